@@ -1,0 +1,1 @@
+//! A faithful emulator of the Databricks account and workspace REST APIs.
