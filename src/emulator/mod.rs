@@ -1,1 +1,202 @@
 //! A faithful emulator of the Databricks account and workspace REST APIs.
+//!
+//! One HTTP server on 127.0.0.1 answers both account (`/api/2.0/accounts/{id}/…`) and workspace
+//! (`/api/2.0/preview/…`) APIs plus the OAuth endpoints, with Databricks' error shapes, so the
+//! demo mode and the integration tests exercise the same client code real accounts do.
+
+mod auth;
+mod error;
+mod policies;
+mod router;
+mod scim;
+mod scim_filter;
+mod secrets;
+mod seed;
+mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
+pub use state::{EmulatorHandle, Fault};
+
+pub struct EmulatorOptions {
+    /// [`Seed::demo`] is the embedded `assets/demo` data.
+    pub seed: Seed,
+    /// Lifetime of OAuth access tokens issued by the token endpoints.
+    pub token_lifetime: Duration,
+    /// Page size of the network policies list.
+    pub policy_page_size: usize,
+    /// Cap on SCIM `count`.
+    pub scim_max_count: usize,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            seed: Seed::demo(),
+            token_lifetime: Duration::from_secs(3600),
+            policy_page_size: 25,
+            scim_max_count: 100,
+        }
+    }
+}
+
+/// Credentials of one seeded account, for tests and the standalone printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub account_id: String,
+    /// "aws" | "azure" | "gcp"
+    pub cloud: String,
+    pub name: String,
+    /// Static token valid on this account's account APIs and its workspaces' APIs.
+    pub admin_token: String,
+    /// An OAuth M2M service principal (account admin) of this account.
+    pub client_id: String,
+    pub client_secret: String,
+    /// A PAT valid only on that one workspace: (workspace_id, token).
+    pub workspace_pat: Option<(i64, String)>,
+}
+
+/// A running emulator; dropping it (or [`Emulator::shutdown`]) stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    handle: EmulatorHandle,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds `bind` (port 0 picks a free port) and serves in a background task.
+    pub async fn start(opts: EmulatorOptions, bind: SocketAddr) -> std::io::Result<Emulator> {
+        let shared = std::sync::Arc::new(std::sync::Mutex::new(state::State::new(&opts)));
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        // Without TCP_NODELAY each keep-alive response can stall ~40 ms on Nagle + delayed ACK,
+        // and benchmarks would measure the emulator instead of the client.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(target: "emulator", "set_nodelay failed: {e}");
+            }
+        });
+        let app = router::build(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(target: "emulator", "emulator server failed: {e}");
+            }
+        });
+        tracing::info!(target: "emulator", %addr, "emulator listening");
+        Ok(Emulator {
+            addr,
+            handle: EmulatorHandle { shared },
+            stop: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        let st = state::lock(&self.handle.shared);
+        st.accounts
+            .iter()
+            .map(|a| DemoAccount {
+                account_id: a.account_id.clone(),
+                cloud: a.cloud.clone(),
+                name: a.name.clone(),
+                admin_token: a.admin_token.clone(),
+                client_id: a.client_id.clone(),
+                client_secret: a.client_secret.clone(),
+                workspace_pat: a
+                    .workspace_pat
+                    .as_ref()
+                    .map(|p| (p.workspace_id, p.token.clone())),
+            })
+            .collect()
+    }
+
+    pub fn handle(&self) -> EmulatorHandle {
+        self.handle.clone()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded), and frees the port.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(2), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        // Idle keep-alive connections would otherwise keep the server task alive.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// The `.databrickscfg` text for a running emulator: per account an admin-token profile, an
+/// OAuth M2M profile and a workspace-PAT profile.
+pub fn databrickscfg(base_url: &str, accounts: &[DemoAccount]) -> String {
+    let mut out = String::new();
+    for a in accounts {
+        let name = format!("emulator-{}", a.cloud);
+        out.push_str(&format!(
+            "# {} ({})\n[{name}]\nhost       = {base_url}\naccount_id = {}\ntoken      = {}\n\n",
+            a.name, a.cloud, a.account_id, a.admin_token
+        ));
+        out.push_str(&format!(
+            "[{name}-m2m]\nhost          = {base_url}\naccount_id    = {}\nclient_id     = {}\nclient_secret = {}\n\n",
+            a.account_id, a.client_id, a.client_secret
+        ));
+        if let Some((ws, token)) = &a.workspace_pat {
+            out.push_str(&format!(
+                "[{name}-ws]\nhost         = {base_url}\nworkspace_id = {ws}\ntoken        = {token}\n\n"
+            ));
+        }
+    }
+    out
+}
+
+/// The `dbx-tui emulator --port N` entry point: start on 127.0.0.1, print a ready-to-paste
+/// `.databrickscfg`, then serve until Ctrl-C.
+pub async fn run_standalone(port: u16) -> std::io::Result<()> {
+    let emu = Emulator::start(
+        EmulatorOptions::default(),
+        SocketAddr::from(([127, 0, 0, 1], port)),
+    )
+    .await?;
+    let cfg = databrickscfg(&emu.base_url(), &emu.accounts());
+    // allow-print: this is the standalone emulator's user-facing output.
+    println!(
+        "dbx-tui emulator listening on {}\n\n# ~/.databrickscfg\n{cfg}# Ctrl-C to stop.",
+        emu.base_url()
+    );
+    tokio::signal::ctrl_c().await?;
+    emu.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The route table, request counting and fault injection, and Databricks-style 404s.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::error::{ApiError, code_for_status, envelope, json_response};
+use super::state::{Shared, lock};
+use super::{auth, policies, scim, secrets};
+
+const ACC: &str = "/api/2.0/accounts/{account_id}";
+
+pub(crate) fn build(shared: Shared) -> Router {
+    let acc = |p: &str| format!("{ACC}{p}");
+    Router::new()
+        .route(
+            "/.well-known/databricks-config",
+            get(auth::databricks_config),
+        )
+        .route(
+            "/oidc/.well-known/oauth-authorization-server",
+            get(auth::workspace_discovery),
+        )
+        .route(
+            "/oidc/accounts/{account_id}/.well-known/oauth-authorization-server",
+            get(auth::account_discovery),
+        )
+        .route("/oidc/v1/token", post(auth::workspace_token))
+        .route(
+            "/oidc/accounts/{account_id}/v1/token",
+            post(auth::account_token),
+        )
+        .route(&acc("/workspaces"), get(policies::list_workspaces))
+        .route(
+            &acc("/workspaces/{workspace_id}"),
+            get(policies::get_workspace),
+        )
+        .route(
+            &acc("/workspaces/{workspace_id}/network"),
+            get(policies::get_binding).put(policies::put_binding),
+        )
+        .route(
+            &acc("/network-policies"),
+            get(policies::list_policies).post(policies::create_policy),
+        )
+        .route(
+            &acc("/network-policies/{network_policy_id}"),
+            get(policies::get_policy)
+                .put(policies::update_policy)
+                .delete(policies::delete_policy),
+        )
+        .route(&acc("/scim/v2/ServicePrincipals"), get(scim::account_list))
+        .route(
+            &acc("/scim/v2/ServicePrincipals/{id}"),
+            get(scim::account_get),
+        )
+        .route(
+            &acc("/servicePrincipals/{sp_id}/credentials/secrets"),
+            get(secrets::list).post(secrets::create),
+        )
+        .route(
+            &acc("/servicePrincipals/{sp_id}/credentials/secrets/{secret_id}"),
+            axum::routing::delete(secrets::delete),
+        )
+        .route(
+            "/api/2.0/preview/scim/v2/ServicePrincipals",
+            get(scim::workspace_list),
+        )
+        .route(
+            "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+            get(scim::workspace_get),
+        )
+        .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), observe))
+        .with_state(shared)
+}
+
+/// Databricks answers an unknown path or method with ENDPOINT_NOT_FOUND, not a bare 404/405.
+async fn not_found(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "ENDPOINT_NOT_FOUND",
+        format!("No API found for '{} {}'", req.method(), req.uri().path()),
+    )
+    .into_response()
+}
+
+/// Counts every request and serves injected faults before routing, the way a gateway throttles.
+async fn observe(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let fault = lock(&shared).observe(&path);
+    let Some(f) = fault else {
+        return next.run(req).await;
+    };
+    tracing::debug!(target: "emulator", path, status = f.status, "injected fault");
+    let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = match f.status {
+        429 => "Too many requests. Please wait a moment and try again.".to_string(),
+        503 => "The service is temporarily unavailable.".to_string(),
+        s => format!("Injected fault (HTTP {s})."),
+    };
+    let mut resp = json_response(status, &envelope(code_for_status(f.status), &message));
+    if let Some(secs) = f.retry_after_secs {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}

@@ -1,0 +1,256 @@
+//! Mutable emulator state behind one `Arc<Mutex<_>>`; the lock is never held across an await.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::EmulatorOptions;
+use super::seed::{Seed, SeedAccount, SeedSp};
+
+pub(crate) type Shared = Arc<Mutex<State>>;
+
+pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+    // A handler panic must not wedge every later request; the data stays usable.
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A one-shot or n-shot failure injected on a path prefix (see [`EmulatorHandle::inject_fault`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub path_prefix: String,
+    pub status: u16,
+    pub retry_after_secs: Option<u64>,
+    pub times: usize,
+}
+
+/// An OAuth access token issued by one of the token endpoints.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedToken {
+    pub account_id: String,
+    /// SCIM id of the service principal the token acts as.
+    pub sp_id: String,
+    /// `None` for account-audience tokens; the one workspace for workspace-audience tokens.
+    pub workspace_id: Option<i64>,
+    pub expires_at: Instant,
+}
+
+pub(crate) struct State {
+    pub accounts: Vec<SeedAccount>,
+    pub workspaces: Vec<Value>,
+    /// Per account, in list order (insertion order; `default-policy` first in the demo).
+    pub policies: HashMap<String, Vec<Value>>,
+    pub bindings: HashMap<(String, i64), String>,
+    pub sps: Vec<SeedSp>,
+    /// Plaintext of secrets the emulator knows (seed M2M secrets and ones created via the API),
+    /// keyed by SP SCIM id: (secret id, plaintext).
+    pub secret_plain: HashMap<String, Vec<(String, String)>>,
+    pub tokens: HashMap<String, IssuedToken>,
+    pub token_lifetime: Duration,
+    pub policy_page_size: usize,
+    pub scim_max_count: usize,
+    pub faults: Vec<Fault>,
+    pub request_counts: HashMap<String, usize>,
+}
+
+impl State {
+    pub fn new(opts: &EmulatorOptions) -> State {
+        let seed: &Seed = &opts.seed;
+        let mut policies: HashMap<String, Vec<Value>> = HashMap::new();
+        for p in &seed.policies {
+            let acct = p["account_id"].as_str().unwrap_or_default().to_string();
+            policies.entry(acct).or_default().push(p.clone());
+        }
+        // Every account owns a default-policy even if the seed forgot it.
+        for a in &seed.accounts {
+            let list = policies.entry(a.account_id.clone()).or_default();
+            if !list
+                .iter()
+                .any(|p| p["network_policy_id"] == "default-policy")
+            {
+                list.insert(0, default_policy(&a.account_id));
+            }
+        }
+        let bindings = seed
+            .bindings
+            .iter()
+            .map(|b| {
+                (
+                    (b.account_id.clone(), b.workspace_id),
+                    b.network_policy_id.clone(),
+                )
+            })
+            .collect();
+        let mut sps = seed.service_principals.clone();
+        if let Some(reference) = &seed.reference_time {
+            super::secrets::shift_secret_times(&mut sps, reference);
+        }
+        let mut secret_plain: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for a in &seed.accounts {
+            if let Some(sp) = sps.iter().find(|s| s.application_id == a.client_id) {
+                let sid = sp
+                    .secrets
+                    .first()
+                    .and_then(|s| s["id"].as_str())
+                    .unwrap_or("seed");
+                secret_plain
+                    .entry(sp.id.clone())
+                    .or_default()
+                    .push((sid.to_string(), a.client_secret.clone()));
+            }
+        }
+        State {
+            accounts: seed.accounts.clone(),
+            workspaces: seed.workspaces.clone(),
+            policies,
+            bindings,
+            sps,
+            secret_plain,
+            tokens: HashMap::new(),
+            token_lifetime: opts.token_lifetime,
+            policy_page_size: opts.policy_page_size.max(1),
+            scim_max_count: opts.scim_max_count.max(1),
+            faults: Vec::new(),
+            request_counts: HashMap::new(),
+        }
+    }
+
+    pub fn account(&self, account_id: &str) -> Option<&SeedAccount> {
+        self.accounts.iter().find(|a| a.account_id == account_id)
+    }
+
+    pub fn workspace(&self, account_id: &str, workspace_id: i64) -> Option<&Value> {
+        self.workspaces.iter().find(|w| {
+            w["account_id"] == account_id && w["workspace_id"].as_i64() == Some(workspace_id)
+        })
+    }
+
+    pub fn workspace_account(&self, workspace_id: i64) -> Option<&str> {
+        self.workspaces
+            .iter()
+            .find(|w| w["workspace_id"].as_i64() == Some(workspace_id))
+            .and_then(|w| w["account_id"].as_str())
+    }
+
+    /// The workspace a call lands on when nothing names one: the account's first workspace.
+    pub fn first_workspace(&self, account_id: &str) -> Option<i64> {
+        self.workspaces
+            .iter()
+            .find(|w| w["account_id"] == account_id)
+            .and_then(|w| w["workspace_id"].as_i64())
+    }
+
+    pub fn sp(&self, account_id: &str, id: &str) -> Option<&SeedSp> {
+        self.sps
+            .iter()
+            .find(|s| s.account_id == account_id && s.id == id)
+    }
+
+    pub fn sp_mut(&mut self, account_id: &str, id: &str) -> Option<&mut SeedSp> {
+        self.sps
+            .iter_mut()
+            .find(|s| s.account_id == account_id && s.id == id)
+    }
+
+    pub fn policy_list(&mut self, account_id: &str) -> &mut Vec<Value> {
+        self.policies.entry(account_id.to_string()).or_default()
+    }
+
+    pub fn binding_of(&self, account_id: &str, workspace_id: i64) -> String {
+        self.bindings
+            .get(&(account_id.to_string(), workspace_id))
+            .cloned()
+            .unwrap_or_else(|| "default-policy".to_string())
+    }
+
+    /// Counts a request and consumes one shot of the first matching fault, if any.
+    pub fn observe(&mut self, path: &str) -> Option<Fault> {
+        *self.request_counts.entry(path.to_string()).or_default() += 1;
+        let idx = self
+            .faults
+            .iter()
+            .position(|f| path.starts_with(&f.path_prefix))?;
+        let fault = self.faults[idx].clone();
+        self.faults[idx].times -= 1;
+        if self.faults[idx].times == 0 {
+            self.faults.remove(idx);
+        }
+        Some(fault)
+    }
+}
+
+pub(crate) fn default_policy(account_id: &str) -> Value {
+    serde_json::json!({
+        "network_policy_id": "default-policy",
+        "account_id": account_id,
+        "egress": {"network_access": {"restriction_mode": "FULL_ACCESS"}}
+    })
+}
+
+/// Lets tests (and the demo) change emulator state behind the client's back.
+#[derive(Clone)]
+pub struct EmulatorHandle {
+    pub(crate) shared: Shared,
+}
+
+impl EmulatorHandle {
+    /// Inserts or replaces a policy exactly as given (no validation; `account_id` left as is).
+    pub fn put_policy_raw(&self, account_id: &str, policy: Value) {
+        let id = policy["network_policy_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut st = lock(&self.shared);
+        let list = st.policy_list(account_id);
+        match list
+            .iter_mut()
+            .find(|p| p["network_policy_id"] == id.as_str())
+        {
+            Some(slot) => *slot = policy,
+            None => list.push(policy),
+        }
+    }
+
+    pub fn policy_raw(&self, account_id: &str, id: &str) -> Option<Value> {
+        let st = lock(&self.shared);
+        st.policies
+            .get(account_id)?
+            .iter()
+            .find(|p| p["network_policy_id"] == id)
+            .cloned()
+    }
+
+    /// The policy bound to a workspace (`default-policy` when unbound); `None` if no such workspace.
+    pub fn binding(&self, account_id: &str, workspace_id: i64) -> Option<String> {
+        let st = lock(&self.shared);
+        st.workspace(account_id, workspace_id)?;
+        Some(st.binding_of(account_id, workspace_id))
+    }
+
+    /// Lifetime of tokens issued from now on (already issued tokens keep their expiry).
+    pub fn set_token_lifetime(&self, d: Duration) {
+        lock(&self.shared).token_lifetime = d;
+    }
+
+    pub fn revoke_all_tokens(&self) {
+        lock(&self.shared).tokens.clear();
+    }
+
+    /// Faults queue in order; a request consumes one shot of the first fault whose prefix matches.
+    pub fn inject_fault(&self, fault: Fault) {
+        if fault.times == 0 {
+            return;
+        }
+        lock(&self.shared).faults.push(fault);
+    }
+
+    pub fn request_count(&self, path_prefix: &str) -> usize {
+        let st = lock(&self.shared);
+        st.request_counts
+            .iter()
+            .filter(|(path, _)| path.starts_with(path_prefix))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
