@@ -1,0 +1,258 @@
+//! The HTTP client every API family calls through.
+
+use super::error::{ApiError, excerpt};
+use crate::auth::CredentialProvider;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Idempotent reads are retried on 429/503 this many times in all, honouring `Retry-After`.
+const MAX_ATTEMPTS: u32 = 3;
+/// Never wait longer than this for one `Retry-After`: the user is watching.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// One authenticated connection to one Databricks host (account or workspace).
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    /// Scheme, host and any gateway path prefix, without a trailing slash.
+    base: String,
+    auth: Arc<dyn CredentialProvider>,
+    extra_headers: HeaderMap,
+}
+
+/// The shared reqwest client: rustls, bounded connect and request times.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("dbx-tui/", env!("CARGO_PKG_VERSION")))
+        .tcp_nodelay(true)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+impl ApiClient {
+    pub fn new(http: reqwest::Client, base: &str, auth: Arc<dyn CredentialProvider>) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            auth,
+            extra_headers: HeaderMap::new(),
+        }
+    }
+
+    /// Headers sent on every request (gateway keys, `X-Databricks-Workspace-Id`).
+    pub fn with_headers(mut self, headers: HeaderMap) -> Self {
+        self.extra_headers = headers;
+        self
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn auth(&self) -> &Arc<dyn CredentialProvider> {
+        &self.auth
+    }
+
+    /// The full URL of an API path (which starts with `/`), keeping any gateway prefix.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let body = self.execute(Method::GET, path, query, None).await?;
+        decode(path, &body)
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send_json(Method::POST, path, body).await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send_json(Method::PUT, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.execute(Method::DELETE, path, &[], None)
+            .await
+            .map(|_| ())
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Decode {
+            endpoint: path.to_owned(),
+            status: 0,
+            reason: format!("could not encode the request: {e}"),
+            excerpt: String::new(),
+        })?;
+        let body = self.execute(method, path, &[], Some(bytes)).await?;
+        decode(path, &body)
+    }
+
+    /// Send one request: authenticate, retry an idempotent one on 429/503, refresh the token
+    /// once on 401/403, and turn every failure into an [`ApiError`] naming the endpoint.
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<bytes::Bytes, ApiError> {
+        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let headers = self
+                .auth
+                .authorize(&self.http)
+                .await
+                .map_err(|e| ApiError::Auth(e.to_string()))?;
+            let mut req = self
+                .http
+                .request(method.clone(), self.url(path))
+                .headers(self.extra_headers.clone())
+                .header(ACCEPT, "application/json");
+            for (k, v) in headers.0 {
+                req = req.header(k, v);
+            }
+            if !query.is_empty() {
+                req = req.query(query);
+            }
+            if let Some(b) = &body {
+                req = req.header(CONTENT_TYPE, "application/json").body(b.clone());
+            }
+            tracing::debug!(%method, path, attempt, "request");
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| self.transport_error(path, e))?;
+            let status = resp.status();
+            let retry_after = resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| self.transport_error(path, e))?;
+            if status.is_success() {
+                return Ok(bytes);
+            }
+            let err = ApiError::from_response(
+                method.as_str(),
+                path,
+                status.as_u16(),
+                retry_after,
+                &bytes,
+            );
+            tracing::warn!(%method, path, status = status.as_u16(), error = %err, "request failed");
+            let auth_refused = status == StatusCode::UNAUTHORIZED
+                || (status == StatusCode::FORBIDDEN
+                    && matches!(&err, ApiError::Http { message, .. } if message.contains("Invalid access token")));
+            if auth_refused && !refreshed && self.auth.method() != "pat" {
+                // One refresh and one retry, never a loop.
+                refreshed = true;
+                self.auth.invalidate();
+                continue;
+            }
+            let retryable = matches!(status.as_u16(), 429 | 503);
+            if retryable && idempotent && attempt < MAX_ATTEMPTS {
+                let wait = retry_after
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(MAX_RETRY_WAIT);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Err(self.explain(err));
+        }
+    }
+
+    /// Reword errors whose cause we know better than the server says.
+    fn explain(&self, err: ApiError) -> ApiError {
+        match err {
+            ApiError::Http {
+                status: 401,
+                ref message,
+                ..
+            } if self.auth.method() == "pat" && message.contains("unsupported type") => ApiError::Auth(
+                "account APIs do not accept personal access tokens: use an OAuth service principal (client_id and client_secret) for this profile".into(),
+            ),
+            other => other,
+        }
+    }
+
+    fn transport_error(&self, path: &str, e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            ApiError::Timeout {
+                endpoint: path.to_owned(),
+                seconds: 30,
+            }
+        } else if e.is_connect() {
+            ApiError::Connect {
+                host: self.base.clone(),
+                reason: root_cause(&e),
+            }
+        } else {
+            ApiError::Connect {
+                host: self.base.clone(),
+                reason: format!("connection lost during {path}: {}", root_cause(&e)),
+            }
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Parse a JSON body; an empty body decodes as JSON `null` (DELETE and some PATCH answers).
+pub fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, ApiError> {
+    let slice: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(slice).map_err(|e| {
+        let text = String::from_utf8_lossy(body);
+        let reason = if text.trim_start().starts_with('<') {
+            "an HTML page instead of JSON (a sign-in page? check the host and auth type)".to_owned()
+        } else {
+            format!("JSON that does not match the API ({e})")
+        };
+        ApiError::Decode {
+            endpoint: endpoint.to_owned(),
+            status: 200,
+            reason,
+            excerpt: excerpt(&text, 80),
+        }
+    })
+}
