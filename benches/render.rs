@@ -1,1 +1,134 @@
-fn main() {}
+//! Frame-time benchmarks: drawing big tables and the key-to-frame round trip.
+//! Targets: under 2 ms per frame at 100,000 rows.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dbx_tui::actor::{ActorEvent, Command, Payload, Request, SessionInfo};
+use dbx_tui::api::network_policies::NetworkPolicy;
+use dbx_tui::api::workspaces::Workspace;
+use dbx_tui::api::{PolicyId, WorkspaceId};
+use dbx_tui::app::App;
+use dbx_tui::app::keymap::Keymap;
+use dbx_tui::app::state::View;
+use dbx_tui::config::{Profile, ProfileKind, ProfileSource};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+
+const ROWS: usize = 100_000;
+
+fn workspaces() -> Vec<Workspace> {
+    (0..ROWS)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "workspace_id": 1_000_000_000_000_000i64 + i as i64,
+                "workspace_name": format!("workspace-{i:06}"),
+                "deployment_name": format!("acme-ws-{i:06}"),
+                "cloud": "aws", "aws_region": "us-west-2", "workspace_status": "RUNNING"
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
+fn policies() -> Vec<NetworkPolicy> {
+    (0..ROWS)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "network_policy_id": format!("policy-{i:06}"),
+                "egress": {"network_access": {"restriction_mode": "RESTRICTED_ACCESS",
+                  "allowed_internet_destinations": [{"destination": "pypi.org", "internet_destination_type": "DNS_NAME"}]}}
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
+/// An app holding 100k workspaces (with bindings) and 100k policies, fed as the actor would.
+fn loaded_app() -> App {
+    let mut p = Profile::empty("bench", ProfileSource::Demo);
+    p.host = Some("https://accounts.cloud.databricks.com".into());
+    p.account_id = Some("acc".into());
+    p.client_id = Some("id".into());
+    p.client_secret = Some("secret".into());
+    let mut app = App::new(vec![p], Keymap::default());
+    app.state.size = (200, 50);
+    app.connect("bench");
+    let mut pending = app.take_commands();
+    while let Some(cmd) = pending.pop() {
+        match cmd {
+            Command::Connect(p) => app.handle_actor_event(ActorEvent::Connected(Ok(SessionInfo {
+                profile: p.name.clone(),
+                host: p.host.clone().unwrap(),
+                kind: ProfileKind::Account,
+                account_id: p.account_id.clone(),
+                auth_method: "oauth-m2m".into(),
+                principal: "bench".into(),
+                expires_at: None,
+            }))),
+            Command::Send { id, request, .. } => {
+                let payloads = match request {
+                    Request::ListWorkspaces => vec![Payload::Workspaces(workspaces())],
+                    Request::ListPolicies => vec![Payload::Policies(policies())],
+                    Request::LoadBindings(ids) => ids
+                        .into_iter()
+                        .map(|w: WorkspaceId| {
+                            Payload::Binding(w, Ok(PolicyId(format!("policy-{:06}", w.0 % 1000))))
+                        })
+                        .collect(),
+                    Request::GetPolicy(_) => vec![],
+                };
+                for payload in payloads {
+                    app.handle_actor_event(ActorEvent::Response { id, payload });
+                }
+                app.handle_actor_event(ActorEvent::Finished {
+                    id,
+                    error: None,
+                    token_expires_at: None,
+                });
+            }
+            Command::Cancel(_) => {}
+        }
+        pending.extend(app.take_commands());
+    }
+    app
+}
+
+fn bench(c: &mut Criterion) {
+    let mut app = loaded_app();
+    assert_eq!(app.state.workspaces.len(), ROWS);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+
+    c.bench_function("draw workspaces 100k rows 200x50", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| dbx_tui::ui::render(black_box(&app.state), f))
+                .unwrap();
+        })
+    });
+
+    let down = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    c.bench_function("key to frame (j) workspaces 100k", |b| {
+        b.iter(|| {
+            app.handle_key(down);
+            terminal
+                .draw(|f| dbx_tui::ui::render(&app.state, f))
+                .unwrap();
+        })
+    });
+
+    app.state.view = View::Policies;
+    app.state.rebuild_current();
+    assert_eq!(app.state.policies.len(), ROWS);
+    c.bench_function("draw policies 100k rows 200x50", |b| {
+        b.iter(|| {
+            app.handle_key(down);
+            terminal
+                .draw(|f| dbx_tui::ui::render(&app.state, f))
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

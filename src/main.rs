@@ -1,1 +1,166 @@
-fn main() {}
+//! `dbx-tui`: the terminal console, the emulator, and small command-line helpers.
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use dbx_tui::app::App;
+use dbx_tui::app::keymap::Keymap;
+use dbx_tui::config::{self, Env, Profile, ProfileSource};
+use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "dbx-tui",
+    version,
+    about = "A keyboard-driven terminal console for Databricks admins"
+)]
+struct Cli {
+    /// Start against an embedded emulated Databricks account with demo data (no account needed).
+    #[arg(long)]
+    demo: bool,
+    /// The profile of ~/.databrickscfg to start with (as the Databricks CLI's --profile).
+    #[arg(long, short)]
+    profile: Option<String>,
+    /// Read profiles from this file instead of DATABRICKS_CONFIG_FILE or ~/.databrickscfg.
+    #[arg(long)]
+    config_file: Option<PathBuf>,
+    /// Disable every write and say so in the header.
+    #[arg(long)]
+    read_only: bool,
+    /// Key bindings file (default: keys.toml in the dbx-tui config directory).
+    #[arg(long)]
+    keys: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+#[derive(Subcommand)]
+enum Sub {
+    /// Run the Databricks emulator alone and print a .databrickscfg profile for it.
+    Emulator {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+}
+
+#[derive(serde::Deserialize, Default)]
+struct KeysFile {
+    #[serde(default)]
+    keys: BTreeMap<String, Vec<String>>,
+}
+
+fn load_keymap(path: Option<PathBuf>) -> Result<Keymap> {
+    let explicit = path.is_some();
+    let path =
+        path.or_else(|| dbx_tui::logging::project_dirs().map(|d| d.config_dir().join("keys.toml")));
+    let Some(path) = path else {
+        return Ok(Keymap::default());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(Keymap::default());
+        }
+        Err(e) => return Err(e).wrap_err_with(|| format!("reading {}", path.display())),
+    };
+    let file: KeysFile =
+        toml::from_str(&text).wrap_err_with(|| format!("parsing {}", path.display()))?;
+    Keymap::with_overrides(&file.keys).map_err(|e| eyre!("{}: {e}", path.display()))
+}
+
+/// Profiles for the demo: one account profile per emulated cloud, plus a workspace PAT profile.
+fn demo_profiles(emulator: &Emulator) -> Vec<Profile> {
+    let mut out = Vec::new();
+    for a in emulator.accounts() {
+        let mut p = Profile::empty(&format!("demo-{}", a.cloud), ProfileSource::Demo);
+        p.host = Some(emulator.base_url());
+        p.account_id = Some(a.account_id.clone());
+        p.client_id = Some(a.client_id.clone());
+        p.client_secret = Some(a.client_secret.clone().into());
+        out.push(p);
+    }
+    for a in emulator.accounts() {
+        if let Some((_, token)) = &a.workspace_pat {
+            let mut p = Profile::empty(&format!("demo-{}-workspace", a.cloud), ProfileSource::Demo);
+            p.host = Some(emulator.base_url());
+            p.token = Some(token.clone().into());
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    let (_log_guard, log_file) = dbx_tui::logging::init()?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
+
+    if let Some(Sub::Emulator { port }) = cli.command {
+        return dbx_tui::emulator::run_standalone(port)
+            .await
+            .wrap_err("running the emulator");
+    }
+
+    let keymap = load_keymap(cli.keys)?;
+    let mut _emulator = None;
+    let (profiles, initial) = if cli.demo {
+        let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse()?)
+            .await
+            .wrap_err("starting the embedded emulator")?;
+        let profiles = demo_profiles(&emu);
+        _emulator = Some(emu);
+        let first = profiles.first().map(|p| p.name.clone());
+        (profiles, first)
+    } else {
+        let env = Env::from_process();
+        let path = cli
+            .config_file
+            .or_else(|| config::default_config_path(&env));
+        let file = match path.as_deref().map(config::load_config_file) {
+            Some(Ok(f)) => Some(f),
+            Some(Err(config::ConfigError::NotFound { .. })) | None => None,
+            Some(Err(e)) => return Err(eyre!("{e}")),
+        };
+        let mut profiles = config::list_profiles(&env, file.as_ref());
+        let initial = match config::resolve(cli.profile.as_deref(), &env, file.as_ref()) {
+            Ok(p) => {
+                // The resolved profile carries the environment overlay; it replaces the raw one.
+                let name = p.name.clone();
+                profiles.retain(|x| x.name != name);
+                profiles.insert(0, p);
+                Some(name)
+            }
+            Err(e) if cli.profile.is_some() => return Err(eyre!("{e}")),
+            Err(e) => {
+                tracing::warn!(error = %e, "no default profile");
+                None
+            }
+        };
+        if profiles.is_empty() {
+            return Err(eyre!(
+                "no Databricks profile found: create ~/.databrickscfg, set DATABRICKS_HOST and a credential, or try `dbx-tui --demo`"
+            ));
+        }
+        (profiles, initial)
+    };
+
+    let mut app = App::new(profiles, keymap);
+    app.state.read_only = cli.read_only;
+    match initial {
+        Some(name) => app.connect(&name),
+        None => app.show(dbx_tui::app::state::View::Contexts),
+    }
+    let (actor, events) = dbx_tui::actor::spawn();
+
+    // ratatui::init installs a panic hook that restores the terminal before color-eyre prints.
+    let mut terminal = ratatui::init();
+    let result = dbx_tui::app::run::run(&mut terminal, app, actor, events).await;
+    ratatui::restore();
+    if let Some(emu) = _emulator {
+        emu.shutdown().await;
+    }
+    result.wrap_err_with(|| format!("dbx-tui stopped on an error (log: {})", log_file.display()))
+}

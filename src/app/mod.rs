@@ -1,1 +1,470 @@
-//! app
+//! The application: state, key handling and the event loop.
+//!
+//! `App` turns terminal events and actor events into state changes and actor [`Command`]s. It
+//! never awaits: [`run`] sends the commands and draws.
+
+pub mod command;
+pub mod keymap;
+pub mod list;
+pub mod run;
+pub mod state;
+
+use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
+use crate::api::{ApiError, PolicyId};
+use crate::config::{Profile, ProfileKind};
+use command::CommandLine;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use keymap::{Action, Keymap};
+use state::{Binding, Load, Mode, State, View};
+use std::collections::HashMap;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+pub struct App {
+    pub state: State,
+    next_id: u64,
+    /// The newest request of each slot; answers to older ones are dropped.
+    latest: HashMap<Slot, RequestId>,
+    outbox: Vec<Command>,
+    pub should_quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(profiles: Vec<Profile>, keymap: Keymap) -> Self {
+        let mut state = State::new(profiles, keymap);
+        state.rebuild_contexts();
+        Self {
+            state,
+            next_id: 1,
+            latest: HashMap::new(),
+            outbox: Vec::new(),
+            should_quit: false,
+            dirty: true,
+        }
+    }
+
+    /// Commands for the actor produced since the last call.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Switch to a profile: drop what the previous one showed and connect.
+    pub fn connect(&mut self, name: &str) {
+        let Some(profile) = self.state.profiles.iter().find(|p| p.name == name).cloned() else {
+            let names: Vec<_> = self
+                .state
+                .profiles
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.state.last_error = Some(format!(
+                "no profile named {name} (profiles: {})",
+                names.join(", ")
+            ));
+            return;
+        };
+        let s = &mut self.state;
+        s.read_only = s.read_only || profile.read_only;
+        s.session = None;
+        s.connecting = Some(profile.name.clone());
+        s.clear_account_data();
+        s.workspaces_load = Load::NotLoaded;
+        s.policies_load = Load::NotLoaded;
+        s.detail = Default::default();
+        s.in_flight.clear();
+        s.last_error = None;
+        // A policy of the previous profile means nothing in the new one.
+        s.back_stack.retain(|v| *v != View::PolicyDetail);
+        if s.view == View::PolicyDetail {
+            s.view = View::Policies;
+        }
+        self.latest.clear();
+        self.outbox.push(Command::Connect(Box::new(profile)));
+        self.dirty = true;
+    }
+
+    pub fn handle_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(k),
+            Event::Resize(w, h) => {
+                self.state.size = (w, h);
+                let page = self.state.page_rows();
+                if let Some(l) = self.state.current_list_mut() {
+                    l.scroll_into_view(page);
+                }
+                self.dirty = true;
+            }
+            Event::Paste(text) => {
+                if let Mode::Command(input) | Mode::Filter(input) = &mut self.state.mode {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        input.handle(tui_input::InputRequest::InsertChar(c));
+                    }
+                    self.after_input_change();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        self.dirty = true;
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.should_quit = true;
+            return;
+        }
+        self.state.flash = None;
+        match &mut self.state.mode {
+            Mode::Help => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
+                    || self.state.keymap.action_for(&key) == Some(Action::Help)
+                {
+                    self.state.mode = Mode::Normal;
+                }
+            }
+            Mode::Command(input) => match key.code {
+                KeyCode::Esc => self.state.mode = Mode::Normal,
+                KeyCode::Enter => {
+                    let line = input.value().to_owned();
+                    self.state.mode = Mode::Normal;
+                    self.run_command(&line);
+                }
+                KeyCode::Tab => {
+                    if let [only] = command::completions(input.value())[..] {
+                        *input = Input::new(only.to_owned());
+                    }
+                }
+                _ => {
+                    input.handle_event(&Event::Key(key));
+                }
+            },
+            Mode::Filter(input) => match key.code {
+                KeyCode::Esc => {
+                    self.state.mode = Mode::Normal;
+                    self.set_filter(String::new());
+                }
+                KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.state.mode = Mode::Normal,
+                _ => {
+                    input.handle_event(&Event::Key(key));
+                    self.after_input_change();
+                }
+            },
+            Mode::Normal => {
+                if let Some(action) = self.state.keymap.action_for(&key) {
+                    self.perform(action);
+                }
+            }
+        }
+    }
+
+    fn after_input_change(&mut self) {
+        if let Mode::Filter(input) = &self.state.mode {
+            let value = input.value().to_owned();
+            self.set_filter(value);
+        }
+    }
+
+    fn set_filter(&mut self, value: String) {
+        if let Some(list) = self.state.current_list_mut() {
+            list.filter = value;
+        }
+        self.state.rebuild_current();
+    }
+
+    fn perform(&mut self, action: Action) {
+        let page = self.state.page_rows();
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::Help => self.state.mode = Mode::Help,
+            Action::Command => self.state.mode = Mode::Command(Input::default()),
+            Action::Filter => {
+                if let Some(list) = self.state.current_list() {
+                    let current = list.filter.clone();
+                    self.state.mode = Mode::Filter(Input::new(current));
+                }
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                if self.state.view == View::PolicyDetail {
+                    let d = &mut self.state.detail;
+                    d.scroll = match action {
+                        Action::Up => d.scroll.saturating_sub(1),
+                        Action::Down => d.scroll.saturating_add(1),
+                        Action::PageUp => d.scroll.saturating_sub(page as u16),
+                        Action::PageDown => d.scroll.saturating_add(page as u16),
+                        Action::Top => 0,
+                        _ => u16::MAX / 2,
+                    };
+                } else if let Some(list) = self.state.current_list_mut() {
+                    match action {
+                        Action::Up => list.move_by(-1, page),
+                        Action::Down => list.move_by(1, page),
+                        Action::PageUp => list.move_by(-(page as isize), page),
+                        Action::PageDown => list.move_by(page as isize, page),
+                        Action::Top => list.select_first(),
+                        _ => list.select_last(page),
+                    }
+                }
+            }
+            Action::Open => self.open_selected(),
+            Action::Back => self.back(),
+            Action::Refresh => self.load_view(true),
+        }
+    }
+
+    fn run_command(&mut self, line: &str) {
+        match command::parse(line) {
+            Ok(CommandLine::Workspaces) => self.show(View::Workspaces),
+            Ok(CommandLine::Policies) => self.show(View::Policies),
+            Ok(CommandLine::Principals) => self.show(View::Principals),
+            Ok(CommandLine::Egress) => self.show(View::Egress),
+            Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
+            Ok(CommandLine::Contexts(Some(name))) => self.connect(&name),
+            Ok(CommandLine::Help) => self.state.mode = Mode::Help,
+            Ok(CommandLine::Quit) => self.should_quit = true,
+            Err(e) => self.state.flash = Some(e),
+        }
+    }
+
+    /// Go to a view, remembering where we were for Esc.
+    pub fn show(&mut self, view: View) {
+        if self.state.view != view {
+            if self.state.view == View::PolicyDetail {
+                self.outbox.push(Command::Cancel(Slot::PolicyDetail));
+            }
+            self.state.back_stack.push(self.state.view);
+            if self.state.back_stack.len() > 20 {
+                self.state.back_stack.remove(0);
+            }
+            self.state.view = view;
+        }
+        self.state.rebuild_current();
+        self.load_view(false);
+    }
+
+    fn back(&mut self) {
+        if let Some(list) = self.state.current_list()
+            && !list.filter.is_empty()
+        {
+            self.set_filter(String::new());
+            return;
+        }
+        if let Some(prev) = self.state.back_stack.pop() {
+            if self.state.view == View::PolicyDetail {
+                self.outbox.push(Command::Cancel(Slot::PolicyDetail));
+            }
+            self.state.view = prev;
+            self.state.rebuild_current();
+            self.load_view(false);
+        }
+    }
+
+    fn open_selected(&mut self) {
+        match self.state.view {
+            View::Policies => {
+                if let Some(i) = self.state.policies_list.selected_index() {
+                    let id = self.state.policies[i].id().to_owned();
+                    self.open_policy(PolicyId(id));
+                }
+            }
+            View::Workspaces => {
+                // Drill from a workspace into the policy that governs its egress.
+                let Some(i) = self.state.workspaces_list.selected_index() else {
+                    return;
+                };
+                match self
+                    .state
+                    .binding_of(self.state.workspaces[i].workspace_id)
+                    .cloned()
+                {
+                    Some(p) => self.open_policy(p),
+                    None => {
+                        self.state.flash =
+                            Some("the binding of this workspace is not known yet".into())
+                    }
+                }
+            }
+            View::Contexts => {
+                if let Some(i) = self.state.contexts_list.selected_index() {
+                    let name = self.state.profiles[i].name.clone();
+                    self.connect(&name);
+                    let back = self.state.back_stack.pop().unwrap_or(View::Workspaces);
+                    self.state.view = back;
+                    self.state.rebuild_current();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open_policy(&mut self, id: PolicyId) {
+        let cached = self
+            .state
+            .policies
+            .iter()
+            .find(|p| p.id() == id.as_str())
+            .cloned();
+        self.state.detail = state::PolicyDetail {
+            id: Some(id),
+            load: if cached.is_some() {
+                Load::Loaded
+            } else {
+                Load::NotLoaded
+            },
+            policy: cached,
+            scroll: 0,
+        };
+        self.show(View::PolicyDetail);
+    }
+
+    fn request(&mut self, slot: Slot, request: Request) {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        if let Some(old) = self.latest.insert(slot, id) {
+            self.state.in_flight.remove(&old);
+        }
+        self.state.in_flight.insert(id, (slot, request.label()));
+        self.outbox.push(Command::Send { id, slot, request });
+    }
+
+    /// Ask for what the current view shows, unless it is already there (or `force`).
+    pub fn load_view(&mut self, force: bool) {
+        if !self.state.is_account() {
+            return;
+        }
+        let s = &mut self.state;
+        let need_workspaces = matches!(
+            s.view,
+            View::Workspaces | View::Policies | View::PolicyDetail
+        ) && (force || s.workspaces_load == Load::NotLoaded);
+        let need_policies =
+            s.view == View::Policies && (force || s.policies_load == Load::NotLoaded);
+        let need_detail =
+            s.view == View::PolicyDetail && (force || s.detail.load == Load::NotLoaded);
+        if need_workspaces {
+            s.workspaces_load = Load::Loading;
+            self.request(Slot::Workspaces, Request::ListWorkspaces);
+        }
+        if need_policies {
+            self.state.policies_load = Load::Loading;
+            self.request(Slot::Policies, Request::ListPolicies);
+        }
+        if need_detail && let Some(id) = self.state.detail.id.clone() {
+            self.state.detail.load = Load::Loading;
+            self.request(Slot::PolicyDetail, Request::GetPolicy(id));
+        }
+    }
+
+    pub fn handle_actor_event(&mut self, ev: ActorEvent) {
+        self.dirty = true;
+        match ev {
+            ActorEvent::Connected(Ok(info)) => {
+                if self.state.connecting.as_deref() == Some(info.profile.as_str()) {
+                    self.state.connecting = None;
+                    let is_account = info.kind == ProfileKind::Account;
+                    self.state.session = Some(info);
+                    if is_account {
+                        self.load_view(false);
+                    }
+                }
+            }
+            ActorEvent::Connected(Err(e)) => {
+                self.state.connecting = None;
+                self.state.last_error = Some(e);
+            }
+            ActorEvent::Principal { profile, name } => {
+                if let Some(s) = self.state.session.as_mut().filter(|s| s.profile == profile) {
+                    s.principal = name;
+                }
+            }
+            ActorEvent::Response { id, payload } => self.on_payload(id, payload),
+            ActorEvent::Finished {
+                id,
+                error,
+                token_expires_at,
+            } => {
+                let Some((slot, _)) = self.state.in_flight.remove(&id) else {
+                    return;
+                };
+                if let Some(s) = self.state.session.as_mut()
+                    && token_expires_at.is_some()
+                {
+                    s.expires_at = token_expires_at;
+                }
+                if let Some(err) = error {
+                    self.on_failure(slot, &err);
+                }
+            }
+        }
+    }
+
+    fn is_current(&self, id: RequestId) -> bool {
+        self.latest.values().any(|&v| v == id)
+    }
+
+    fn on_payload(&mut self, id: RequestId, payload: Payload) {
+        if !self.is_current(id) {
+            return;
+        }
+        let s = &mut self.state;
+        match payload {
+            Payload::Workspaces(list) => {
+                let ids = list.iter().map(|w| w.workspace_id).collect::<Vec<_>>();
+                s.set_workspaces(list);
+                s.workspaces_load = Load::Loaded;
+                self.request(Slot::Bindings, Request::LoadBindings(ids));
+            }
+            Payload::Binding(ws, result) => {
+                let b = match result {
+                    Ok(p) => Binding::Policy(p),
+                    Err(e) => Binding::Unknown(e),
+                };
+                s.set_binding(ws, b);
+                // Rebuilding per binding would be O(n²) on big accounts; the filter haystack
+                // only needs refreshing when a filter is active.
+                if !s.workspaces_list.filter.is_empty() {
+                    s.rebuild_workspaces();
+                }
+            }
+            Payload::Policies(list) => {
+                s.policies = list;
+                s.policies_load = Load::Loaded;
+                s.rebuild_policies();
+            }
+            Payload::Policy(p) => {
+                if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
+                    if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
+                        *existing = p.clone();
+                    }
+                    s.detail.policy = Some(p);
+                    s.detail.load = Load::Loaded;
+                }
+            }
+        }
+    }
+
+    fn on_failure(&mut self, slot: Slot, err: &ApiError) {
+        if matches!(err, ApiError::Cancelled) {
+            return;
+        }
+        let msg = err.user_message();
+        let s = &mut self.state;
+        match slot {
+            Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
+            Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
+            Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
+            Slot::Bindings => {}
+        }
+        s.last_error = Some(msg);
+    }
+
+    /// Whether something animates (spinner) and needs a periodic redraw.
+    pub fn needs_tick(&self) -> bool {
+        !self.state.in_flight.is_empty() || self.state.connecting.is_some()
+    }
+}

@@ -1,1 +1,79 @@
-//! ui
+//! Drawing: pure functions of [`State`], one module per pane. Nothing here awaits or mutates.
+
+mod contexts;
+mod footer;
+mod header;
+mod help;
+mod network_policies;
+mod placeholder;
+pub mod table;
+pub mod theme;
+mod workspaces;
+
+use crate::app::state::{Load, State, View};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
+
+/// Draw the whole screen.
+pub fn render(state: &State, frame: &mut Frame) {
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(1),
+        Constraint::Length(2),
+    ])
+    .areas(frame.area());
+    header::render(state, frame, head);
+    render_body(state, frame, body);
+    footer::render(state, frame, foot);
+    if matches!(state.mode, crate::app::state::Mode::Help) {
+        help::render(state, frame, body);
+    }
+}
+
+fn render_body(state: &State, frame: &mut Frame, area: Rect) {
+    let account_view = matches!(
+        state.view,
+        View::Workspaces | View::Policies | View::PolicyDetail
+    );
+    if account_view && state.session.is_some() && !state.is_account() {
+        let msg = "Workspaces and network policies are account-level.\nThis is a workspace profile: switch to an account profile with :ctx.";
+        message(frame, area, state.view.title(), msg);
+        return;
+    }
+    if state.session.is_none() && state.view != View::Contexts {
+        let msg = match (&state.connecting, &state.last_error) {
+            (Some(p), _) => format!("Connecting with profile {p}…"),
+            (None, Some(e)) => format!("Not connected: {e}\n\nChoose a profile with :ctx."),
+            (None, None) => "No profile selected. Choose one with :ctx.".to_owned(),
+        };
+        message(frame, area, state.view.title(), &msg);
+        return;
+    }
+    match state.view {
+        View::Workspaces => workspaces::render(state, frame, area),
+        View::Policies => network_policies::render_list(state, frame, area),
+        View::PolicyDetail => network_policies::render_detail(state, frame, area),
+        View::Contexts => contexts::render(state, frame, area),
+        View::Principals | View::Egress => placeholder::render(state, frame, area),
+    }
+}
+
+/// A bordered box with a message, for empty, loading and error states.
+pub fn message(frame: &mut Frame, area: Rect, title: &str, text: &str) {
+    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_owned())).collect();
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(theme::border());
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A short word for a load state, appended to titles.
+pub fn load_suffix(load: &Load, spinner: usize) -> String {
+    match load {
+        Load::Loading => format!(" {}", theme::spinner(spinner)),
+        Load::Failed(_) => " (failed)".into(),
+        _ => String::new(),
+    }
+}

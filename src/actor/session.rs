@@ -1,0 +1,136 @@
+//! One connected profile: its API client and credential provider.
+
+use super::{ActorEvent, Payload, Request, RequestId};
+use crate::api::scim::{self, PageQuery, ScimScope};
+use crate::api::{ApiClient, ApiError, network_policies, workspaces};
+use crate::config::{Profile, ProfileKind};
+use futures::StreamExt;
+use std::time::SystemTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Workspace binding reads in flight at once: N calls with no list endpoint (api.md §2), kept
+/// well under the account rate limits.
+const BINDING_CONCURRENCY: usize = 4;
+
+/// What the header shows about the connection. No secrets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionInfo {
+    pub profile: String,
+    pub host: String,
+    pub kind: ProfileKind,
+    pub account_id: Option<String>,
+    pub auth_method: String,
+    pub principal: String,
+    pub expires_at: Option<SystemTime>,
+}
+
+pub(super) struct Session {
+    pub profile: Profile,
+    pub client: ApiClient,
+}
+
+impl Session {
+    pub fn new(profile: Profile, http: reqwest::Client) -> Result<Self, String> {
+        let provider = crate::auth::provider_for(&profile).map_err(|e| e.to_string())?;
+        let host = profile
+            .host
+            .clone()
+            .ok_or_else(|| format!("profile {} has no host", profile.name))?;
+        let client = ApiClient::new(http, &host, provider);
+        Ok(Self { profile, client })
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            profile: self.profile.name.clone(),
+            host: self.client.base().to_owned(),
+            kind: self.profile.kind(),
+            account_id: self.profile.account_id.clone(),
+            auth_method: self.client.auth().method().to_owned(),
+            principal: self.client.auth().principal(),
+            expires_at: self.client.auth().expires_at(),
+        }
+    }
+
+    fn account_id(&self) -> Result<&str, ApiError> {
+        match (self.profile.kind(), self.profile.account_id.as_deref()) {
+            (ProfileKind::Account, Some(id)) => Ok(id),
+            _ => Err(ApiError::Auth(format!(
+                "profile {} is a workspace profile; this view needs an account profile (:ctx)",
+                self.profile.name
+            ))),
+        }
+    }
+
+    /// Ask the server who we are, for the header: `/Me` on a workspace, the service principal's
+    /// display name on an account.
+    pub async fn resolve_principal(&self) -> Option<String> {
+        match self.profile.kind() {
+            ProfileKind::Workspace => {
+                let me = scim::me(&self.client).await.ok()?;
+                me.user_name.or(me.display_name).or(me.application_id)
+            }
+            ProfileKind::Account => {
+                let client_id = self.profile.client_id.as_deref()?;
+                let scope = ScimScope::Account(self.profile.account_id.clone()?);
+                let q = PageQuery {
+                    start_index: 1,
+                    count: 1,
+                    filter: Some(format!("applicationId eq \"{client_id}\"")),
+                    attributes: None,
+                };
+                let page = scim::list_service_principals_page(&self.client, &scope, &q)
+                    .await
+                    .ok()?;
+                page.resources
+                    .first()
+                    .map(|sp| format!("{} ({client_id})", sp.name()))
+            }
+        }
+    }
+
+    pub async fn execute(
+        &self,
+        id: RequestId,
+        request: Request,
+        events: &UnboundedSender<ActorEvent>,
+    ) -> Result<(), ApiError> {
+        let send = |payload| {
+            let _ = events.send(ActorEvent::Response { id, payload });
+        };
+        match request {
+            Request::ListWorkspaces => {
+                let list = workspaces::list(&self.client, self.account_id()?).await?;
+                send(Payload::Workspaces(list));
+            }
+            Request::LoadBindings(ids) => {
+                let account = self.account_id()?;
+                let mut stream = futures::stream::iter(ids)
+                    .map(|ws| async move {
+                        (
+                            ws,
+                            workspaces::network_option(&self.client, account, ws).await,
+                        )
+                    })
+                    .buffer_unordered(BINDING_CONCURRENCY);
+                while let Some((ws, result)) = stream.next().await {
+                    send(Payload::Binding(
+                        ws,
+                        result
+                            .map(|o| o.network_policy_id)
+                            .map_err(|e| e.user_message()),
+                    ));
+                }
+            }
+            Request::ListPolicies => {
+                let list = network_policies::list(&self.client, self.account_id()?).await?;
+                send(Payload::Policies(list));
+            }
+            Request::GetPolicy(pid) => {
+                let p = network_policies::get(&self.client, self.account_id()?, &pid).await?;
+                send(Payload::Policy(p));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! The `:` command line, k9s style.
+
+/// A parsed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandLine {
+    Workspaces,
+    Policies,
+    Principals,
+    Egress,
+    /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
+    Contexts(Option<String>),
+    Help,
+    Quit,
+}
+
+/// Every command with its aliases, for completion and the "did you mean" message.
+pub const COMMANDS: &[(&str, &[&str])] = &[
+    ("ws", &["workspaces", "workspace"]),
+    ("np", &["policies", "policy", "networkpolicies", "netpol"]),
+    ("sp", &["principals", "serviceprincipals", "spn"]),
+    ("egress", &["eg", "blocks", "egresslog"]),
+    ("ctx", &["context", "contexts", "profile", "profiles"]),
+    ("help", &["?", "h"]),
+    ("q", &["quit", "q!", "exit"]),
+];
+
+pub fn parse(line: &str) -> Result<CommandLine, String> {
+    let mut words = line.split_whitespace();
+    let Some(word) = words.next() else {
+        return Err("empty command".into());
+    };
+    let arg = words.next().map(str::to_owned);
+    let word = word.to_ascii_lowercase();
+    let canonical = COMMANDS
+        .iter()
+        .find(|(name, aliases)| *name == word || aliases.contains(&word.as_str()))
+        .map(|(name, _)| *name);
+    match canonical {
+        Some("ws") => Ok(CommandLine::Workspaces),
+        Some("np") => Ok(CommandLine::Policies),
+        Some("sp") => Ok(CommandLine::Principals),
+        Some("egress") => Ok(CommandLine::Egress),
+        Some("ctx") => Ok(CommandLine::Contexts(arg)),
+        Some("help") => Ok(CommandLine::Help),
+        Some("q") => Ok(CommandLine::Quit),
+        _ => {
+            let names: Vec<String> = COMMANDS.iter().map(|(n, _)| format!(":{n}")).collect();
+            Err(format!("unknown command :{word} (try {})", names.join(" ")))
+        }
+    }
+}
+
+/// Commands that start with what was typed, for the hint and Tab completion.
+pub fn completions(prefix: &str) -> Vec<&'static str> {
+    let p = prefix.trim().to_ascii_lowercase();
+    COMMANDS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| n.starts_with(&p))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_names_aliases_and_arguments() {
+        assert_eq!(parse("ws"), Ok(CommandLine::Workspaces));
+        assert_eq!(parse(" Policies "), Ok(CommandLine::Policies));
+        assert_eq!(
+            parse("ctx demo-gcp"),
+            Ok(CommandLine::Contexts(Some("demo-gcp".into())))
+        );
+        assert_eq!(parse("q!"), Ok(CommandLine::Quit));
+        assert!(parse("pods").unwrap_err().contains(":np"));
+        assert_eq!(completions("e"), vec!["egress"]);
+    }
+}

@@ -1,0 +1,419 @@
+//! The key registry: every named action, its default keys and its description. Help, footer
+//! hints and the rebinding file all come from here, so they can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Something a key can do in a list or detail view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Quit,
+    Command,
+    Filter,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    Refresh,
+}
+
+/// Registry entry: the name used in the keys file, default keys, what help says.
+pub struct ActionInfo {
+    pub action: Action,
+    pub name: &'static str,
+    pub defaults: &'static [&'static str],
+    pub description: &'static str,
+}
+
+pub const ACTIONS: &[ActionInfo] = &[
+    ActionInfo {
+        action: Action::Command,
+        name: "command",
+        defaults: &[":"],
+        description: "command line (:ws :np :sp :egress :ctx :q)",
+    },
+    ActionInfo {
+        action: Action::Filter,
+        name: "filter",
+        defaults: &["/"],
+        description: "filter the list (! inverts)",
+    },
+    ActionInfo {
+        action: Action::Help,
+        name: "help",
+        defaults: &["?"],
+        description: "show or hide this help",
+    },
+    ActionInfo {
+        action: Action::Up,
+        name: "up",
+        defaults: &["up", "k"],
+        description: "move up",
+    },
+    ActionInfo {
+        action: Action::Down,
+        name: "down",
+        defaults: &["down", "j"],
+        description: "move down",
+    },
+    ActionInfo {
+        action: Action::PageUp,
+        name: "page_up",
+        defaults: &["pageup", "ctrl-b"],
+        description: "page up",
+    },
+    ActionInfo {
+        action: Action::PageDown,
+        name: "page_down",
+        defaults: &["pagedown", "ctrl-f"],
+        description: "page down",
+    },
+    ActionInfo {
+        action: Action::Top,
+        name: "top",
+        defaults: &["home", "g"],
+        description: "first row",
+    },
+    ActionInfo {
+        action: Action::Bottom,
+        name: "bottom",
+        defaults: &["end", "G"],
+        description: "last row",
+    },
+    ActionInfo {
+        action: Action::Open,
+        name: "open",
+        defaults: &["enter"],
+        description: "open the selected row",
+    },
+    ActionInfo {
+        action: Action::Back,
+        name: "back",
+        defaults: &["esc"],
+        description: "back, or clear the filter",
+    },
+    ActionInfo {
+        action: Action::Refresh,
+        name: "refresh",
+        defaults: &["r"],
+        description: "reload this view",
+    },
+    ActionInfo {
+        action: Action::Quit,
+        name: "quit",
+        defaults: &["q"],
+        description: "quit (ctrl-c always quits)",
+    },
+];
+
+pub fn info(action: Action) -> &'static ActionInfo {
+    ACTIONS
+        .iter()
+        .find(|a| a.action == action)
+        .expect("every action is registered")
+}
+
+/// A key with modifiers, as written in the keys file (`ctrl-f`, `G`, `enter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub code: KeyCodeOrd,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// `KeyCode` subset that orders and hashes, for map keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+}
+
+impl Key {
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        let code = match ev.code {
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            KeyCode::Enter => KeyCodeOrd::Enter,
+            KeyCode::Esc => KeyCodeOrd::Esc,
+            KeyCode::Tab => KeyCodeOrd::Tab,
+            KeyCode::BackTab => KeyCodeOrd::BackTab,
+            KeyCode::Backspace => KeyCodeOrd::Backspace,
+            KeyCode::Delete => KeyCodeOrd::Delete,
+            KeyCode::Up => KeyCodeOrd::Up,
+            KeyCode::Down => KeyCodeOrd::Down,
+            KeyCode::Left => KeyCodeOrd::Left,
+            KeyCode::Right => KeyCodeOrd::Right,
+            KeyCode::Home => KeyCodeOrd::Home,
+            KeyCode::End => KeyCodeOrd::End,
+            KeyCode::PageUp => KeyCodeOrd::PageUp,
+            KeyCode::PageDown => KeyCodeOrd::PageDown,
+            _ => return None,
+        };
+        Some(Key {
+            code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+
+    /// Parse `ctrl-f`, `alt-x`, `G`, `enter`, `f5`, `?`.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = s.trim();
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("ctrl-") && rest.len() > 5 {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if lower.starts_with("alt-") && rest.len() > 4 {
+                alt = true;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" | "return" => KeyCodeOrd::Enter,
+                "esc" | "escape" => KeyCodeOrd::Esc,
+                "tab" => KeyCodeOrd::Tab,
+                "backtab" => KeyCodeOrd::BackTab,
+                "backspace" => KeyCodeOrd::Backspace,
+                "delete" | "del" => KeyCodeOrd::Delete,
+                "up" => KeyCodeOrd::Up,
+                "down" => KeyCodeOrd::Down,
+                "left" => KeyCodeOrd::Left,
+                "right" => KeyCodeOrd::Right,
+                "home" => KeyCodeOrd::Home,
+                "end" => KeyCodeOrd::End,
+                "pageup" | "pgup" => KeyCodeOrd::PageUp,
+                "pagedown" | "pgdn" => KeyCodeOrd::PageDown,
+                "space" => KeyCodeOrd::Char(' '),
+                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                    KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
+                }
+                _ => return Err(format!("unknown key {s:?}")),
+            },
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("space"),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::F(n) => write!(f, "f{n}"),
+            other => f.write_str(&format!("{other:?}").to_ascii_lowercase()),
+        }
+    }
+}
+
+/// The live bindings: defaults with the user's overrides applied.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    by_key: BTreeMap<Key, Action>,
+    by_action: BTreeMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self::with_overrides(&BTreeMap::new()).expect("the default keys parse")
+    }
+}
+
+impl Keymap {
+    /// Apply overrides by action name; an empty list unbinds the action. A key bound to a
+    /// new action is taken away from its default one, so there is never a silent conflict.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        for name in overrides.keys() {
+            if !ACTIONS.iter().any(|a| a.name == name) {
+                let known: Vec<_> = ACTIONS.iter().map(|a| a.name).collect();
+                return Err(format!(
+                    "unknown action {name:?}; known actions: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let mut by_action: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
+        let mut overridden_keys = Vec::new();
+        for a in ACTIONS {
+            let keys: Vec<Key> = match overrides.get(a.name) {
+                Some(list) => {
+                    let keys = list
+                        .iter()
+                        .map(|k| Key::parse(k))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    overridden_keys.extend(keys.iter().copied());
+                    keys
+                }
+                None => a
+                    .defaults
+                    .iter()
+                    .map(|k| Key::parse(k))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            by_action.insert(a.action, keys);
+        }
+        for a in ACTIONS {
+            if !overrides.contains_key(a.name)
+                && let Some(keys) = by_action.get_mut(&a.action)
+            {
+                keys.retain(|k| !overridden_keys.contains(k));
+            }
+        }
+        let mut by_key = BTreeMap::new();
+        for (action, keys) in &by_action {
+            for k in keys {
+                if let Some(other) = by_key.insert(*k, *action)
+                    && other != *action
+                {
+                    return Err(format!(
+                        "key {k} is bound to both {} and {}",
+                        info(other).name,
+                        info(*action).name
+                    ));
+                }
+            }
+        }
+        Ok(Self { by_key, by_action })
+    }
+
+    pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(ev)?;
+        self.by_key.get(&key).copied().or_else(|| {
+            // Terminals report shifted letters with SHIFT; the table stores the letter itself.
+            if let KeyCodeOrd::Char(c) = key.code {
+                self.by_key
+                    .get(&Key {
+                        code: KeyCodeOrd::Char(c),
+                        ..key
+                    })
+                    .copied()
+            } else {
+                None
+            }
+        })
+    }
+
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.by_action
+            .get(&action)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// `"j/down"`-style label for hints, or `None` when the action is unbound.
+    pub fn label(&self, action: Action) -> Option<String> {
+        let keys = self.keys(action);
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(Key::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, m)
+    }
+
+    #[test]
+    fn defaults_resolve() {
+        let k = Keymap::default();
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('f'), KeyModifiers::CONTROL)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn overrides_rebind_unbind_and_steal() {
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), vec![]);
+        o.insert(
+            "refresh".to_string(),
+            vec!["f5".to_string(), "k".to_string()],
+        );
+        let k = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::F(5), KeyModifiers::NONE)),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('k'), KeyModifiers::NONE)),
+            Some(Action::Refresh)
+        );
+        assert_eq!(k.label(Action::Up).unwrap(), "up");
+        assert_eq!(k.label(Action::Quit), None);
+    }
+
+    #[test]
+    fn bad_overrides_are_explained() {
+        let mut o = BTreeMap::new();
+        o.insert("explode".to_string(), vec!["x".to_string()]);
+        assert!(
+            Keymap::with_overrides(&o)
+                .unwrap_err()
+                .contains("unknown action")
+        );
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), vec!["hyper-z".to_string()]);
+        assert!(
+            Keymap::with_overrides(&o)
+                .unwrap_err()
+                .contains("unknown key")
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Everything the screen shows. Only the UI task touches it; the renderer reads it by `&`.
+
+use super::keymap::Keymap;
+use super::list::ListState;
+use crate::actor::{RequestId, SessionInfo, Slot};
+use crate::api::network_policies::NetworkPolicy;
+use crate::api::workspaces::Workspace;
+use crate::api::{PolicyId, WorkspaceId};
+use crate::config::Profile;
+use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
+use tui_input::Input;
+
+/// The top-level views, as named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum View {
+    Workspaces,
+    Policies,
+    PolicyDetail,
+    Principals,
+    Egress,
+    Contexts,
+}
+
+impl View {
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Workspaces => "Workspaces",
+            View::Policies => "Network policies",
+            View::PolicyDetail => "Network policy",
+            View::Principals => "Service principals",
+            View::Egress => "Egress block log",
+            View::Contexts => "Contexts",
+        }
+    }
+
+    /// The command that opens the view (for the tab strip).
+    pub fn command(self) -> &'static str {
+        match self {
+            View::Workspaces => "ws",
+            View::Policies | View::PolicyDetail => "np",
+            View::Principals => "sp",
+            View::Egress => "egress",
+            View::Contexts => "ctx",
+        }
+    }
+}
+
+/// Where keys go.
+#[derive(Clone, Debug, Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    Command(Input),
+    Filter(Input),
+    Help,
+}
+
+/// Loading state of one collection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Load {
+    #[default]
+    NotLoaded,
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+/// What we know of a workspace's policy binding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Binding {
+    Policy(PolicyId),
+    Unknown(String),
+}
+
+/// The policy opened with Enter.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyDetail {
+    pub id: Option<PolicyId>,
+    pub policy: Option<NetworkPolicy>,
+    pub load: Load,
+    pub scroll: u16,
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub profiles: Vec<Profile>,
+    pub session: Option<SessionInfo>,
+    pub connecting: Option<String>,
+    pub view: View,
+    pub back_stack: Vec<View>,
+    pub mode: Mode,
+    pub keymap: Keymap,
+    pub read_only: bool,
+
+    pub workspaces: Vec<Workspace>,
+    pub workspaces_load: Load,
+    pub workspaces_list: ListState,
+    pub bindings: HashMap<WorkspaceId, Binding>,
+    /// Workspaces per policy, kept in step with `bindings` so a policy row never scans every
+    /// workspace.
+    pub bound: HashMap<PolicyId, Vec<WorkspaceId>>,
+    /// Position of each workspace in `workspaces`.
+    pub workspace_index: HashMap<WorkspaceId, usize>,
+
+    pub policies: Vec<NetworkPolicy>,
+    pub policies_load: Load,
+    pub policies_list: ListState,
+    pub detail: PolicyDetail,
+
+    pub contexts_list: ListState,
+
+    /// Requests in flight, with words for the footer.
+    pub in_flight: BTreeMap<RequestId, (Slot, String)>,
+    pub last_error: Option<String>,
+    pub flash: Option<String>,
+    /// Terminal size (columns, rows), to page by the visible height.
+    pub size: (u16, u16),
+    /// The clock the screen shows times against; set by the loop, fixed in tests.
+    pub now: SystemTime,
+    pub spinner: usize,
+}
+
+impl State {
+    pub fn new(profiles: Vec<Profile>, keymap: Keymap) -> Self {
+        Self {
+            profiles,
+            session: None,
+            connecting: None,
+            view: View::Workspaces,
+            back_stack: Vec::new(),
+            mode: Mode::Normal,
+            keymap,
+            read_only: false,
+            workspaces: Vec::new(),
+            workspaces_load: Load::NotLoaded,
+            workspaces_list: ListState::default(),
+            bindings: HashMap::new(),
+            bound: HashMap::new(),
+            workspace_index: HashMap::new(),
+            policies: Vec::new(),
+            policies_load: Load::NotLoaded,
+            policies_list: ListState::default(),
+            detail: PolicyDetail::default(),
+            contexts_list: ListState::default(),
+            in_flight: BTreeMap::new(),
+            last_error: None,
+            flash: None,
+            size: (120, 40),
+            now: SystemTime::UNIX_EPOCH,
+            spinner: 0,
+        }
+    }
+
+    /// Rows of a table body on screen: header 3, footer 2, borders 2, column header 1.
+    pub fn page_rows(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(8).max(1)
+    }
+
+    /// The policy bound to a workspace, if known.
+    pub fn binding_of(&self, ws: WorkspaceId) -> Option<&PolicyId> {
+        match self.bindings.get(&ws) {
+            Some(Binding::Policy(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Workspaces bound to a policy, in the order their bindings arrived.
+    pub fn workspaces_bound_to(&self, policy: &str) -> Vec<&Workspace> {
+        self.bound
+            .get(&PolicyId(policy.to_owned()))
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| self.workspace_index.get(id).map(|&i| &self.workspaces[i]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Replace the workspace list (and its index).
+    pub fn set_workspaces(&mut self, list: Vec<Workspace>) {
+        self.workspace_index = list
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.workspace_id, i))
+            .collect();
+        self.workspaces = list;
+        self.rebuild_workspaces();
+    }
+
+    /// Record a workspace's binding, moving it between policies' lists.
+    pub fn set_binding(&mut self, ws: WorkspaceId, binding: Binding) {
+        if let Some(Binding::Policy(old)) = self.bindings.get(&ws)
+            && let Some(list) = self.bound.get_mut(old)
+        {
+            list.retain(|w| *w != ws);
+        }
+        if let Binding::Policy(p) = &binding {
+            self.bound.entry(p.clone()).or_default().push(ws);
+        }
+        self.bindings.insert(ws, binding);
+    }
+
+    pub fn clear_account_data(&mut self) {
+        self.workspaces.clear();
+        self.workspace_index.clear();
+        self.bindings.clear();
+        self.bound.clear();
+        self.policies.clear();
+        self.rebuild_workspaces();
+        self.rebuild_policies();
+    }
+
+    pub fn current_profile(&self) -> Option<&Profile> {
+        let name = self
+            .session
+            .as_ref()
+            .map(|s| s.profile.as_str())
+            .or(self.connecting.as_deref())?;
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    pub fn is_account(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.kind == crate::config::ProfileKind::Account)
+    }
+
+    pub fn rebuild_workspaces(&mut self) {
+        let hay: Vec<String> = self
+            .workspaces
+            .iter()
+            .map(|w| workspace_haystack(w, self.binding_of(w.workspace_id)))
+            .collect();
+        self.workspaces_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    pub fn rebuild_policies(&mut self) {
+        let hay: Vec<String> = self.policies.iter().map(policy_haystack).collect();
+        self.policies_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    pub fn rebuild_contexts(&mut self) {
+        let hay: Vec<String> = self
+            .profiles
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.host.as_deref().unwrap_or("")))
+            .collect();
+        self.contexts_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    /// The list of the current view, if it has one.
+    pub fn current_list_mut(&mut self) -> Option<&mut ListState> {
+        match self.view {
+            View::Workspaces => Some(&mut self.workspaces_list),
+            View::Policies => Some(&mut self.policies_list),
+            View::Contexts => Some(&mut self.contexts_list),
+            _ => None,
+        }
+    }
+
+    pub fn current_list(&self) -> Option<&ListState> {
+        match self.view {
+            View::Workspaces => Some(&self.workspaces_list),
+            View::Policies => Some(&self.policies_list),
+            View::Contexts => Some(&self.contexts_list),
+            _ => None,
+        }
+    }
+
+    pub fn rebuild_current(&mut self) {
+        match self.view {
+            View::Workspaces => self.rebuild_workspaces(),
+            View::Policies => self.rebuild_policies(),
+            View::Contexts => self.rebuild_contexts(),
+            _ => {}
+        }
+    }
+}
+
+fn workspace_haystack(w: &Workspace, binding: Option<&PolicyId>) -> String {
+    format!(
+        "{} {} {} {} {} {} {}",
+        w.workspace_id,
+        w.workspace_name,
+        w.deployment_name.as_deref().unwrap_or(""),
+        w.cloud.as_deref().unwrap_or(""),
+        w.region().unwrap_or(""),
+        w.workspace_status
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or(""),
+        binding.map(PolicyId::as_str).unwrap_or("")
+    )
+}
+
+fn policy_haystack(p: &NetworkPolicy) -> String {
+    let mut s = format!(
+        "{} {} {}",
+        p.id(),
+        p.restriction_mode().map(|m| m.as_str()).unwrap_or(""),
+        p.enforcement_mode()
+    );
+    for d in p.internet_destinations() {
+        s.push(' ');
+        s.push_str(&d.destination);
+    }
+    s
+}

@@ -1,0 +1,85 @@
+//! The header: where you are and as whom (profile, host, account, principal, token expiry),
+//! and the view tabs.
+
+use super::theme;
+use crate::app::state::{State, View};
+use crate::config::ProfileKind;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use std::time::SystemTime;
+
+/// `58m`, `1h02m`, `45s`, or `expired`.
+pub fn remaining(now: SystemTime, until: SystemTime) -> String {
+    match until.duration_since(now) {
+        Ok(d) if d.as_secs() >= 3600 => {
+            format!("{}h{:02}m", d.as_secs() / 3600, d.as_secs() % 3600 / 60)
+        }
+        Ok(d) if d.as_secs() >= 60 => format!("{}m", d.as_secs() / 60),
+        Ok(d) => format!("{}s", d.as_secs()),
+        Err(_) => "expired".into(),
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let key = |s: &str| Span::styled(s.to_owned(), theme::header_key());
+    let mut first = vec![Span::styled(" dbx-tui ", theme::title())];
+    let mut second = vec![Span::raw("        ")];
+    match &state.session {
+        Some(s) => {
+            let kind = match s.kind {
+                ProfileKind::Account => "account",
+                ProfileKind::Workspace => "workspace",
+            };
+            first.extend([key(" ctx "), Span::raw(format!("{} ({kind})", s.profile))]);
+            first.extend([key("  host "), Span::raw(s.host.clone())]);
+            if let Some(a) = &s.account_id {
+                first.extend([key("  account "), Span::raw(a.clone())]);
+            }
+            second.extend([
+                key(" as "),
+                Span::raw(format!("{} via {}", s.principal, s.auth_method)),
+            ]);
+            if let Some(exp) = s.expires_at {
+                second.extend([
+                    key("  token expires in "),
+                    Span::raw(remaining(state.now, exp)),
+                ]);
+            }
+        }
+        None => match &state.connecting {
+            Some(p) => first.extend([key(" ctx "), Span::raw(format!("{p} (connecting…)"))]),
+            None => first.push(Span::styled(" not connected", theme::dim())),
+        },
+    }
+    if state.read_only {
+        second.push(Span::styled("  [read-only]", theme::warn()));
+    }
+    let mut tabs = vec![Span::raw(" ")];
+    for view in [
+        View::Workspaces,
+        View::Policies,
+        View::Principals,
+        View::Egress,
+        View::Contexts,
+    ] {
+        let active =
+            state.view == view || (view == View::Policies && state.view == View::PolicyDetail);
+        let text = format!(" :{} {} ", view.command(), view.title());
+        tabs.push(if active {
+            Span::styled(text, theme::selected())
+        } else {
+            Span::styled(text, theme::dim())
+        });
+        tabs.push(Span::raw(" "));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(first),
+            Line::from(second),
+            Line::from(tabs),
+        ]),
+        area,
+    );
+}

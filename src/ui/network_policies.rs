@@ -1,0 +1,225 @@
+//! The Network policies pane (list) and one policy's detail.
+
+use super::{load_suffix, table, theme};
+use crate::api::network_policies::{EnforcementMode, NetworkPolicy, RestrictionMode};
+use crate::app::state::{Load, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
+
+fn restriction_span(p: &NetworkPolicy) -> Span<'static> {
+    match p.restriction_mode() {
+        Some(RestrictionMode::RestrictedAccess) => Span::styled("RESTRICTED", theme::ok()),
+        Some(RestrictionMode::FullAccess) => Span::styled("FULL ACCESS", theme::warn()),
+        Some(other) => Span::raw(other.to_string()),
+        None => Span::styled("-", theme::dim()),
+    }
+}
+
+fn enforcement_text(p: &NetworkPolicy) -> String {
+    match p.enforcement_mode() {
+        EnforcementMode::DryRun => {
+            let products = p.dry_run_products();
+            if products.is_empty() {
+                "DRY RUN (all)".into()
+            } else {
+                let names: Vec<&str> = products.iter().map(|x| x.as_str()).collect();
+                format!("DRY RUN ({})", names.join(","))
+            }
+        }
+        EnforcementMode::Enforced => "ENFORCED".into(),
+        other => other.to_string(),
+    }
+}
+
+pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
+    if let Load::Failed(e) = &state.policies_load
+        && state.policies.is_empty()
+    {
+        super::message(
+            frame,
+            area,
+            "Network policies",
+            &format!("Could not list network policies:\n{e}\n\nPress r to retry."),
+        );
+        return;
+    }
+    let title = table::title(
+        "Network policies",
+        &state.policies_list,
+        state.policies.len(),
+        load_suffix(&state.policies_load, state.spinner),
+    );
+    let headers = [
+        "ID",
+        "RESTRICTION",
+        "ENFORCEMENT",
+        "DNS NAMES",
+        "STORAGE",
+        "WORKSPACES",
+    ];
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Length(12),
+        Constraint::Length(22),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+    ];
+    table::render(
+        frame,
+        area,
+        title,
+        &headers,
+        &widths,
+        &state.policies_list,
+        |i| {
+            let p = &state.policies[i];
+            let bound = state.workspaces_bound_to(p.id());
+            let bound_text = match bound.len() {
+                0 => String::from("-"),
+                1 => bound[0].workspace_name.clone(),
+                n => format!("{n}: {}, …", bound[0].workspace_name),
+            };
+            Row::new(vec![
+                Cell::from(p.id().to_owned()),
+                Cell::from(Line::from(restriction_span(p))),
+                Cell::from(enforcement_text(p)),
+                Cell::from(p.internet_destinations().len().to_string()),
+                Cell::from(p.storage_destinations().len().to_string()),
+                Cell::from(bound_text),
+            ])
+        },
+    );
+}
+
+fn section(lines: &mut Vec<Line<'static>>, title: String) {
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(title, theme::title())));
+}
+
+fn field(label: &str, value: Span<'static>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("  {label:<20}"), theme::header_key()),
+        value,
+    ])
+}
+
+/// The detail as lines, so tests and the renderer agree on content.
+pub fn detail_lines(state: &State, p: &NetworkPolicy) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        field("Policy", Span::raw(p.id().to_owned())),
+        field("Restriction mode", restriction_span(p)),
+        field("Enforcement", Span::raw(enforcement_text(p))),
+    ];
+    if p.restriction_mode() == Some(&RestrictionMode::FullAccess) {
+        lines.push(Line::from(Span::styled(
+            "  Full access: serverless compute may reach any destination; the lists below are not applied.",
+            theme::dim(),
+        )));
+    }
+    let dns = p.internet_destinations();
+    section(&mut lines, format!("Allowed DNS names ({})", dns.len()));
+    if dns.is_empty() {
+        lines.push(Line::from(Span::styled("  none", theme::dim())));
+    }
+    for d in dns {
+        lines.push(Line::from(format!("  {}", d.destination)));
+    }
+    let storage = p.storage_destinations();
+    section(
+        &mut lines,
+        format!("Allowed storage destinations ({})", storage.len()),
+    );
+    if storage.is_empty() {
+        lines.push(Line::from(Span::styled("  none", theme::dim())));
+    }
+    for s in storage {
+        let kind = s
+            .storage_destination_type
+            .as_ref()
+            .map(|t| t.as_str())
+            .unwrap_or("?");
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {:<48}", s.label())),
+            Span::styled(kind.to_owned(), theme::dim()),
+        ]));
+    }
+    let blocked = p.blocked_destinations();
+    if !blocked.is_empty() {
+        section(&mut lines, format!("Blocked DNS names ({})", blocked.len()));
+        for d in blocked {
+            lines.push(Line::from(Span::styled(
+                format!("  {}", d.destination),
+                theme::error(),
+            )));
+        }
+    }
+    let dbx = p.databricks_destinations();
+    if !dbx.is_empty() {
+        section(&mut lines, "Allowed Databricks destinations".into());
+        for d in dbx {
+            let ids: Vec<String> = d.workspace_ids.iter().map(i64::to_string).collect();
+            lines.push(Line::from(format!("  workspaces {}", ids.join(", "))));
+        }
+    }
+    let bound = state.workspaces_bound_to(p.id());
+    section(&mut lines, format!("Bound workspaces ({})", bound.len()));
+    if bound.is_empty() {
+        let text = if state.bindings.is_empty() {
+            "  loading…"
+        } else {
+            "  none"
+        };
+        lines.push(Line::from(Span::styled(text, theme::dim())));
+    }
+    for w in bound {
+        lines.push(Line::from(format!(
+            "  {:<24} {}",
+            w.workspace_name, w.workspace_id
+        )));
+    }
+    let unknown: Vec<&String> = p
+        .extra
+        .keys()
+        .chain(p.access().map(|a| a.extra.keys()).into_iter().flatten())
+        .collect();
+    if !unknown.is_empty() {
+        section(&mut lines, "Other fields (kept unchanged)".into());
+        for k in unknown {
+            lines.push(Line::from(Span::styled(format!("  {k}"), theme::dim())));
+        }
+    }
+    lines
+}
+
+pub fn render_detail(state: &State, frame: &mut Frame, area: Rect) {
+    let d = &state.detail;
+    let id = d.id.as_ref().map(|i| i.to_string()).unwrap_or_default();
+    let title = format!(
+        " Network policy {id}{} ",
+        load_suffix(&d.load, state.spinner)
+    );
+    let block = Block::bordered()
+        .title(title)
+        .title_style(theme::title())
+        .border_style(theme::border());
+    let lines = match (&d.policy, &d.load) {
+        (Some(p), _) => detail_lines(state, p),
+        (None, Load::Failed(e)) => vec![
+            Line::styled(format!("Could not read the policy: {e}"), theme::error()),
+            Line::from("Press r to retry, esc to go back."),
+        ],
+        (None, _) => vec![Line::styled("Loading…", theme::dim())],
+    };
+    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((d.scroll.min(max_scroll), 0))
+            .style(Style::default()),
+        area,
+    );
+}

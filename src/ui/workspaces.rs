@@ -1,0 +1,92 @@
+//! The Workspaces pane: one row per workspace of the account, with its bound policy.
+
+use super::{load_suffix, table, theme};
+use crate::api::workspaces::WorkspaceStatus;
+use crate::app::state::{Binding, Load, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    if let Load::Failed(e) = &state.workspaces_load
+        && state.workspaces.is_empty()
+    {
+        super::message(
+            frame,
+            area,
+            "Workspaces",
+            &format!("Could not list workspaces:\n{e}\n\nPress r to retry."),
+        );
+        return;
+    }
+    let account_host = state
+        .session
+        .as_ref()
+        .map(|s| s.host.as_str())
+        .unwrap_or("");
+    let title = table::title(
+        "Workspaces",
+        &state.workspaces_list,
+        state.workspaces.len(),
+        load_suffix(&state.workspaces_load, state.spinner),
+    );
+    let headers = [
+        "ID",
+        "NAME",
+        "URL",
+        "CLOUD / REGION",
+        "STATUS",
+        "NETWORK POLICY",
+    ];
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Fill(2),
+        Constraint::Fill(4),
+        Constraint::Length(20),
+        Constraint::Length(13),
+        Constraint::Fill(2),
+    ];
+    table::render(
+        frame,
+        area,
+        title,
+        &headers,
+        &widths,
+        &state.workspaces_list,
+        |i| {
+            let w = &state.workspaces[i];
+            let status = w
+                .workspace_status
+                .as_ref()
+                .map(|s| s.as_str())
+                .unwrap_or("?");
+            let status_style = match w.workspace_status {
+                Some(WorkspaceStatus::Running) => theme::ok(),
+                Some(WorkspaceStatus::Failed | WorkspaceStatus::Banned) => theme::error(),
+                _ => theme::warn(),
+            };
+            let policy = match state.bindings.get(&w.workspace_id) {
+                Some(Binding::Policy(p)) => Span::raw(p.to_string()),
+                Some(Binding::Unknown(_)) => Span::styled("unknown", theme::error()),
+                None => Span::styled("…", theme::dim()),
+            };
+            Row::new(vec![
+                Cell::from(w.workspace_id.to_string()),
+                Cell::from(w.workspace_name.clone()),
+                Cell::from(
+                    w.url(account_host)
+                        .map(|u| u.trim_start_matches("https://").to_owned())
+                        .unwrap_or_default(),
+                ),
+                Cell::from(format!(
+                    "{} {}",
+                    w.cloud.as_deref().unwrap_or(""),
+                    w.region().unwrap_or("")
+                )),
+                Cell::from(Line::from(Span::styled(status.to_owned(), status_style))),
+                Cell::from(Line::from(policy)),
+            ])
+        },
+    );
+}

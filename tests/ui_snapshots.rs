@@ -1,0 +1,262 @@
+//! Screen tests: the real `App` driven by key presses and actor events, drawn into ratatui's
+//! `TestBackend` and compared with insta snapshots.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dbx_tui::actor::{ActorEvent, Command, Payload, Request, SessionInfo};
+use dbx_tui::api::PolicyId;
+use dbx_tui::api::network_policies::NetworkPolicy;
+use dbx_tui::api::workspaces::Workspace;
+use dbx_tui::app::App;
+use dbx_tui::app::keymap::Keymap;
+use dbx_tui::app::state::View;
+use dbx_tui::config::{Profile, ProfileSource};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::{Duration, SystemTime};
+
+fn workspaces() -> Vec<Workspace> {
+    serde_json::from_str(include_str!("fixtures/workspaces.json")).unwrap()
+}
+
+fn policies() -> Vec<NetworkPolicy> {
+    serde_json::from_str(include_str!("fixtures/policies.json")).unwrap()
+}
+
+fn profiles() -> Vec<Profile> {
+    let mut acc = Profile::empty("prod-account", ProfileSource::Demo);
+    acc.host = Some("https://accounts.cloud.databricks.com".into());
+    acc.account_id = Some("acc-1".into());
+    acc.client_id = Some("11111111-2222-3333-4444-555555555555".into());
+    acc.client_secret = Some("canary-secret-do-not-show".into());
+    let mut ws = Profile::empty("dev-workspace", ProfileSource::Demo);
+    ws.host = Some("https://acme-dev-ml.cloud.databricks.com".into());
+    ws.token = Some("dapi-canary-token".into());
+    vec![acc, ws]
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn type_str(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.handle_key(key(c));
+    }
+}
+
+/// Answer every request the app sent with fixture data, as the actor would.
+fn serve(app: &mut App) {
+    loop {
+        let cmds = app.take_commands();
+        if cmds.is_empty() {
+            return;
+        }
+        for cmd in cmds {
+            match cmd {
+                Command::Connect(p) => {
+                    app.handle_actor_event(ActorEvent::Connected(Ok(SessionInfo {
+                        profile: p.name.clone(),
+                        host: p.host.clone().unwrap(),
+                        kind: p.kind(),
+                        account_id: p.account_id.clone(),
+                        auth_method: "oauth-m2m".into(),
+                        principal: "terraform-ci".into(),
+                        expires_at: Some(
+                            SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + 3000),
+                        ),
+                    })))
+                }
+                Command::Send { id, request, .. } => {
+                    let payloads = match request {
+                        Request::ListWorkspaces => vec![Payload::Workspaces(workspaces())],
+                        Request::LoadBindings(ids) => ids
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, w)| {
+                                let p = [
+                                    "corp-egress",
+                                    "corp-egress",
+                                    "ml-serving-lockdown",
+                                    "default-policy",
+                                ][i % 4];
+                                Payload::Binding(w, Ok(PolicyId(p.into())))
+                            })
+                            .collect(),
+                        Request::ListPolicies => vec![Payload::Policies(policies())],
+                        Request::GetPolicy(id) => {
+                            vec![Payload::Policy(
+                                policies()
+                                    .into_iter()
+                                    .find(|p| p.id() == id.as_str())
+                                    .unwrap(),
+                            )]
+                        }
+                    };
+                    for payload in payloads {
+                        app.handle_actor_event(ActorEvent::Response { id, payload });
+                    }
+                    app.handle_actor_event(ActorEvent::Finished {
+                        id,
+                        error: None,
+                        token_expires_at: None,
+                    });
+                }
+                Command::Cancel(_) => {}
+            }
+        }
+    }
+}
+
+fn connected_app() -> App {
+    let mut app = App::new(profiles(), Keymap::default());
+    app.state.size = (120, 24);
+    app.state.now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    app.connect("prod-account");
+    serve(&mut app);
+    app
+}
+
+fn draw(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.state.size.0, app.state.size.1)).unwrap();
+    terminal
+        .draw(|f| dbx_tui::ui::render(&app.state, f))
+        .unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(!screen.contains("canary"), "a secret reached the screen");
+    screen
+}
+
+#[test]
+fn workspaces_pane() {
+    let app = connected_app();
+    assert_eq!(app.state.view, View::Workspaces);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn policies_pane() {
+    let mut app = connected_app();
+    app.handle_key(key(':'));
+    type_str(&mut app, "np");
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    assert_eq!(app.state.view, View::Policies);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn policy_detail() {
+    let mut app = connected_app();
+    app.handle_key(key(':'));
+    type_str(&mut app, "np");
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    app.handle_key(key('j'));
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    assert_eq!(app.state.view, View::PolicyDetail);
+    let screen = draw(&app);
+    for expected in [
+        "corp-egress",
+        "RESTRICTED",
+        "pypi.org",
+        "s3://acme-landing (us-west-2)",
+        "prod-analytics",
+        "dev-ml",
+    ] {
+        assert!(screen.contains(expected), "detail lacks {expected}");
+    }
+    insta::assert_snapshot!(screen);
+    // Esc goes back to the list, with the selection kept.
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(app.state.view, View::Policies);
+    assert_eq!(app.state.policies_list.selected, 1);
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut app = connected_app();
+    app.handle_key(key('?'));
+    let screen = draw(&app);
+    for a in dbx_tui::app::keymap::ACTIONS {
+        assert!(screen.contains(a.description), "help lacks {}", a.name);
+    }
+    insta::assert_snapshot!(screen);
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!draw(&app).contains(" Help "));
+}
+
+#[test]
+fn filter_narrows_the_list() {
+    let mut app = connected_app();
+    app.handle_key(key('/'));
+    type_str(&mut app, "prod");
+    let screen = draw(&app);
+    assert!(screen.contains("prod-analytics"));
+    assert!(!screen.contains("finance-etl"));
+    insta::assert_snapshot!(screen);
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.state.workspaces_list.len(), 1);
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(app.state.workspaces_list.len(), 4);
+}
+
+#[test]
+fn workspace_profile_explains_account_views() {
+    let mut app = connected_app();
+    app.handle_key(key(':'));
+    type_str(&mut app, "ctx dev-workspace");
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    let screen = draw(&app);
+    assert!(screen.contains("workspace profile"), "{screen}");
+}
+
+#[test]
+fn unknown_command_is_explained() {
+    let mut app = connected_app();
+    app.handle_key(key(':'));
+    type_str(&mut app, "pods");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(draw(&app).contains("unknown command :pods"));
+}
+
+#[test]
+fn rebound_keys_show_in_hints_and_help() {
+    let mut o = std::collections::BTreeMap::new();
+    o.insert("refresh".to_string(), vec!["f5".to_string()]);
+    let mut app = App::new(profiles(), Keymap::with_overrides(&o).unwrap());
+    app.state.size = (120, 24);
+    app.connect("prod-account");
+    serve(&mut app);
+    assert!(draw(&app).contains("<f5> refresh"));
+    // The old key no longer refreshes.
+    app.handle_key(key('r'));
+    assert!(app.take_commands().is_empty());
+    app.handle_key(code(KeyCode::F(5)));
+    assert!(!app.take_commands().is_empty());
+}
+
+#[test]
+fn switching_context_from_a_policy_detail_lands_on_a_list() {
+    let mut app = connected_app();
+    app.handle_key(key(':'));
+    type_str(&mut app, "np");
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    assert_eq!(app.state.view, View::PolicyDetail);
+    app.handle_key(key(':'));
+    type_str(&mut app, "ctx");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.state.view, View::Contexts);
+    app.handle_key(code(KeyCode::Enter));
+    serve(&mut app);
+    assert_eq!(app.state.view, View::Policies);
+    assert!(draw(&app).contains("corp-egress"));
+}
