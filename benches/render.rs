@@ -76,7 +76,7 @@ fn loaded_app() -> App {
                             Payload::Binding(w, Ok(PolicyId(format!("policy-{:06}", w.0 % 1000))))
                         })
                         .collect(),
-                    Request::GetPolicy(_) => vec![],
+                    _ => vec![],
                 };
                 for payload in payloads {
                     app.handle_actor_event(ActorEvent::Response { id, payload });

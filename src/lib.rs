@@ -11,5 +11,6 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod emulator;
+pub mod journal;
 pub mod logging;
 pub mod ui;

@@ -153,7 +153,7 @@ async fn main() -> Result<()> {
         Some(name) => app.connect(&name),
         None => app.show(dbx_tui::app::state::View::Contexts),
     }
-    let (actor, events) = dbx_tui::actor::spawn();
+    let (actor, events) = dbx_tui::actor::spawn(dbx_tui::journal::Journal::default_location());
 
     // ratatui::init installs a panic hook that restores the terminal before color-eyre prints.
     let mut terminal = ratatui::init();

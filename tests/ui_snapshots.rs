@@ -95,6 +95,7 @@ fn serve(app: &mut App) {
                                     .unwrap(),
                             )]
                         }
+                        other => panic!("the screen tests make no writes: {other:?}"),
                     };
                     for payload in payloads {
                         app.handle_actor_event(ActorEvent::Response { id, payload });
@@ -180,6 +181,7 @@ fn policy_detail() {
 #[test]
 fn help_overlay_lists_every_key() {
     let mut app = connected_app();
+    app.state.size = (150, 30);
     app.handle_key(key('?'));
     let screen = draw(&app);
     for a in dbx_tui::app::keymap::ACTIONS {

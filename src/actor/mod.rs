@@ -4,13 +4,16 @@
 //! a user who navigates away never waits for, or sees, a stale answer.
 
 mod session;
+mod writes;
 
 pub use session::SessionInfo;
 
 use crate::api::network_policies::NetworkPolicy;
+use crate::api::network_policies::change::EditOp;
 use crate::api::workspaces::Workspace;
 use crate::api::{ApiError, PolicyId, WorkspaceId};
 use crate::config::Profile;
+use crate::journal::{Journal, JournalEntry};
 use session::Session;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +32,9 @@ pub enum Slot {
     Bindings,
     Policies,
     PolicyDetail,
+    Journal,
+    /// Writes are never cancelled by a newer request: an aborted write could half-apply.
+    Write,
 }
 
 /// What the UI asks for.
@@ -39,6 +45,20 @@ pub enum Request {
     LoadBindings(Vec<WorkspaceId>),
     ListPolicies,
     GetPolicy(PolicyId),
+    /// Re-read the policy; if it still equals `base`, write `base` + `ops` and verify it.
+    ApplyPolicyChange {
+        base: Box<NetworkPolicy>,
+        ops: Vec<EditOp>,
+    },
+    CreatePolicy(Box<NetworkPolicy>),
+    DeletePolicy(PolicyId),
+    /// Bind a workspace, if its binding is still `expected` (unbinding = `default-policy`).
+    BindWorkspace {
+        workspace: WorkspaceId,
+        policy: PolicyId,
+        expected: PolicyId,
+    },
+    ReadJournal,
 }
 
 impl Request {
@@ -49,6 +69,13 @@ impl Request {
             Request::LoadBindings(ids) => format!("reading {} policy bindings", ids.len()),
             Request::ListPolicies => "listing network policies".into(),
             Request::GetPolicy(id) => format!("reading policy {id}"),
+            Request::ApplyPolicyChange { base, .. } => format!("writing policy {}", base.id()),
+            Request::CreatePolicy(p) => format!("creating policy {}", p.id()),
+            Request::DeletePolicy(id) => format!("deleting policy {id}"),
+            Request::BindWorkspace {
+                workspace, policy, ..
+            } => format!("binding {workspace} to {policy}"),
+            Request::ReadJournal => "reading the journal".into(),
         }
     }
 }
@@ -65,16 +92,35 @@ pub enum Command {
 }
 
 /// One piece of an answer; a request may send several before it finishes.
-#[allow(clippy::large_enum_variant, reason = "a few per second at most; boxing buys nothing")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a few per second at most; boxing buys nothing"
+)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     Workspaces(Vec<Workspace>),
     Binding(WorkspaceId, Result<PolicyId, String>),
     Policies(Vec<NetworkPolicy>),
     Policy(NetworkPolicy),
+    /// The policy changed on the server since it was read: nothing was written.
+    PolicyConflict {
+        base: Box<NetworkPolicy>,
+        server: Box<NetworkPolicy>,
+        ops: Vec<EditOp>,
+    },
+    /// A policy write (update or create) was applied and read back identical.
+    PolicyWritten(NetworkPolicy),
+    PolicyDeleted(PolicyId),
+    Journal {
+        entries: Vec<JournalEntry>,
+        unreadable: usize,
+    },
 }
 
-#[allow(clippy::large_enum_variant, reason = "a few per second at most; boxing buys nothing")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a few per second at most; boxing buys nothing"
+)]
 #[derive(Debug)]
 pub enum ActorEvent {
     Connected(Result<SessionInfo, String>),
@@ -108,10 +154,10 @@ impl ActorHandle {
 }
 
 /// Start the actor on the current tokio runtime.
-pub fn spawn() -> (ActorHandle, mpsc::UnboundedReceiver<ActorEvent>) {
+pub fn spawn(journal: Journal) -> (ActorHandle, mpsc::UnboundedReceiver<ActorEvent>) {
     let (tx, rx) = mpsc::channel(64);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(rx, events_tx));
+    tokio::spawn(run(rx, events_tx, journal));
     (ActorHandle { tx }, events_rx)
 }
 
@@ -120,7 +166,11 @@ struct Running {
     handle: AbortHandle,
 }
 
-async fn run(mut rx: mpsc::Receiver<Command>, events: mpsc::UnboundedSender<ActorEvent>) {
+async fn run(
+    mut rx: mpsc::Receiver<Command>,
+    events: mpsc::UnboundedSender<ActorEvent>,
+    journal: Journal,
+) {
     let http = crate::api::client::http_client();
     let mut sessions: HashMap<String, Arc<Session>> = HashMap::new();
     let mut current: Option<Arc<Session>> = None;
@@ -135,7 +185,7 @@ async fn run(mut rx: mpsc::Receiver<Command>, events: mpsc::UnboundedSender<Acto
                 // Sessions are kept per profile so switching back reuses a valid token.
                 let session = match sessions.get(&profile.name) {
                     Some(s) if s.profile == *profile => Ok(s.clone()),
-                    _ => Session::new(*profile, http.clone()).map(Arc::new),
+                    _ => Session::new(*profile, http.clone(), journal.clone()).map(Arc::new),
                 };
                 match session {
                     Ok(s) => {
@@ -159,7 +209,9 @@ async fn run(mut rx: mpsc::Receiver<Command>, events: mpsc::UnboundedSender<Acto
                 }
             }
             Command::Send { id, slot, request } => {
-                if let Some(prev) = running.remove(&slot) {
+                if slot != Slot::Write
+                    && let Some(prev) = running.remove(&slot)
+                {
                     cancel(prev, &events);
                 }
                 let Some(session) = current.clone() else {

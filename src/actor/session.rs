@@ -27,17 +27,26 @@ pub struct SessionInfo {
 pub(super) struct Session {
     pub profile: Profile,
     pub client: ApiClient,
+    pub journal: crate::journal::Journal,
 }
 
 impl Session {
-    pub fn new(profile: Profile, http: reqwest::Client) -> Result<Self, String> {
+    pub fn new(
+        profile: Profile,
+        http: reqwest::Client,
+        journal: crate::journal::Journal,
+    ) -> Result<Self, String> {
         let provider = crate::auth::provider_for(&profile).map_err(|e| e.to_string())?;
         let host = profile
             .host
             .clone()
             .ok_or_else(|| format!("profile {} has no host", profile.name))?;
         let client = ApiClient::new(http, &host, provider);
-        Ok(Self { profile, client })
+        Ok(Self {
+            profile,
+            client,
+            journal,
+        })
     }
 
     pub fn info(&self) -> SessionInfo {
@@ -52,7 +61,7 @@ impl Session {
         }
     }
 
-    fn account_id(&self) -> Result<&str, ApiError> {
+    pub(super) fn account_id(&self) -> Result<&str, ApiError> {
         match (self.profile.kind(), self.profile.account_id.as_deref()) {
             (ProfileKind::Account, Some(id)) => Ok(id),
             _ => Err(ApiError::Auth(format!(
@@ -129,6 +138,28 @@ impl Session {
             Request::GetPolicy(pid) => {
                 let p = network_policies::get(&self.client, self.account_id()?, &pid).await?;
                 send(Payload::Policy(p));
+            }
+            Request::ApplyPolicyChange { base, ops } => {
+                send(self.apply_policy_change(*base, ops).await?)
+            }
+            Request::CreatePolicy(p) => send(self.create_policy(*p).await?),
+            Request::DeletePolicy(id) => send(self.delete_policy(id).await?),
+            Request::BindWorkspace {
+                workspace,
+                policy,
+                expected,
+            } => send(self.bind_workspace(workspace, policy, expected).await?),
+            Request::ReadJournal => {
+                let journal = self.journal.clone();
+                let read = tokio::task::spawn_blocking(move || journal.read_all())
+                    .await
+                    .map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
+                let (entries, unreadable) =
+                    read.map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
+                send(Payload::Journal {
+                    entries,
+                    unreadable,
+                });
             }
         }
         Ok(())

@@ -75,6 +75,9 @@ pub enum ApiError {
     /// Superseded by a newer request or the user left the view.
     #[error("cancelled")]
     Cancelled,
+    /// A check on our side failed (a write that did not verify, a local file).
+    #[error("{0}")]
+    Local(String),
 }
 
 impl ApiError {
@@ -190,8 +193,7 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
         }
         return (
             "UNKNOWN".into(),
-            "the server sent an HTML page instead of JSON (a sign-in page? check the host and auth type)"
-                .into(),
+            "the server sent an HTML page instead of JSON (a sign-in page? check the host and auth type)".into(),
         );
     }
     if let Some((code, msg)) = trimmed.split_once(": ")

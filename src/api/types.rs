@@ -26,7 +26,7 @@ impl fmt::Display for AccountId {
 }
 
 /// A network policy id (`^[a-zA-Z0-9_.-]{1,32}$`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PolicyId(pub String);
 

@@ -9,6 +9,7 @@ pub enum CommandLine {
     Egress,
     /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
     Contexts(Option<String>),
+    History,
     Help,
     Quit,
 }
@@ -20,6 +21,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("sp", &["principals", "serviceprincipals", "spn"]),
     ("egress", &["eg", "blocks", "egresslog"]),
     ("ctx", &["context", "contexts", "profile", "profiles"]),
+    ("history", &["hist", "journal"]),
     ("help", &["?", "h"]),
     ("q", &["quit", "q!", "exit"]),
 ];
@@ -41,6 +43,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("sp") => Ok(CommandLine::Principals),
         Some("egress") => Ok(CommandLine::Egress),
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
+        Some("history") => Ok(CommandLine::History),
         Some("help") => Ok(CommandLine::Help),
         Some("q") => Ok(CommandLine::Quit),
         _ => {

@@ -21,6 +21,20 @@ pub enum Action {
     Open,
     Back,
     Refresh,
+    AddDns,
+    AddStorage,
+    AddBlocked,
+    RemoveEntry,
+    ToggleRestriction,
+    ToggleEnforcement,
+    CycleDryRunProducts,
+    Review,
+    Export,
+    Create,
+    Clone,
+    Delete,
+    Bind,
+    Undo,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -31,85 +45,35 @@ pub struct ActionInfo {
     pub description: &'static str,
 }
 
+#[rustfmt::skip]
 pub const ACTIONS: &[ActionInfo] = &[
-    ActionInfo {
-        action: Action::Command,
-        name: "command",
-        defaults: &[":"],
-        description: "command line (:ws :np :sp :egress :ctx :q)",
-    },
-    ActionInfo {
-        action: Action::Filter,
-        name: "filter",
-        defaults: &["/"],
-        description: "filter the list (! inverts)",
-    },
-    ActionInfo {
-        action: Action::Help,
-        name: "help",
-        defaults: &["?"],
-        description: "show or hide this help",
-    },
-    ActionInfo {
-        action: Action::Up,
-        name: "up",
-        defaults: &["up", "k"],
-        description: "move up",
-    },
-    ActionInfo {
-        action: Action::Down,
-        name: "down",
-        defaults: &["down", "j"],
-        description: "move down",
-    },
-    ActionInfo {
-        action: Action::PageUp,
-        name: "page_up",
-        defaults: &["pageup", "ctrl-b"],
-        description: "page up",
-    },
-    ActionInfo {
-        action: Action::PageDown,
-        name: "page_down",
-        defaults: &["pagedown", "ctrl-f"],
-        description: "page down",
-    },
-    ActionInfo {
-        action: Action::Top,
-        name: "top",
-        defaults: &["home", "g"],
-        description: "first row",
-    },
-    ActionInfo {
-        action: Action::Bottom,
-        name: "bottom",
-        defaults: &["end", "G"],
-        description: "last row",
-    },
-    ActionInfo {
-        action: Action::Open,
-        name: "open",
-        defaults: &["enter"],
-        description: "open the selected row",
-    },
-    ActionInfo {
-        action: Action::Back,
-        name: "back",
-        defaults: &["esc"],
-        description: "back, or clear the filter",
-    },
-    ActionInfo {
-        action: Action::Refresh,
-        name: "refresh",
-        defaults: &["r"],
-        description: "reload this view",
-    },
-    ActionInfo {
-        action: Action::Quit,
-        name: "quit",
-        defaults: &["q"],
-        description: "quit (ctrl-c always quits)",
-    },
+    ActionInfo { action: Action::Command, name: "command", defaults: &[":"], description: "command line (:ws :np :sp :egress :ctx :q)" },
+    ActionInfo { action: Action::Filter, name: "filter", defaults: &["/"], description: "filter the list (! inverts)" },
+    ActionInfo { action: Action::Help, name: "help", defaults: &["?"], description: "show or hide this help" },
+    ActionInfo { action: Action::Up, name: "up", defaults: &["up", "k"], description: "move up" },
+    ActionInfo { action: Action::Down, name: "down", defaults: &["down", "j"], description: "move down" },
+    ActionInfo { action: Action::PageUp, name: "page_up", defaults: &["pageup", "ctrl-b"], description: "page up" },
+    ActionInfo { action: Action::PageDown, name: "page_down", defaults: &["pagedown", "ctrl-f"], description: "page down" },
+    ActionInfo { action: Action::Top, name: "top", defaults: &["home", "g"], description: "first row" },
+    ActionInfo { action: Action::Bottom, name: "bottom", defaults: &["end", "G"], description: "last row" },
+    ActionInfo { action: Action::Open, name: "open", defaults: &["enter"], description: "open the row; in a policy, edit the entry" },
+    ActionInfo { action: Action::Back, name: "back", defaults: &["esc"], description: "back, or clear the filter" },
+    ActionInfo { action: Action::Refresh, name: "refresh", defaults: &["r"], description: "reload this view" },
+    ActionInfo { action: Action::Quit, name: "quit", defaults: &["q"], description: "quit (ctrl-c always quits)" },
+    ActionInfo { action: Action::AddDns, name: "add_dns", defaults: &["a"], description: "allow a DNS name" },
+    ActionInfo { action: Action::AddStorage, name: "add_storage", defaults: &["s"], description: "allow a storage destination" },
+    ActionInfo { action: Action::AddBlocked, name: "add_blocked", defaults: &["x"], description: "block a DNS name" },
+    ActionInfo { action: Action::RemoveEntry, name: "remove_entry", defaults: &["d"], description: "remove the selected entry, or unbind" },
+    ActionInfo { action: Action::ToggleRestriction, name: "toggle_restriction", defaults: &["m"], description: "full access <-> restricted access" },
+    ActionInfo { action: Action::ToggleEnforcement, name: "toggle_enforcement", defaults: &["f"], description: "enforced <-> dry run" },
+    ActionInfo { action: Action::CycleDryRunProducts, name: "dry_run_products", defaults: &["p"], description: "cycle the dry-run product filter" },
+    ActionInfo { action: Action::Review, name: "review", defaults: &["w"], description: "review the pending change (diff), y applies" },
+    ActionInfo { action: Action::Export, name: "export", defaults: &["e"], description: "export a policy as Terraform or JSON" },
+    ActionInfo { action: Action::Create, name: "create", defaults: &["c"], description: "create a policy" },
+    ActionInfo { action: Action::Clone, name: "clone", defaults: &["C"], description: "clone a policy under a new id" },
+    ActionInfo { action: Action::Delete, name: "delete", defaults: &["ctrl-d"], description: "delete a policy (type its id to confirm)" },
+    ActionInfo { action: Action::Bind, name: "bind", defaults: &["b"], description: "bind a workspace to a policy" },
+    ActionInfo { action: Action::Undo, name: "undo", defaults: &["u"], description: "in :history, prepare the reverse change" },
 ];
 
 pub fn info(action: Action) -> &'static ActionInfo {
@@ -369,7 +333,7 @@ mod tests {
             Some(Action::PageDown)
         );
         assert_eq!(
-            k.action_for(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            k.action_for(&ev(KeyCode::Char('z'), KeyModifiers::NONE)),
             None
         );
     }
@@ -415,5 +379,51 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown key")
         );
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_registered_once() {
+        let all = [
+            Action::Quit,
+            Action::Command,
+            Action::Filter,
+            Action::Help,
+            Action::Up,
+            Action::Down,
+            Action::PageUp,
+            Action::PageDown,
+            Action::Top,
+            Action::Bottom,
+            Action::Open,
+            Action::Back,
+            Action::Refresh,
+            Action::AddDns,
+            Action::AddStorage,
+            Action::AddBlocked,
+            Action::RemoveEntry,
+            Action::ToggleRestriction,
+            Action::ToggleEnforcement,
+            Action::CycleDryRunProducts,
+            Action::Review,
+            Action::Export,
+            Action::Create,
+            Action::Clone,
+            Action::Delete,
+            Action::Bind,
+            Action::Undo,
+        ];
+        for a in all {
+            assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");
+            assert!(
+                Keymap::default().label(a).is_some(),
+                "{a:?} has no default key"
+            );
+        }
+        assert_eq!(ACTIONS.len(), all.len());
     }
 }

@@ -4,8 +4,10 @@
 //! never awaits: [`run`] sends the commands and draws.
 
 pub mod command;
+pub mod editor;
 pub mod keymap;
 pub mod list;
+pub mod modal;
 pub mod run;
 pub mod state;
 
@@ -97,7 +99,15 @@ impl App {
                 self.dirty = true;
             }
             Event::Paste(text) => {
-                if let Mode::Command(input) | Mode::Filter(input) = &mut self.state.mode {
+                if let Some(
+                    modal::Modal::Input { input, .. } | modal::Modal::DeletePolicy { input, .. },
+                ) = &mut self.state.modal
+                {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        input.handle(tui_input::InputRequest::InsertChar(c));
+                    }
+                    self.dirty = true;
+                } else if let Mode::Command(input) | Mode::Filter(input) = &mut self.state.mode {
                     for c in text.chars().filter(|c| !c.is_control()) {
                         input.handle(tui_input::InputRequest::InsertChar(c));
                     }
@@ -115,6 +125,10 @@ impl App {
             return;
         }
         self.state.flash = None;
+        if self.state.modal.is_some() {
+            self.handle_modal_key(key);
+            return;
+        }
         match &mut self.state.mode {
             Mode::Help => {
                 if matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
@@ -191,15 +205,22 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 if self.state.view == View::PolicyDetail {
+                    let count = self
+                        .state
+                        .detail_draft()
+                        .map(|p| editor::detail_items(&self.state, &p).len())
+                        .unwrap_or(0);
+                    let last = count.saturating_sub(1);
                     let d = &mut self.state.detail;
-                    d.scroll = match action {
-                        Action::Up => d.scroll.saturating_sub(1),
-                        Action::Down => d.scroll.saturating_add(1),
-                        Action::PageUp => d.scroll.saturating_sub(page as u16),
-                        Action::PageDown => d.scroll.saturating_add(page as u16),
+                    d.cursor = match action {
+                        Action::Up => d.cursor.saturating_sub(1),
+                        Action::Down => d.cursor + 1,
+                        Action::PageUp => d.cursor.saturating_sub(page),
+                        Action::PageDown => d.cursor + page,
                         Action::Top => 0,
-                        _ => u16::MAX / 2,
-                    };
+                        _ => last,
+                    }
+                    .min(last);
                 } else if let Some(list) = self.state.current_list_mut() {
                     match action {
                         Action::Up => list.move_by(-1, page),
@@ -211,9 +232,11 @@ impl App {
                     }
                 }
             }
+            Action::Open if self.state.view == View::PolicyDetail => self.edit_selected(),
             Action::Open => self.open_selected(),
             Action::Back => self.back(),
             Action::Refresh => self.load_view(true),
+            other => self.perform_edit(other),
         }
     }
 
@@ -225,6 +248,7 @@ impl App {
             Ok(CommandLine::Egress) => self.show(View::Egress),
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
             Ok(CommandLine::Contexts(Some(name))) => self.connect(&name),
+            Ok(CommandLine::History) => self.show(View::History),
             Ok(CommandLine::Help) => self.state.mode = Mode::Help,
             Ok(CommandLine::Quit) => self.should_quit = true,
             Err(e) => self.state.flash = Some(e),
@@ -317,12 +341,12 @@ impl App {
                 Load::NotLoaded
             },
             policy: cached,
-            scroll: 0,
+            cursor: 0,
         };
         self.show(View::PolicyDetail);
     }
 
-    fn request(&mut self, slot: Slot, request: Request) {
+    pub(super) fn request(&mut self, slot: Slot, request: Request) {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         if let Some(old) = self.latest.insert(slot, id) {
@@ -334,6 +358,13 @@ impl App {
 
     /// Ask for what the current view shows, unless it is already there (or `force`).
     pub fn load_view(&mut self, force: bool) {
+        if self.state.view == View::History
+            && (force || self.state.journal_load == Load::NotLoaded)
+            && self.state.session.is_some()
+        {
+            self.state.journal_load = Load::Loading;
+            self.request(Slot::Journal, Request::ReadJournal);
+        }
         if !self.state.is_account() {
             return;
         }
@@ -435,8 +466,27 @@ impl App {
                 s.policies = list;
                 s.policies_load = Load::Loaded;
                 s.rebuild_policies();
+                // A policy picker opened before the list arrived fills in now.
+                if let Some(modal::Modal::Pick { for_, mut list }) = self.state.modal.take() {
+                    self.rebuild_pick(&for_, &mut list);
+                    self.state.modal = Some(modal::Modal::Pick { for_, list });
+                }
             }
             Payload::Policy(p) => {
+                if let Some((id, ops)) = s.undo_waiting.take_if(|(id, _)| id.as_str() == p.id()) {
+                    // Undo from history: the reverse edits, against the server's current version.
+                    s.pending.insert(
+                        id.clone(),
+                        state::PendingChange {
+                            base: p.clone(),
+                            ops,
+                        },
+                    );
+                    s.modal = Some(modal::Modal::Review {
+                        kind: modal::ReviewKind::Update(id),
+                        scroll: 0,
+                    });
+                }
                 if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
                     if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
                         *existing = p.clone();
@@ -445,6 +495,7 @@ impl App {
                     s.detail.load = Load::Loaded;
                 }
             }
+            other => self.on_write_payload(other),
         }
     }
 
@@ -458,6 +509,11 @@ impl App {
             Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
             Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
             Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
+            Slot::Journal => s.journal_load = Load::Failed(msg.clone()),
+            Slot::Write => {
+                // Nothing pending is dropped: the user can fix the cause and apply again.
+                s.applying = None;
+            }
             Slot::Bindings => {}
         }
         s.last_error = Some(msg);

@@ -2,11 +2,14 @@
 
 use super::keymap::Keymap;
 use super::list::ListState;
+use super::modal::Modal;
 use crate::actor::{RequestId, SessionInfo, Slot};
 use crate::api::network_policies::NetworkPolicy;
+use crate::api::network_policies::change::{EditOp, apply_all};
 use crate::api::workspaces::Workspace;
 use crate::api::{PolicyId, WorkspaceId};
 use crate::config::Profile;
+use crate::journal::JournalEntry;
 use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 use tui_input::Input;
@@ -20,6 +23,7 @@ pub enum View {
     Principals,
     Egress,
     Contexts,
+    History,
 }
 
 impl View {
@@ -31,6 +35,7 @@ impl View {
             View::Principals => "Service principals",
             View::Egress => "Egress block log",
             View::Contexts => "Contexts",
+            View::History => "History",
         }
     }
 
@@ -42,6 +47,7 @@ impl View {
             View::Principals => "sp",
             View::Egress => "egress",
             View::Contexts => "ctx",
+            View::History => "history",
         }
     }
 }
@@ -79,7 +85,21 @@ pub struct PolicyDetail {
     pub id: Option<PolicyId>,
     pub policy: Option<NetworkPolicy>,
     pub load: Load,
-    pub scroll: u16,
+    /// Selected editable item (see `ui::network_policies::detail_items`).
+    pub cursor: usize,
+}
+
+/// Edits of one policy not yet written: the version they were made against, and the edits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingChange {
+    pub base: NetworkPolicy,
+    pub ops: Vec<EditOp>,
+}
+
+impl PendingChange {
+    pub fn draft(&self) -> NetworkPolicy {
+        apply_all(&self.base, &self.ops)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +129,20 @@ pub struct State {
     pub detail: PolicyDetail,
 
     pub contexts_list: ListState,
+
+    /// Pending edits per policy; kept when the user navigates away, so nothing typed is lost.
+    pub pending: HashMap<PolicyId, PendingChange>,
+    /// A write in flight, per policy, so it is not sent twice.
+    pub applying: Option<PolicyId>,
+    /// Ops to turn into a pending change once the policy is (re)loaded (undo from history).
+    pub undo_waiting: Option<(PolicyId, Vec<EditOp>)>,
+    pub modal: Option<Modal>,
+
+    pub journal: Vec<JournalEntry>,
+    pub journal_load: Load,
+    /// Where `e` writes exports (the working directory unless told otherwise).
+    pub export_dir: std::path::PathBuf,
+    pub history_list: ListState,
 
     /// Requests in flight, with words for the footer.
     pub in_flight: BTreeMap<RequestId, (Slot, String)>,
@@ -143,6 +177,14 @@ impl State {
             policies_list: ListState::default(),
             detail: PolicyDetail::default(),
             contexts_list: ListState::default(),
+            pending: HashMap::new(),
+            applying: None,
+            undo_waiting: None,
+            modal: None,
+            journal: Vec::new(),
+            journal_load: Load::NotLoaded,
+            export_dir: std::env::current_dir().unwrap_or_default(),
+            history_list: ListState::default(),
             in_flight: BTreeMap::new(),
             last_error: None,
             flash: None,
@@ -255,6 +297,7 @@ impl State {
             View::Workspaces => Some(&mut self.workspaces_list),
             View::Policies => Some(&mut self.policies_list),
             View::Contexts => Some(&mut self.contexts_list),
+            View::History => Some(&mut self.history_list),
             _ => None,
         }
     }
@@ -264,6 +307,7 @@ impl State {
             View::Workspaces => Some(&self.workspaces_list),
             View::Policies => Some(&self.policies_list),
             View::Contexts => Some(&self.contexts_list),
+            View::History => Some(&self.history_list),
             _ => None,
         }
     }
@@ -273,8 +317,62 @@ impl State {
             View::Workspaces => self.rebuild_workspaces(),
             View::Policies => self.rebuild_policies(),
             View::Contexts => self.rebuild_contexts(),
+            View::History => self.rebuild_history(),
             _ => {}
         }
+    }
+
+    /// Newest entry first.
+    pub fn rebuild_history(&mut self) {
+        let hay: Vec<String> = self
+            .journal
+            .iter()
+            .rev()
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}",
+                    e.time,
+                    e.profile,
+                    e.action,
+                    e.policy_id,
+                    e.workspace_id.unwrap_or_default()
+                )
+            })
+            .collect();
+        self.history_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    /// The journal entry at a history position (the list shows newest first).
+    pub fn history_entry(&self, data_index: usize) -> Option<&JournalEntry> {
+        self.journal
+            .len()
+            .checked_sub(data_index + 1)
+            .and_then(|i| self.journal.get(i))
+    }
+
+    /// The policy as the detail shows it: with pending edits applied.
+    pub fn detail_draft(&self) -> Option<NetworkPolicy> {
+        let id = self.detail.id.as_ref()?;
+        match self.pending.get(id) {
+            Some(p) => Some(p.draft()),
+            None => self.detail.policy.clone(),
+        }
+    }
+
+    /// Whether writes are allowed, or why not.
+    pub fn write_refusal(&self) -> Option<String> {
+        if self.read_only {
+            return Some(
+                "read-only session: writes are disabled (--read-only or read_only in the profile)"
+                    .into(),
+            );
+        }
+        if !self.is_account() {
+            return Some(
+                "network policies are account-level: switch to an account profile with :ctx".into(),
+            );
+        }
+        None
     }
 }
 

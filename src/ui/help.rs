@@ -3,16 +3,16 @@
 
 use super::theme;
 use crate::app::command::COMMANDS;
-use crate::app::keymap::ACTIONS;
+use crate::app::keymap::{ACTIONS, Action, ActionInfo};
 use crate::app::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-fn key_lines(state: &State) -> Vec<Line<'static>> {
-    let mut out = vec![Line::styled("Keys", theme::title())];
-    for a in ACTIONS {
+fn key_lines(state: &State, title: &str, actions: &[ActionInfo]) -> Vec<Line<'static>> {
+    let mut out = vec![Line::styled(title.to_owned(), theme::title())];
+    for a in actions {
         let keys = state
             .keymap
             .label(a.action)
@@ -22,40 +22,38 @@ fn key_lines(state: &State) -> Vec<Line<'static>> {
             Span::raw(a.description),
         ]));
     }
-    out.push(Line::from(vec![
-        Span::styled(format!(" {:<16}", "ctrl-c"), theme::key_hint()),
-        Span::raw("quit, from anywhere"),
-    ]));
-    out
-}
-
-fn command_lines() -> Vec<Line<'static>> {
-    let mut out = vec![Line::styled("Commands", theme::title())];
-    for (name, aliases) in COMMANDS {
-        out.push(Line::from(vec![
-            Span::styled(format!(" :{name:<8}"), theme::key_hint()),
-            Span::styled(
-                aliases
-                    .iter()
-                    .map(|a| format!(":{a}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                theme::dim(),
-            ),
-        ]));
-    }
-    out.push(Line::from(""));
-    out.push(Line::styled(" Rebind keys in keys.toml", theme::dim()));
-    out.push(Line::styled(" (see the README).", theme::dim()));
-    out.push(Line::styled(" esc or ? closes this.", theme::dim()));
     out
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let keys = key_lines(state);
-    let commands = command_lines();
-    let height = (keys.len().max(commands.len()) as u16 + 2).min(area.height);
-    let width = 110.min(area.width);
+    let split = ACTIONS
+        .iter()
+        .position(|a| a.action == Action::AddDns)
+        .unwrap_or(ACTIONS.len());
+    let mut left = key_lines(state, "Navigation", &ACTIONS[..split]);
+    left.push(Line::from(vec![
+        Span::styled(format!(" {:<16}", "ctrl-c"), theme::key_hint()),
+        Span::raw("quit, from anywhere"),
+    ]));
+    let right = key_lines(
+        state,
+        "Editing (policies, bindings, history)",
+        &ACTIONS[split..],
+    );
+    let commands: Vec<String> = COMMANDS.iter().map(|(n, _)| format!(":{n}")).collect();
+    let footer = vec![
+        Line::from(vec![
+            Span::styled("Commands ", theme::title()),
+            Span::raw(commands.join("  ")),
+        ]),
+        Line::styled(
+            "In dialogs: y yes, n no (the default), esc cancel. Rebind keys in keys.toml (README). esc or ? closes this.",
+            theme::dim(),
+        ),
+    ];
+    let rows = left.len().max(right.len()) as u16;
+    let height = (rows + footer.len() as u16 + 3).min(area.height);
+    let width = 150.min(area.width);
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height),
@@ -75,7 +73,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .border_style(theme::border());
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [left, right] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(inner);
-    frame.render_widget(Paragraph::new(keys), left);
-    frame.render_widget(Paragraph::new(commands), right);
+    let [cols, _, bottom] = Layout::vertical([
+        Constraint::Length(rows),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(cols);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
+    frame.render_widget(Paragraph::new(footer), bottom);
 }

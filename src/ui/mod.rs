@@ -4,6 +4,8 @@ mod contexts;
 mod footer;
 mod header;
 mod help;
+mod history;
+mod modal;
 mod network_policies;
 mod placeholder;
 pub mod table;
@@ -27,6 +29,9 @@ pub fn render(state: &State, frame: &mut Frame) {
     header::render(state, frame, head);
     render_body(state, frame, body);
     footer::render(state, frame, foot);
+    if let Some(m) = &state.modal {
+        modal::render(state, m, frame, body);
+    }
     if matches!(state.mode, crate::app::state::Mode::Help) {
         help::render(state, frame, body);
     }
@@ -56,6 +61,7 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         View::Policies => network_policies::render_list(state, frame, area),
         View::PolicyDetail => network_policies::render_detail(state, frame, area),
         View::Contexts => contexts::render(state, frame, area),
+        View::History => history::render(state, frame, area),
         View::Principals | View::Egress => placeholder::render(state, frame, area),
     }
 }

@@ -78,13 +78,21 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         |i| {
             let p = &state.policies[i];
             let bound = state.workspaces_bound_to(p.id());
+            let modified = if state
+                .pending
+                .contains_key(&crate::api::PolicyId(p.id().to_owned()))
+            {
+                " [modified]"
+            } else {
+                ""
+            };
             let bound_text = match bound.len() {
                 0 => String::from("-"),
                 1 => bound[0].workspace_name.clone(),
                 n => format!("{n}: {}, …", bound[0].workspace_name),
             };
             Row::new(vec![
-                Cell::from(p.id().to_owned()),
+                Cell::from(format!("{}{modified}", p.id())),
                 Cell::from(Line::from(restriction_span(p))),
                 Cell::from(enforcement_text(p)),
                 Cell::from(p.internet_destinations().len().to_string()),
@@ -107,27 +115,66 @@ fn field(label: &str, value: Span<'static>) -> Line<'static> {
     ])
 }
 
-/// The detail as lines, so tests and the renderer agree on content.
-pub fn detail_lines(state: &State, p: &NetworkPolicy) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        field("Policy", Span::raw(p.id().to_owned())),
-        field("Restriction mode", restriction_span(p)),
-        field("Enforcement", Span::raw(enforcement_text(p))),
-    ];
+/// A list entry: `+` when the pending change adds it.
+fn entry(text: String, added: bool) -> Line<'static> {
+    if added {
+        Line::styled(format!("+ {text}"), theme::ok())
+    } else {
+        Line::from(format!("  {text}"))
+    }
+}
+
+fn removed(lines: &mut Vec<Line<'static>>, texts: impl Iterator<Item = String>) {
+    for t in texts {
+        lines.push(Line::styled(
+            format!("- {t}  (removed by the pending change)"),
+            theme::error(),
+        ));
+    }
+}
+
+/// The detail as lines, and the line of each selectable item (in `detail_items` order).
+pub fn detail_lines(
+    state: &State,
+    p: &NetworkPolicy,
+    base: Option<&NetworkPolicy>,
+) -> (Vec<Line<'static>>, Vec<usize>) {
+    let base = base.unwrap_or(p);
+    let mut items = Vec::new();
+    let mut lines = vec![field("Policy", Span::raw(p.id().to_owned()))];
+    items.push(lines.len());
+    lines.push(field("Restriction mode", restriction_span(p)));
+    items.push(lines.len());
+    lines.push(field("Enforcement", Span::raw(enforcement_text(p))));
     if p.restriction_mode() == Some(&RestrictionMode::FullAccess) {
         lines.push(Line::from(Span::styled(
             "  Full access: serverless compute may reach any destination; the lists below are not applied.",
             theme::dim(),
         )));
     }
+    let has = |list: &[crate::api::network_policies::InternetDestination], name: &str| {
+        list.iter()
+            .any(|d| d.destination.eq_ignore_ascii_case(name))
+    };
     let dns = p.internet_destinations();
     section(&mut lines, format!("Allowed DNS names ({})", dns.len()));
     if dns.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
     for d in dns {
-        lines.push(Line::from(format!("  {}", d.destination)));
+        items.push(lines.len());
+        lines.push(entry(
+            d.destination.clone(),
+            !has(base.internet_destinations(), &d.destination),
+        ));
     }
+    removed(
+        &mut lines,
+        base.internet_destinations()
+            .iter()
+            .filter(|d| !has(dns, &d.destination))
+            .map(|d| d.destination.clone()),
+    );
     let storage = p.storage_destinations();
     section(
         &mut lines,
@@ -136,26 +183,41 @@ pub fn detail_lines(state: &State, p: &NetworkPolicy) -> Vec<Line<'static>> {
     if storage.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
+    let same = crate::api::network_policies::change::same_storage;
     for s in storage {
         let kind = s
             .storage_destination_type
             .as_ref()
             .map(|t| t.as_str())
             .unwrap_or("?");
-        lines.push(Line::from(vec![
-            Span::raw(format!("  {:<48}", s.label())),
-            Span::styled(kind.to_owned(), theme::dim()),
-        ]));
+        items.push(lines.len());
+        let added = !base.storage_destinations().iter().any(|b| same(b, s));
+        lines.push(entry(format!("{:<48}{kind}", s.label()), added));
     }
+    removed(
+        &mut lines,
+        base.storage_destinations()
+            .iter()
+            .filter(|b| !storage.iter().any(|s| same(b, s)))
+            .map(|b| b.label()),
+    );
     let blocked = p.blocked_destinations();
-    if !blocked.is_empty() {
+    if !blocked.is_empty() || !base.blocked_destinations().is_empty() {
         section(&mut lines, format!("Blocked DNS names ({})", blocked.len()));
         for d in blocked {
-            lines.push(Line::from(Span::styled(
-                format!("  {}", d.destination),
-                theme::error(),
-            )));
+            items.push(lines.len());
+            lines.push(entry(
+                d.destination.clone(),
+                !has(base.blocked_destinations(), &d.destination),
+            ));
         }
+        removed(
+            &mut lines,
+            base.blocked_destinations()
+                .iter()
+                .filter(|d| !has(blocked, &d.destination))
+                .map(|d| d.destination.clone()),
+        );
     }
     let dbx = p.databricks_destinations();
     if !dbx.is_empty() {
@@ -176,6 +238,7 @@ pub fn detail_lines(state: &State, p: &NetworkPolicy) -> Vec<Line<'static>> {
         lines.push(Line::from(Span::styled(text, theme::dim())));
     }
     for w in bound {
+        items.push(lines.len());
         lines.push(Line::from(format!(
             "  {:<24} {}",
             w.workspace_name, w.workspace_id
@@ -192,33 +255,60 @@ pub fn detail_lines(state: &State, p: &NetworkPolicy) -> Vec<Line<'static>> {
             lines.push(Line::from(Span::styled(format!("  {k}"), theme::dim())));
         }
     }
-    lines
+    (lines, items)
 }
 
 pub fn render_detail(state: &State, frame: &mut Frame, area: Rect) {
     let d = &state.detail;
-    let id = d.id.as_ref().map(|i| i.to_string()).unwrap_or_default();
+    let id = d.id.clone().unwrap_or_default();
+    let pending = state.pending.get(&id);
+    let modified = match pending {
+        Some(p) => format!(" [modified: {} change(s), w to review]", p.ops.len()),
+        None => String::new(),
+    };
     let title = format!(
-        " Network policy {id}{} ",
+        " Network policy {id}{modified}{} ",
         load_suffix(&d.load, state.spinner)
     );
     let block = Block::bordered()
         .title(title)
         .title_style(theme::title())
         .border_style(theme::border());
-    let lines = match (&d.policy, &d.load) {
-        (Some(p), _) => detail_lines(state, p),
-        (None, Load::Failed(e)) => vec![
-            Line::styled(format!("Could not read the policy: {e}"), theme::error()),
-            Line::from("Press r to retry, esc to go back."),
-        ],
-        (None, _) => vec![Line::styled("Loading…", theme::dim())],
+    let draft = state.detail_draft();
+    let (mut lines, items) = match (&draft, &d.load) {
+        (Some(p), _) => detail_lines(state, p, pending.map(|c| &c.base)),
+        (None, Load::Failed(e)) => (
+            vec![
+                Line::styled(format!("Could not read the policy: {e}"), theme::error()),
+                Line::from("Press r to retry, esc to go back."),
+            ],
+            vec![],
+        ),
+        (None, _) => (vec![Line::styled("Loading…", theme::dim())], vec![]),
     };
-    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    let cursor = d.cursor.min(items.len().saturating_sub(1));
+    let selected_line = items.get(cursor).copied();
+    if let Some(l) = selected_line
+        && let Some(line) = lines.get_mut(l)
+    {
+        // A marker as well as the colour, so the selection reads without colour too.
+        let mut marked = line.clone().patch_style(theme::selected());
+        if let Some(first) = marked.spans.first_mut()
+            && let Some(rest) = first.content.strip_prefix("  ")
+        {
+            first.content = format!("▶ {rest}").into();
+        }
+        *line = marked;
+    }
+    let height = area.height.saturating_sub(2) as usize;
+    // Keep the selected line on screen, with a little context below it.
+    let scroll = selected_line
+        .map(|l| (l + 3).saturating_sub(height))
+        .unwrap_or(0) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .scroll((d.scroll.min(max_scroll), 0))
+            .scroll((scroll, 0))
             .style(Style::default()),
         area,
     );

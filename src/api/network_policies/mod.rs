@@ -3,6 +3,7 @@
 //! Update is a PUT of the whole object with no etag, so every struct keeps unknown fields in
 //! `extra` and writes them back untouched.
 
+pub mod change;
 pub mod export;
 pub mod validate;
 

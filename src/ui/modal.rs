@@ -1,0 +1,282 @@
+//! Dialogs drawn over the current view.
+
+use super::theme;
+use crate::api::network_policies::NetworkPolicy;
+use crate::api::network_policies::change::{DiffLine, json_diff, text_diff, tightens};
+use crate::app::modal::{Modal, PickFor, ReviewKind};
+use crate::app::state::State;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height.min(area.height)),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let [_, rect, _] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(width.min(area.width)),
+        Constraint::Fill(1),
+    ])
+    .areas(mid);
+    rect
+}
+
+fn boxed(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>, scroll: u16) {
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .title_style(theme::title())
+        .border_style(theme::border());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        rect,
+    );
+}
+
+fn keys(text: &str) -> Line<'static> {
+    Line::styled(text.to_owned(), theme::key_hint())
+}
+
+fn diff_lines(diff: Vec<DiffLine>) -> Vec<Line<'static>> {
+    diff.into_iter()
+        .map(|l| match l {
+            DiffLine::Same(s) => Line::styled(format!("  {s}"), theme::dim()),
+            DiffLine::Added(s) => Line::styled(format!("+ {s}"), theme::ok()),
+            DiffLine::Removed(s) => Line::styled(format!("- {s}"), theme::error()),
+        })
+        .collect()
+}
+
+fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>) {
+    match kind {
+        ReviewKind::Update(id) => {
+            let Some(p) = state.pending.get(id) else {
+                return (format!("Review {id}"), vec![Line::from("nothing pending")]);
+            };
+            let mut lines = vec![Line::styled(
+                format!("{} pending change(s):", p.ops.len()),
+                theme::title(),
+            )];
+            lines.extend(
+                p.ops
+                    .iter()
+                    .map(|o| Line::from(format!("  • {}", o.describe()))),
+            );
+            if tightens(&p.base, &p.ops) {
+                lines.push(Line::from(""));
+                lines.push(Line::styled(
+                    "⚠ This change enforces the allow-list: traffic to anything not listed will be blocked.",
+                    theme::warn(),
+                ));
+                lines.push(Line::styled(
+                    "  Destinations the egress log saw in the last 7 days that it would block: unknown (the egress block log is not connected yet).",
+                    theme::warn(),
+                ));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::styled("Policy JSON, before → after:", theme::title()));
+            lines.extend(diff_lines(json_diff(&p.base, &p.draft())));
+            lines.push(Line::from(""));
+            let busy = state.applying.as_ref() == Some(id);
+            lines.push(keys(if busy {
+                "applying…"
+            } else {
+                "y apply (re-reads first; never overwrites a change made elsewhere) · n keep editing · esc discard"
+            }));
+            (format!("Review change to {id}"), lines)
+        }
+        ReviewKind::Create(p) => {
+            let mut lines = vec![Line::styled(
+                format!("Create policy {}:", p.id()),
+                theme::title(),
+            )];
+            let pretty = serde_json::to_string_pretty(p.as_ref()).unwrap_or_default();
+            lines.extend(diff_lines(text_diff("", &format!("{pretty}\n"))));
+            lines.push(Line::from(""));
+            lines.push(keys("y create · n or esc cancel"));
+            (format!("Create {}", p.id()), lines)
+        }
+    }
+}
+
+fn conflict_lines(state: &State, policy: &str, server: &NetworkPolicy) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::styled(
+            format!("{policy} changed on the server since you loaded it. Nothing was written."),
+            theme::warn(),
+        ),
+        Line::from(""),
+        Line::styled(
+            "Their change (what you loaded → what the server holds now):",
+            theme::title(),
+        ),
+    ];
+    let pending = state
+        .pending
+        .iter()
+        .find(|(id, _)| id.as_str() == policy)
+        .map(|(_, p)| p);
+    if let Some(p) = pending {
+        lines.extend(diff_lines(json_diff(&p.base, server)));
+        lines.push(Line::from(""));
+        lines.push(Line::styled("Your pending change:", theme::title()));
+        lines.extend(
+            p.ops
+                .iter()
+                .map(|o| Line::from(format!("  • {}", o.describe()))),
+        );
+    }
+    lines.push(Line::from(""));
+    lines.push(keys(
+        "r rebase your change onto theirs and review · d discard yours · esc keep editing",
+    ));
+    lines
+}
+
+pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
+    let wide = area.width.saturating_sub(8).min(110);
+    match modal {
+        Modal::Input {
+            purpose,
+            input,
+            error,
+        } => {
+            let rect = centered(area, wide, 6);
+            let mut lines = vec![Line::from(format!(" {}", input.value()))];
+            lines.push(match error {
+                Some(e) => Line::styled(format!(" ✗ {e}"), theme::error()),
+                None => Line::styled(" enter to add · esc to cancel", theme::dim()),
+            });
+            boxed(frame, rect, &purpose.prompt(), lines, 0);
+            let x = rect.x + 2 + input.visual_cursor() as u16;
+            frame.set_cursor_position(Position::new(
+                x.min(rect.right().saturating_sub(2)),
+                rect.y + 1,
+            ));
+        }
+        Modal::Review { kind, scroll } => {
+            let (title, lines) = review_lines(state, kind);
+            let rect = centered(area, wide, area.height.saturating_sub(2));
+            boxed(frame, rect, &title, lines, *scroll);
+        }
+        Modal::ConfirmDiscard { policy } => {
+            let n = state.pending.get(policy).map(|p| p.ops.len()).unwrap_or(0);
+            let lines = vec![
+                Line::from(format!(" Discard {n} pending change(s) to {policy}?")),
+                keys(" y discard · n keep them (default)"),
+            ];
+            boxed(frame, centered(area, 70, 4), "Discard?", lines, 0);
+        }
+        Modal::Conflict { policy, server } => {
+            let rect = centered(area, wide, area.height.saturating_sub(2));
+            boxed(
+                frame,
+                rect,
+                "Conflict",
+                conflict_lines(state, policy.as_str(), server),
+                0,
+            );
+        }
+        Modal::ConfirmBind {
+            workspace,
+            policy,
+            expected,
+        } => {
+            let name = state
+                .workspace_index
+                .get(workspace)
+                .map(|&i| state.workspaces[i].workspace_name.clone())
+                .unwrap_or_else(|| workspace.to_string());
+            let lines = vec![
+                Line::from(format!(" Bind workspace {name} ({workspace}) to {policy}?")),
+                Line::from(format!(
+                    " It is bound to {expected} now; its serverless egress follows {policy} from then on."
+                )),
+                keys(" y bind · n cancel (default)"),
+            ];
+            boxed(frame, centered(area, wide, 5), "Bind", lines, 0);
+        }
+        Modal::Pick { for_, list } => {
+            let (title, names): (String, Vec<String>) = match for_ {
+                PickFor::Workspace(ws) => (
+                    format!("Policy for workspace {ws}"),
+                    state.policies.iter().map(|p| p.id().to_owned()).collect(),
+                ),
+                PickFor::Policy(p) => (
+                    format!("Workspace to bind to {p}"),
+                    state
+                        .workspaces
+                        .iter()
+                        .map(|w| {
+                            let current = state
+                                .binding_of(w.workspace_id)
+                                .map(|p| p.to_string())
+                                .unwrap_or_default();
+                            format!("{:<28} now {current}", w.workspace_name)
+                        })
+                        .collect(),
+                ),
+            };
+            let height = (list.len() as u16 + 3).min(area.height);
+            let rect = centered(area, 70, height);
+            let mut lines: Vec<Line> = list
+                .visible
+                .iter()
+                .enumerate()
+                .map(|(pos, &i)| {
+                    let text = format!(" {}", names.get(i).cloned().unwrap_or_default());
+                    if pos == list.selected {
+                        Line::styled(text, theme::selected())
+                    } else {
+                        Line::from(text)
+                    }
+                })
+                .collect();
+            if lines.is_empty() {
+                lines.push(Line::styled(" loading…", theme::dim()));
+            }
+            lines.push(keys(" enter choose · esc cancel"));
+            let scroll = (list.selected as u16).saturating_sub(height.saturating_sub(4));
+            boxed(frame, rect, &title, lines, scroll);
+        }
+        Modal::DeletePolicy { policy, input } => {
+            let lines = vec![
+                Line::from(format!(" Delete policy {policy}? Type its id to confirm:")),
+                Line::from(format!(" {}", input.value())),
+                keys(" enter delete · esc cancel"),
+            ];
+            let rect = centered(area, 70, 5);
+            boxed(frame, rect, "Delete", lines, 0);
+            let x = rect.x + 2 + input.visual_cursor() as u16;
+            frame.set_cursor_position(Position::new(
+                x.min(rect.right().saturating_sub(2)),
+                rect.y + 2,
+            ));
+        }
+        Modal::Export { policy } => {
+            let lines = vec![
+                Line::from(format!(" Export {policy} to the current directory:")),
+                Line::from(vec![
+                    Span::styled(" t ", theme::key_hint()),
+                    Span::raw(
+                        "Terraform (databricks_account_network_policy + databricks_workspace_network_option)",
+                    ),
+                ]),
+                Line::from(vec![
+                    Span::styled(" j ", theme::key_hint()),
+                    Span::raw("JSON, exactly as the server holds it"),
+                ]),
+                keys(" esc cancel"),
+            ];
+            boxed(frame, centered(area, wide.min(96), 6), "Export", lines, 0);
+        }
+    }
+}

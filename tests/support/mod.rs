@@ -1,0 +1,144 @@
+//! A test harness: the real `App` and actor against the in-process emulator over real HTTP,
+//! with the screen drawn into ratatui's `TestBackend`. `settle` pumps actor events until no
+//! request is in flight (with a deadline), so tests wait on conditions, never on sleeps.
+
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dbx_tui::actor::{ActorEvent, ActorHandle};
+use dbx_tui::app::App;
+use dbx_tui::app::keymap::Keymap;
+use dbx_tui::config::{Profile, ProfileSource};
+use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use dbx_tui::journal::Journal;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub struct Harness {
+    pub app: App,
+    pub actor: ActorHandle,
+    pub events: UnboundedReceiver<ActorEvent>,
+    pub dir: tempfile::TempDir,
+}
+
+/// Account profiles (OAuth M2M) for every emulated account, named `demo-<cloud>`.
+pub fn profiles(emu: &Emulator) -> Vec<Profile> {
+    emu.accounts()
+        .into_iter()
+        .map(|a| {
+            let mut p = Profile::empty(&format!("demo-{}", a.cloud), ProfileSource::Demo);
+            p.host = Some(emu.base_url());
+            p.account_id = Some(a.account_id.clone());
+            p.client_id = Some(a.client_id.clone());
+            p.client_secret = Some(a.client_secret.clone().into());
+            p
+        })
+        .collect()
+}
+
+pub async fn emulator() -> Emulator {
+    Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+impl Harness {
+    pub async fn new(emu: &Emulator) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
+        let mut app = App::new(profiles(emu), Keymap::default());
+        app.state.size = (120, 40);
+        app.state.export_dir = dir.path().to_path_buf();
+        app.connect("demo-aws");
+        let mut h = Harness {
+            app,
+            actor,
+            events,
+            dir,
+        };
+        h.settle().await;
+        h
+    }
+
+    pub fn journal(&self) -> Journal {
+        Journal::at(self.dir.path().join("journal.jsonl"))
+    }
+
+    /// Send what the app asked for and feed answers back until nothing is in flight.
+    pub async fn settle(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            for cmd in self.app.take_commands() {
+                assert!(self.actor.try_send(cmd), "actor queue full");
+            }
+            if self.app.state.in_flight.is_empty() && self.app.state.connecting.is_none() {
+                return;
+            }
+            let ev = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("still in flight after 20 s: {:?}", self.app.state.in_flight)
+                })
+                .expect("actor stopped");
+            self.app.handle_actor_event(ev);
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.app
+            .handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    /// Type characters; `\n` is Enter and `\x1b` is Esc.
+    pub fn type_keys(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '\n' => self.key(KeyCode::Enter),
+                '\x1b' => self.key(KeyCode::Esc),
+                c => self.key(KeyCode::Char(c)),
+            }
+        }
+    }
+
+    /// Type, then let the actor answer.
+    pub async fn keys(&mut self, s: &str) {
+        self.type_keys(s);
+        self.settle().await;
+    }
+
+    pub fn screen(&self) -> String {
+        let (w, h) = self.app.state.size;
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| dbx_tui::ui::render(&self.app.state, f)).unwrap();
+        t.backend().to_string()
+    }
+
+    /// The screen without the header (whose host port and token clock change every run).
+    pub fn body(&self) -> String {
+        self.screen().lines().skip(3).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Open a policy's detail from anywhere: `:np`, filter by id, Enter.
+    pub async fn open_policy(&mut self, id: &str) {
+        self.keys(":np\n").await;
+        self.keys(&format!("/{id}\n")).await;
+        let sel = self
+            .app
+            .state
+            .policies_list
+            .selected_index()
+            .expect("policy listed");
+        assert_eq!(self.app.state.policies[sel].id(), id);
+        self.keys("\n").await;
+        assert!(
+            self.app.state.detail.policy.is_some(),
+            "detail did not load"
+        );
+    }
+}
