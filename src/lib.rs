@@ -9,6 +9,7 @@ pub mod actor;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod journal;

@@ -36,7 +36,23 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print a policy as Terraform (with its workspace bindings) or JSON, as the server holds it.
+    Export {
+        /// The network policy id.
+        id: String,
+        #[arg(long, value_enum, default_value_t = dbx_tui::cli::ExportFormat::Terraform)]
+        format: dbx_tui::cli::ExportFormat,
+    },
+}
+
+#[derive(Subcommand)]
 enum Sub {
+    /// Network policy commands that need no UI.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Run the Databricks emulator alone and print a .databrickscfg profile for it.
     Emulator {
         #[arg(long, default_value_t = 8080)]
@@ -98,10 +114,34 @@ async fn main() -> Result<()> {
     let (_log_guard, log_file) = dbx_tui::logging::init()?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
-    if let Some(Sub::Emulator { port }) = cli.command {
-        return dbx_tui::emulator::run_standalone(port)
-            .await
-            .wrap_err("running the emulator");
+    match cli.command {
+        Some(Sub::Emulator { port }) => {
+            return dbx_tui::emulator::run_standalone(port)
+                .await
+                .wrap_err("running the emulator");
+        }
+        Some(Sub::Policy {
+            command: PolicyCommand::Export { id, format },
+        }) => {
+            let env = Env::from_process();
+            let path = cli
+                .config_file
+                .clone()
+                .or_else(|| config::default_config_path(&env));
+            let file = match path.as_deref().map(config::load_config_file) {
+                Some(Ok(f)) => Some(f),
+                Some(Err(config::ConfigError::NotFound { .. })) | None => None,
+                Some(Err(e)) => return Err(eyre!("{e}")),
+            };
+            let profile = config::resolve(cli.profile.as_deref(), &env, file.as_ref())
+                .map_err(|e| eyre!("{e}"))?;
+            let text = dbx_tui::cli::export_policy(&profile, &id, format)
+                .await
+                .map_err(|e| eyre!("{}", e.user_message()))?;
+            print!("{text}");
+            return Ok(());
+        }
+        None => {}
     }
 
     let keymap = load_keymap(cli.keys)?;
@@ -156,7 +196,8 @@ async fn main() -> Result<()> {
     let (actor, events) = dbx_tui::actor::spawn(dbx_tui::journal::Journal::default_location());
 
     // ratatui::init installs a panic hook that restores the terminal before color-eyre prints.
-    let mut terminal = ratatui::init();
+    let mut terminal =
+        ratatui::try_init().wrap_err("dbx-tui needs an interactive terminal (a TTY)")?;
     let result = dbx_tui::app::run::run(&mut terminal, app, actor, events).await;
     ratatui::restore();
     if let Some(emu) = _emulator {

@@ -21,7 +21,10 @@ struct Tui {
 
 impl Tui {
     fn start(args: &[&str]) -> Tui {
-        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), args)
+    }
+
+    fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -36,6 +39,8 @@ impl Tui {
         cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
         cmd.env("XDG_DATA_HOME", dir.path().join("data"));
         cmd.env("DBX_TUI_LOG_DIR", dir.path().join("logs"));
+        cmd.env("DBX_TUI_JOURNAL", dir.path().join("journal.jsonl"));
+        cmd.cwd(dir.path());
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -188,4 +193,124 @@ fn ctrl_c_quits_from_the_command_line() {
     let status = tui.wait_exit();
     assert!(status.success());
     assert!(!tui.parser.screen().alternate_screen());
+}
+
+#[test]
+fn add_a_domain_with_keystrokes_and_find_it_on_the_emulator() {
+    // The emulator runs in this test process; the app reaches it through a real config file.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(dbx_tui::emulator::Emulator::start(
+            dbx_tui::emulator::EmulatorOptions::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let account = emu.accounts().into_iter().next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("databrickscfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[emu]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
+            emu.base_url(),
+            account.account_id,
+            account.client_id,
+            account.client_secret
+        ),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap().to_owned();
+    let mut tui = Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"]);
+    tui.wait_for("Workspaces (");
+    tui.send(":np\r");
+    tui.wait_for("corp-egress");
+    tui.send("/corp\r");
+    tui.wait_for("/corp");
+    tui.send("\r");
+    tui.wait_for("Allowed DNS names");
+    tui.send("a");
+    tui.wait_for("Allow DNS name");
+    tui.send("pty.example.com\r");
+    tui.wait_for("[modified: 1 change(s)");
+    tui.send("w");
+    tui.wait_for("Review change to corp-egress");
+    tui.send("y");
+    tui.wait_for("applied 1 change(s) to corp-egress");
+
+    let held = emu
+        .handle()
+        .policy_raw(&account.account_id, "corp-egress")
+        .unwrap();
+    let names: Vec<&str> = held["egress"]["network_access"]["allowed_internet_destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["destination"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"pty.example.com"), "{names:?}");
+
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    assert!(!tui.parser.screen().alternate_screen());
+    drop(rt);
+}
+
+#[test]
+fn policy_export_from_the_command_line_prints_terraform() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(dbx_tui::emulator::Emulator::start(
+            dbx_tui::emulator::EmulatorOptions::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let a = emu.accounts().into_iter().next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("databrickscfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[emu]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
+            emu.base_url(),
+            a.account_id,
+            a.client_id,
+            a.client_secret
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dbx-tui"))
+        .args([
+            "--config-file",
+            cfg.to_str().unwrap(),
+            "--profile",
+            "emu",
+            "policy",
+            "export",
+            "corp-egress",
+        ])
+        .env("DBX_TUI_LOG_DIR", dir.path().join("logs"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tf = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        tf.contains("resource \"databricks_account_network_policy\""),
+        "{tf}"
+    );
+    assert!(tf.contains("pypi.org"), "{tf}");
+    assert_eq!(
+        tf.matches("resource \"databricks_workspace_network_option\"")
+            .count(),
+        2,
+        "{tf}"
+    );
+    assert!(
+        !tf.contains(&a.client_secret),
+        "a secret reached the output"
+    );
+    drop(rt);
 }

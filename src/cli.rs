@@ -1,0 +1,60 @@
+//! Command-line helpers that work without the UI (scripts, CI, infrastructure code).
+
+use crate::api::network_policies::{self, export};
+use crate::api::{ApiClient, ApiError, PolicyId, workspaces};
+use crate::config::Profile;
+use futures::StreamExt;
+
+/// Output format of `dbx-tui policy export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Terraform,
+    Json,
+}
+
+/// Read a policy (and, for Terraform, the workspaces bound to it) and render it.
+pub async fn export_policy(
+    profile: &Profile,
+    id: &str,
+    format: ExportFormat,
+) -> Result<String, ApiError> {
+    let account = profile.account_id.clone().ok_or_else(|| {
+        ApiError::Local(format!(
+            "profile {} has no account_id: policies are account-level",
+            profile.name
+        ))
+    })?;
+    let host = profile
+        .host
+        .clone()
+        .ok_or_else(|| ApiError::Local(format!("profile {} has no host", profile.name)))?;
+    let auth = crate::auth::provider_for(profile).map_err(|e| ApiError::Auth(e.to_string()))?;
+    let client = ApiClient::new(crate::api::client::http_client(), &host, auth);
+    let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
+    match format {
+        ExportFormat::Json => Ok(export::to_json(&policy)),
+        ExportFormat::Terraform => {
+            let list = workspaces::list(&client, &account).await?;
+            let bound: Vec<(i64, String)> = futures::stream::iter(list)
+                .map(|w| {
+                    let (client, account) = (&client, &account);
+                    async move {
+                        let b = workspaces::network_option(client, account, w.workspace_id).await;
+                        (w, b)
+                    }
+                })
+                .buffer_unordered(4)
+                .filter_map(|(w, b)| async move {
+                    match b {
+                        Ok(o) if o.network_policy_id.as_str() == id => {
+                            Some((w.workspace_id.0, w.workspace_name))
+                        }
+                        _ => None,
+                    }
+                })
+                .collect()
+                .await;
+            Ok(export::to_terraform(&policy, &account, &bound))
+        }
+    }
+}
