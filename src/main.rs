@@ -107,9 +107,34 @@ fn demo_profiles(emulator: &Emulator) -> Vec<Profile> {
     out
 }
 
+/// Panics on the UI thread restore the terminal, then print color-eyre's report. Panics on a
+/// worker thread belong to the actor, which catches them and reports them in the UI; printing
+/// them would scribble over the screen, so they only go to the log.
+fn install_panic_hook() -> Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    eyre_hook.install()?;
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            ratatui::restore();
+            eprintln!("{}", panic_hook.panic_report(info));
+        } else {
+            tracing::error!(panic = %info, "panic in a background task");
+        }
+    }));
+    Ok(())
+}
+
+/// Raw mode and the alternate screen, without ratatui's panic hook (ours is installed above).
+fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+    enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    color_eyre::install()?;
+    install_panic_hook()?;
     let cli = Cli::parse();
     let (_log_guard, log_file) = dbx_tui::logging::init()?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
@@ -195,9 +220,9 @@ async fn main() -> Result<()> {
     }
     let (actor, events) = dbx_tui::actor::spawn(dbx_tui::journal::Journal::default_location());
 
-    // ratatui::init installs a panic hook that restores the terminal before color-eyre prints.
-    let mut terminal =
-        ratatui::try_init().wrap_err("dbx-tui needs an interactive terminal (a TTY)")?;
+    let mut terminal = init_terminal()
+        .inspect_err(|_| ratatui::restore())
+        .wrap_err("dbx-tui needs an interactive terminal (a TTY)")?;
     let result = dbx_tui::app::run::run(&mut terminal, app, actor, events).await;
     ratatui::restore();
     if let Some(emu) = _emulator {

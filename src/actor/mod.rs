@@ -59,6 +59,10 @@ pub enum Request {
         expected: PolicyId,
     },
     ReadJournal,
+    /// Panics inside the request task: lets tests prove a bug in one request does not take the
+    /// actor down. Not reachable from any key.
+    #[doc(hidden)]
+    PanicForTest,
 }
 
 impl Request {
@@ -76,6 +80,7 @@ impl Request {
                 workspace, policy, ..
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
+            Request::PanicForTest => "panicking on purpose".into(),
         }
     }
 }
@@ -133,6 +138,15 @@ pub enum ActorEvent {
         id: RequestId,
         payload: Payload,
     },
+    /// A request is being retried; the footer says so instead of looking frozen.
+    Retrying {
+        id: RequestId,
+        notice: crate::api::retry::RetryNotice,
+    },
+    /// The actor crashed and was restarted; sessions are re-created on the next connect.
+    Restarted {
+        reason: String,
+    },
     Finished {
         id: RequestId,
         error: Option<ApiError>,
@@ -157,8 +171,41 @@ impl ActorHandle {
 pub fn spawn(journal: Journal) -> (ActorHandle, mpsc::UnboundedReceiver<ActorEvent>) {
     let (tx, rx) = mpsc::channel(64);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(rx, events_tx, journal));
+    tokio::spawn(supervise(rx, events_tx, journal));
     (ActorHandle { tx }, events_rx)
+}
+
+/// Run the actor; if its loop panics, report it and start a fresh one on the same channels,
+/// so a bug costs the current sessions, not the app.
+async fn supervise(
+    mut rx: mpsc::Receiver<Command>,
+    events: mpsc::UnboundedSender<ActorEvent>,
+    journal: Journal,
+) {
+    use futures::FutureExt;
+    loop {
+        let outcome = std::panic::AssertUnwindSafe(run(&mut rx, events.clone(), journal.clone()))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(()) => return,
+            Err(panic) => {
+                let reason = panic_message(&panic);
+                tracing::error!(%reason, "the actor panicked; restarting it");
+                if events.send(ActorEvent::Restarted { reason }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 struct Running {
@@ -167,7 +214,7 @@ struct Running {
 }
 
 async fn run(
-    mut rx: mpsc::Receiver<Command>,
+    rx: &mut mpsc::Receiver<Command>,
     events: mpsc::UnboundedSender<ActorEvent>,
     journal: Journal,
 ) {
@@ -226,20 +273,41 @@ async fn run(
                 };
                 let ev = events.clone();
                 let task = tokio::spawn(async move {
-                    let error = session.execute(id, request, &ev).await.err();
+                    use futures::FutureExt;
+                    let observer_events = ev.clone();
+                    let observer: std::sync::Arc<
+                        dyn Fn(crate::api::retry::RetryNotice) + Send + Sync,
+                    > = std::sync::Arc::new(move |notice| {
+                        let _ = observer_events.send(ActorEvent::Retrying { id, notice });
+                    });
+                    let work =
+                        crate::api::retry::observe(observer, session.execute(id, request, &ev));
+                    // A panic in one request is that request's error, not the app's end.
+                    let error = match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+                        Ok(result) => result.err(),
+                        Err(panic) => {
+                            let reason = panic_message(&panic);
+                            tracing::error!(%reason, "a request task panicked");
+                            Some(ApiError::Local(format!(
+                                "internal error while handling the request: {reason}"
+                            )))
+                        }
+                    };
                     let _ = ev.send(ActorEvent::Finished {
                         id,
                         error,
                         token_expires_at: session.client.auth().expires_at(),
                     });
                 });
-                running.insert(
-                    slot,
-                    Running {
-                        id,
-                        handle: task.abort_handle(),
-                    },
-                );
+                if slot != Slot::Write {
+                    running.insert(
+                        slot,
+                        Running {
+                            id,
+                            handle: task.abort_handle(),
+                        },
+                    );
+                }
             }
             Command::Cancel(slot) => {
                 if let Some(prev) = running.remove(&slot) {

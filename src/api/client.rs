@@ -1,18 +1,14 @@
 //! The HTTP client every API family calls through.
 
 use super::error::{ApiError, excerpt};
+use super::retry::{RetryNotice, RetryPolicy};
 use crate::auth::CredentialProvider;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Idempotent reads are retried on 429/503 this many times in all, honouring `Retry-After`.
-const MAX_ATTEMPTS: u32 = 3;
-/// Never wait longer than this for one `Retry-After`: the user is watching.
-const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+use std::time::{Duration, Instant};
 
 /// One authenticated connection to one Databricks host (account or workspace).
 #[derive(Clone)]
@@ -22,6 +18,7 @@ pub struct ApiClient {
     base: String,
     auth: Arc<dyn CredentialProvider>,
     extra_headers: HeaderMap,
+    retry: RetryPolicy,
 }
 
 /// The shared reqwest client: rustls, bounded connect and request times.
@@ -42,12 +39,19 @@ impl ApiClient {
             base: base.trim_end_matches('/').to_owned(),
             auth,
             extra_headers: HeaderMap::new(),
+            retry: RetryPolicy::default(),
         }
     }
 
     /// Headers sent on every request (gateway keys, `X-Databricks-Workspace-Id`).
     pub fn with_headers(mut self, headers: HeaderMap) -> Self {
         self.extra_headers = headers;
+        self
+    }
+
+    /// Retry limits (tests shorten them).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
         self
     }
 
@@ -111,8 +115,12 @@ impl ApiClient {
         decode(path, &body)
     }
 
-    /// Send one request: authenticate, retry an idempotent one on 429/503, refresh the token
-    /// once on 401/403, and turn every failure into an [`ApiError`] naming the endpoint.
+    /// Send one request: authenticate, retry per [`RetryPolicy`], refresh the token once on
+    /// 401/403, and turn every failure into an [`ApiError`] naming the endpoint.
+    ///
+    /// 429 and 503 mean the server did not act, so they are retried for any method. Transport
+    /// failures are ambiguous (the request may have been applied), so only idempotent methods
+    /// retry them; a caller of a POST checks the server instead.
     async fn execute(
         &self,
         method: Method,
@@ -120,9 +128,15 @@ impl ApiClient {
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<bytes::Bytes, ApiError> {
-        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let policy = self.retry;
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+        );
+        let started = Instant::now();
         let mut refreshed = false;
         let mut attempt = 0;
+        let mut connect_failures = 0;
         loop {
             attempt += 1;
             let headers = self
@@ -145,21 +159,48 @@ impl ApiClient {
                 req = req.header(CONTENT_TYPE, "application/json").body(b.clone());
             }
             tracing::debug!(%method, path, attempt, "request");
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| self.transport_error(path, e))?;
-            let status = resp.status();
-            let retry_after = resp
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(path, e))?;
+            let outcome = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|s| s.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    resp.bytes().await.map(|b| (status, retry_after, b))
+                }
+                Err(e) => Err(e),
+            };
+            let (status, retry_after, bytes) = match outcome {
+                Ok(x) => x,
+                Err(e) => {
+                    let err = self.transport_error(path, e);
+                    let connect = matches!(err, ApiError::Connect { .. })
+                        && !err.to_string().contains("connection lost");
+                    connect_failures += u32::from(connect);
+                    let may_retry = if connect {
+                        // Refused or unresolvable: nothing was sent, but do not hang on a dead host.
+                        connect_failures < policy.connect_attempts
+                    } else {
+                        idempotent
+                    };
+                    let wait = policy.wait(attempt, None);
+                    if may_retry
+                        && attempt < policy.max_attempts
+                        && started.elapsed() + wait < policy.deadline
+                    {
+                        let reason = if connect {
+                            "connection refused"
+                        } else {
+                            "connection lost"
+                        };
+                        self.announce(attempt, reason, wait, path).await;
+                        continue;
+                    }
+                    return Err(err);
+                }
+            };
             if status.is_success() {
                 return Ok(bytes);
             }
@@ -180,16 +221,30 @@ impl ApiClient {
                 self.auth.invalidate();
                 continue;
             }
-            let retryable = matches!(status.as_u16(), 429 | 503);
-            if retryable && idempotent && attempt < MAX_ATTEMPTS {
-                let wait = retry_after
-                    .unwrap_or(Duration::from_secs(1))
-                    .min(MAX_RETRY_WAIT);
-                tokio::time::sleep(wait).await;
+            let retryable = matches!(status.as_u16(), 429 | 503)
+                || (idempotent && matches!(status.as_u16(), 502 | 504));
+            let wait = policy.wait(attempt, retry_after);
+            if retryable
+                && attempt < policy.max_attempts
+                && started.elapsed() + wait < policy.deadline
+            {
+                self.announce(attempt, &status.as_u16().to_string(), wait, path)
+                    .await;
                 continue;
             }
             return Err(self.explain(err));
         }
+    }
+
+    async fn announce(&self, attempt: u32, reason: &str, wait: Duration, path: &str) {
+        super::retry::notify(RetryNotice {
+            attempt: attempt + 1,
+            max_attempts: self.retry.max_attempts,
+            reason: reason.to_owned(),
+            wait,
+            endpoint: path.to_owned(),
+        });
+        tokio::time::sleep(wait).await;
     }
 
     /// Reword errors whose cause we know better than the server says.

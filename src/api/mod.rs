@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 pub mod lenient;
 pub mod network_policies;
+pub mod retry;
 pub mod scim;
 pub mod types;
 pub mod workspaces;

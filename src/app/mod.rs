@@ -414,11 +414,36 @@ impl App {
                 }
             }
             ActorEvent::Response { id, payload } => self.on_payload(id, payload),
+            ActorEvent::Retrying { id, notice } => {
+                if self.state.in_flight.contains_key(&id) {
+                    let text = format!(
+                        "retrying ({}/{}) after {} in {:.1} s",
+                        notice.attempt,
+                        notice.max_attempts,
+                        notice.reason,
+                        notice.wait.as_secs_f32()
+                    );
+                    self.state.retrying.insert(id, text);
+                }
+            }
+            ActorEvent::Restarted { reason } => {
+                // Whatever was in flight died with the old actor; start over with the profile.
+                self.state.last_error = Some(format!("internal error, reconnected: {reason}"));
+                let current = self.state.session.as_ref().map(|s| s.profile.clone());
+                self.state.in_flight.clear();
+                self.state.retrying.clear();
+                self.state.applying = None;
+                if let Some(name) = current {
+                    self.connect(&name);
+                    self.state.last_error = Some(format!("internal error, reconnected: {reason}"));
+                }
+            }
             ActorEvent::Finished {
                 id,
                 error,
                 token_expires_at,
             } => {
+                self.state.retrying.remove(&id);
                 let Some((slot, _)) = self.state.in_flight.remove(&id) else {
                     return;
                 };

@@ -146,6 +146,8 @@ pub struct State {
 
     /// Requests in flight, with words for the footer.
     pub in_flight: BTreeMap<RequestId, (Slot, String)>,
+    /// Requests being retried, with what to say about it.
+    pub retrying: BTreeMap<RequestId, String>,
     pub last_error: Option<String>,
     pub flash: Option<String>,
     /// Terminal size (columns, rows), to page by the visible height.
@@ -186,6 +188,7 @@ impl State {
             export_dir: std::env::current_dir().unwrap_or_default(),
             history_list: ListState::default(),
             in_flight: BTreeMap::new(),
+            retrying: BTreeMap::new(),
             last_error: None,
             flash: None,
             size: (120, 40),

@@ -12,7 +12,14 @@ use ratatui::widgets::Paragraph;
 fn status_line(state: &State) -> Line<'static> {
     let mut spans = Vec::new();
     if !state.in_flight.is_empty() {
-        let labels: Vec<&str> = state.in_flight.values().map(|(_, l)| l.as_str()).collect();
+        let labels: Vec<String> = state
+            .in_flight
+            .iter()
+            .map(|(id, (_, l))| match state.retrying.get(id) {
+                Some(r) => format!("{l}: {r}"),
+                None => l.clone(),
+            })
+            .collect();
         spans.push(Span::styled(
             format!(
                 " {} {}",

@@ -1,0 +1,206 @@
+//! Faults never freeze the UI or lose data: retries are visible, panics are contained, odd
+//! terminal sizes and huge pastes are survived.
+
+mod support;
+
+use crossterm::event::Event;
+use dbx_tui::actor::{ActorEvent, Command, Request, RequestId, Slot};
+use dbx_tui::app::modal::Modal;
+use dbx_tui::emulator::Fault;
+use std::time::Duration;
+use support::{Harness, emulator, profiles};
+
+async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<ActorEvent>) -> ActorEvent {
+    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("no actor event in 20 s")
+        .expect("actor gone")
+}
+
+#[tokio::test]
+async fn retries_are_reported_then_succeed() {
+    let emu = emulator().await;
+    let acc = emu.accounts()[0].account_id.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (actor, mut rx) =
+        dbx_tui::actor::spawn(dbx_tui::journal::Journal::at(dir.path().join("j")));
+    let profile = profiles(&emu).remove(0);
+    assert!(actor.try_send(Command::Connect(Box::new(profile))));
+    assert!(matches!(next(&mut rx).await, ActorEvent::Connected(Ok(_))));
+    emu.handle().inject_fault(Fault {
+        path_prefix: format!("/api/2.0/accounts/{acc}/workspaces"),
+        status: 503,
+        retry_after_secs: Some(0),
+        times: 2,
+    });
+    let id = RequestId(1);
+    assert!(actor.try_send(Command::Send {
+        id,
+        slot: Slot::Workspaces,
+        request: Request::ListWorkspaces
+    }));
+    let mut notices = Vec::new();
+    loop {
+        match next(&mut rx).await {
+            ActorEvent::Retrying { id: rid, notice } if rid == id => notices.push(notice),
+            ActorEvent::Finished { id: fid, error, .. } if fid == id => {
+                assert!(error.is_none(), "{error:?}");
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(
+        (
+            notices[0].attempt,
+            notices[0].max_attempts,
+            notices[0].reason.as_str()
+        ),
+        (2, 5, "503")
+    );
+    assert_eq!(notices[1].attempt, 3);
+}
+
+#[tokio::test]
+async fn the_footer_says_when_a_request_is_retrying() {
+    let emu = emulator().await;
+    let acc = emu.accounts()[0].account_id.clone();
+    let mut h = Harness::new(&emu).await;
+    emu.handle().inject_fault(Fault {
+        path_prefix: format!("/api/2.0/accounts/{acc}/workspaces"),
+        status: 429,
+        retry_after_secs: Some(1),
+        times: 1,
+    });
+    h.type_keys("r");
+    for cmd in h.app.take_commands() {
+        assert!(h.actor.try_send(cmd));
+    }
+    // Feed events until the retry shows, then check the screen says so.
+    loop {
+        let ev = next(&mut h.events).await;
+        let retry = matches!(ev, ActorEvent::Retrying { .. });
+        h.app.handle_actor_event(ev);
+        if retry {
+            break;
+        }
+    }
+    let screen = h.screen();
+    assert!(screen.contains("retrying (2/5) after 429"), "{screen}");
+    h.settle().await;
+    assert!(
+        !h.screen().contains("retrying"),
+        "the notice must clear once the request finishes"
+    );
+    assert!(
+        h.app.state.last_error.is_none(),
+        "{:?}",
+        h.app.state.last_error
+    );
+}
+
+#[tokio::test]
+async fn a_panic_in_a_request_is_an_error_and_the_actor_keeps_serving() {
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (actor, mut rx) =
+        dbx_tui::actor::spawn(dbx_tui::journal::Journal::at(dir.path().join("j")));
+    assert!(actor.try_send(Command::Connect(Box::new(profiles(&emu).remove(0)))));
+    assert!(matches!(next(&mut rx).await, ActorEvent::Connected(Ok(_))));
+    assert!(actor.try_send(Command::Send {
+        id: RequestId(7),
+        slot: Slot::Policies,
+        request: Request::PanicForTest
+    }));
+    loop {
+        if let ActorEvent::Finished {
+            id: RequestId(7),
+            error,
+            ..
+        } = next(&mut rx).await
+        {
+            assert!(error.unwrap().to_string().contains("internal error"));
+            break;
+        }
+    }
+    assert!(actor.try_send(Command::Send {
+        id: RequestId(8),
+        slot: Slot::Policies,
+        request: Request::ListPolicies
+    }));
+    loop {
+        if let ActorEvent::Finished {
+            id: RequestId(8),
+            error,
+            ..
+        } = next(&mut rx).await
+        {
+            assert!(error.is_none(), "{error:?}");
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_failed_write_keeps_the_pending_edit() {
+    let emu = emulator().await;
+    let acc = emu.accounts()[0].account_id.clone();
+    let mut h = Harness::new(&emu).await;
+    h.open_policy("corp-egress").await;
+    h.type_keys("akeep.example.com\n");
+    emu.handle().inject_fault(Fault {
+        path_prefix: format!("/api/2.0/accounts/{acc}/network-policies/corp-egress"),
+        status: 500,
+        retry_after_secs: None,
+        times: 1,
+    });
+    h.keys("wy").await;
+    assert!(h.app.state.last_error.is_some());
+    assert_eq!(
+        h.app.state.pending.len(),
+        1,
+        "the edit must survive a failed write"
+    );
+    // Try again: it applies.
+    h.keys("wy").await;
+    assert!(h.app.state.pending.is_empty());
+}
+
+#[tokio::test]
+async fn tiny_terminals_and_huge_pastes_keep_state() {
+    let emu = emulator().await;
+    let mut h = Harness::new(&emu).await;
+    h.keys(":np\n").await;
+    h.type_keys("jj");
+    let selected = h.app.state.policies_list.selected;
+    h.app.handle_event(Event::Resize(20, 8));
+    h.app.state.size = (20, 8);
+    let _ = h.screen();
+    h.app.handle_event(Event::Resize(120, 40));
+    h.app.state.size = (120, 40);
+    assert_eq!(h.app.state.policies_list.selected, selected);
+    assert!(h.screen().contains("Network policies ("));
+
+    h.keys("/corp\n\n").await;
+    h.type_keys("a");
+    let big = "x".repeat(10_000);
+    h.app.handle_event(Event::Paste(big.clone()));
+    let _ = h.screen();
+    match &h.app.state.modal {
+        Some(Modal::Input { input, .. }) => assert_eq!(input.value().len(), 10_000),
+        other => panic!("{other:?}"),
+    }
+    h.type_keys("\n");
+    match &h.app.state.modal {
+        Some(Modal::Input {
+            error: Some(e),
+            input,
+            ..
+        }) => {
+            assert!(e.contains("253") || e.contains("63"), "{e}");
+            assert_eq!(input.value(), big, "the typed text is kept");
+        }
+        other => panic!("{other:?}"),
+    }
+}
