@@ -204,3 +204,141 @@ async fn tiny_terminals_and_huge_pastes_keep_state() {
         other => panic!("{other:?}"),
     }
 }
+
+mod body_faults {
+    use super::*;
+    use dbx_tui::api::client::http_client;
+    use dbx_tui::api::{ApiClient, ApiError, network_policies, workspaces};
+    use dbx_tui::emulator::{BodyFault, FaultKind};
+
+    fn fault(prefix: &str, method: Option<&str>, kind: FaultKind) -> BodyFault {
+        BodyFault {
+            path_prefix: prefix.into(),
+            method: method.map(str::to_owned),
+            kind,
+            times: 1,
+        }
+    }
+
+    async fn client(emu: &dbx_tui::emulator::Emulator) -> (ApiClient, String) {
+        let p = profiles(emu).remove(0);
+        let acc = p.account_id.clone().unwrap();
+        let auth = dbx_tui::auth::provider_for(&p).unwrap();
+        (ApiClient::new(http_client(), &emu.base_url(), auth), acc)
+    }
+
+    #[tokio::test]
+    async fn odd_but_valid_answers_are_read() {
+        let emu = emulator().await;
+        let (c, acc) = client(&emu).await;
+        let path = format!("/api/2.0/accounts/{acc}/workspaces");
+        let expected = workspaces::list(&c, &acc).await.unwrap();
+        for kind in [
+            FaultKind::Latency { millis: 200 },
+            FaultKind::ExtraFields,
+            FaultKind::MissingOptional,
+            FaultKind::Huge { bytes: 2_000_000 },
+            FaultKind::SlowDrip {
+                chunk: 512,
+                pause_millis: 2,
+            },
+        ] {
+            emu.handle()
+                .inject_body_fault(fault(&path, None, kind.clone()));
+            let got = workspaces::list(&c, &acc)
+                .await
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            let ids: Vec<_> = got.iter().map(|w| w.workspace_id).collect();
+            let want: Vec<_> = expected.iter().map(|w| w.workspace_id).collect();
+            assert_eq!(ids, want, "{kind:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn broken_answers_are_errors_that_name_the_endpoint() {
+        let emu = emulator().await;
+        let (c, acc) = client(&emu).await;
+        let path = format!("/api/2.0/accounts/{acc}/network-policies");
+        for kind in [FaultKind::Truncated, FaultKind::Malformed] {
+            emu.handle()
+                .inject_body_fault(fault(&path, None, kind.clone()));
+            let err = network_policies::list(&c, &acc).await.unwrap_err();
+            assert!(matches!(err, ApiError::Decode { .. }), "{kind:?}: {err:?}");
+            let msg = err.user_message();
+            assert!(msg.contains(&path), "{msg}");
+        }
+        // A reset in the middle of a read is retried.
+        emu.handle()
+            .inject_body_fault(fault(&path, None, FaultKind::ResetMidBody));
+        assert!(network_policies::list(&c, &acc).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_write_interrupted_by_a_reset_is_applied_exactly_once() {
+        let emu = emulator().await;
+        let acc = emu.accounts()[0].account_id.clone();
+        let mut h = Harness::new(&emu).await;
+        h.open_policy("corp-egress").await;
+        h.type_keys("aonce.example.com\n");
+        emu.handle().inject_body_fault(fault(
+            &format!("/api/2.0/accounts/{acc}/network-policies/corp-egress"),
+            Some("PUT"),
+            FaultKind::ResetMidBody,
+        ));
+        h.keys("wy").await;
+        assert!(
+            h.app.state.pending.is_empty(),
+            "{:?}",
+            h.app.state.last_error
+        );
+        let held = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
+        let n = held["egress"]["network_access"]["allowed_internet_destinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["destination"] == "once.example.com")
+            .count();
+        assert_eq!(n, 1);
+        assert_eq!(h.journal().read_all().unwrap().0.len(), 1);
+
+        // A create whose answer is lost is checked on the server, not retried blindly.
+        h.keys(":np\n").await;
+        emu.handle().inject_body_fault(fault(
+            &format!("/api/2.0/accounts/{acc}/network-policies"),
+            Some("POST"),
+            FaultKind::ResetMidBody,
+        ));
+        h.keys("clost-answer\ny").await;
+        assert!(emu.handle().policy_raw(&acc, "lost-answer").is_some());
+        assert!(
+            h.app
+                .state
+                .flash
+                .as_deref()
+                .unwrap_or("")
+                .contains("created lost-answer"),
+            "{:?} {:?}",
+            h.app.state.flash,
+            h.app.state.last_error
+        );
+    }
+
+    #[tokio::test]
+    async fn faults_can_be_injected_over_http() {
+        let emu = emulator().await;
+        let http = reqwest::Client::new();
+        let url = format!("{}/__emulator/faults", emu.base_url());
+        let f = serde_json::json!({"path_prefix": "/api/2.0/preview/scim/v2/Me", "kind": {"kind": "malformed"}});
+        assert_eq!(http.post(&url).json(&f).send().await.unwrap().status(), 204);
+        let body = http
+            .get(format!("{}/api/2.0/preview/scim/v2/Me", emu.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("not json"), "{body}");
+        assert_eq!(http.delete(&url).send().await.unwrap().status(), 204);
+    }
+}

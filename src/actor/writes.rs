@@ -80,7 +80,19 @@ impl Session {
     pub(super) async fn create_policy(&self, policy: NetworkPolicy) -> Result<Payload, ApiError> {
         let account = self.account_id()?;
         let id = PolicyId(policy.id().to_owned());
-        network_policies::create(&self.client, account, &policy).await?;
+        if let Err(e) = network_policies::create(&self.client, account, &policy).await {
+            // A POST is not retried blindly: after a lost connection the create may or may not
+            // have happened, so look before reporting a failure.
+            if !matches!(e, ApiError::Connect { .. } | ApiError::Timeout { .. }) {
+                return Err(e);
+            }
+            match network_policies::get(&self.client, account, &id).await {
+                Ok(existing) if same(&existing, &policy) => {
+                    tracing::info!(policy = %id, "create answer was lost but the policy exists as sent");
+                }
+                _ => return Err(e),
+            }
+        }
         let written = network_policies::get(&self.client, account, &id).await?;
         if !same(&written, &policy) {
             return Err(ApiError::Local(format!(

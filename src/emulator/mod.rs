@@ -6,6 +6,7 @@
 
 mod auth;
 mod error;
+mod faults;
 mod policies;
 mod router;
 mod scim;
@@ -21,6 +22,7 @@ use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use faults::{BodyFault, FaultKind};
 pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
 pub use state::{EmulatorHandle, Fault};
 

@@ -74,8 +74,16 @@ pub(crate) fn build(shared: Shared) -> Router {
             get(scim::workspace_get),
         )
         .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
+        .route(
+            "/__emulator/faults",
+            post(super::faults::admin_add).delete(super::faults::admin_clear),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            super::faults::apply,
+        ))
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
 }

@@ -51,6 +51,7 @@ pub(crate) struct State {
     pub policy_page_size: usize,
     pub scim_max_count: usize,
     pub faults: Vec<Fault>,
+    pub body_faults: Vec<super::faults::BodyFault>,
     pub request_counts: HashMap<String, usize>,
 }
 
@@ -112,6 +113,7 @@ impl State {
             policy_page_size: opts.policy_page_size.max(1),
             scim_max_count: opts.scim_max_count.max(1),
             faults: Vec::new(),
+            body_faults: Vec::new(),
             request_counts: HashMap::new(),
         }
     }
