@@ -25,6 +25,10 @@ impl Tui {
     }
 
     fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Tui {
+        Self::start_with_env(dir, args, &[])
+    }
+
+    fn start_with_env(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -42,6 +46,9 @@ impl Tui {
         cmd.env("DBX_TUI_JOURNAL", dir.path().join("journal.jsonl"));
         cmd.cwd(dir.path());
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -133,6 +140,12 @@ impl Tui {
                 self.parser.process(&bytes);
             }
         }
+    }
+}
+
+impl Tui {
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("logs").join("dbx-tui.log")).unwrap_or_default()
     }
 }
 
@@ -313,4 +326,28 @@ fn policy_export_from_the_command_line_prints_terraform() {
         "a secret reached the output"
     );
     drop(rt);
+}
+
+#[test]
+fn secrets_never_reach_the_screen_or_the_debug_log() {
+    let seed = dbx_tui::emulator::Seed::demo();
+    let mut tui = Tui::start_with_env(tempfile::tempdir().unwrap(), &["--demo"], &[("DBX_TUI_LOG", "debug")]);
+    tui.wait_for("Workspaces (");
+    tui.send(":np\r");
+    tui.wait_for("corp-egress");
+    tui.send(":ctx demo-gcp\r");
+    tui.wait_for("demo-gcp (account)");
+    let screen = tui.screen();
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    let log = tui.log_text();
+    assert!(log.contains("request"), "the debug log should have request lines:\n{log}");
+    for a in &seed.accounts {
+        for secret in [&a.client_secret, &a.admin_token] {
+            assert!(!screen.contains(secret.as_str()), "a secret reached the screen");
+            assert!(!log.contains(secret.as_str()), "a secret reached the log");
+        }
+    }
+    assert!(!log.contains("dbxemu-oauth-"), "an access token reached the log");
+    assert!(!log.contains("Bearer "), "an Authorization header reached the log");
 }
