@@ -9,7 +9,10 @@ pub mod client;
 pub mod error;
 pub mod lenient;
 pub mod network_policies;
+pub mod permissions;
 pub mod scim;
+pub mod scim_load;
+pub mod secrets;
 pub mod types;
 pub mod workspaces;
 
