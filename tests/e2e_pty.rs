@@ -145,7 +145,8 @@ impl Tui {
 
 impl Tui {
     fn log_text(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("logs").join("dbx-tui.log")).unwrap_or_default()
+        std::fs::read_to_string(self._dir.path().join("logs").join("dbx-tui.log"))
+            .unwrap_or_default()
     }
 }
 
@@ -331,7 +332,11 @@ fn policy_export_from_the_command_line_prints_terraform() {
 #[test]
 fn secrets_never_reach_the_screen_or_the_debug_log() {
     let seed = dbx_tui::emulator::Seed::demo();
-    let mut tui = Tui::start_with_env(tempfile::tempdir().unwrap(), &["--demo"], &[("DBX_TUI_LOG", "debug")]);
+    let mut tui = Tui::start_with_env(
+        tempfile::tempdir().unwrap(),
+        &["--demo"],
+        &[("DBX_TUI_LOG", "debug")],
+    );
     tui.wait_for("Workspaces (");
     tui.send(":np\r");
     tui.wait_for("corp-egress");
@@ -341,13 +346,25 @@ fn secrets_never_reach_the_screen_or_the_debug_log() {
     tui.send("q");
     assert!(tui.wait_exit().success());
     let log = tui.log_text();
-    assert!(log.contains("request"), "the debug log should have request lines:\n{log}");
+    assert!(
+        log.contains("request"),
+        "the debug log should have request lines:\n{log}"
+    );
     for a in &seed.accounts {
         for secret in [&a.client_secret, &a.admin_token] {
-            assert!(!screen.contains(secret.as_str()), "a secret reached the screen");
+            assert!(
+                !screen.contains(secret.as_str()),
+                "a secret reached the screen"
+            );
             assert!(!log.contains(secret.as_str()), "a secret reached the log");
         }
     }
-    assert!(!log.contains("dbxemu-oauth-"), "an access token reached the log");
-    assert!(!log.contains("Bearer "), "an Authorization header reached the log");
+    assert!(
+        !log.contains("dbxemu-oauth-"),
+        "an access token reached the log"
+    );
+    assert!(
+        !log.contains("Bearer "),
+        "an Authorization header reached the log"
+    );
 }

@@ -93,6 +93,15 @@ impl ApiClient {
         self.send_json(Method::PUT, path, body).await
     }
 
+    /// PATCH; SCIM answers 200 with the resource or 204 empty, so decode into an `Option`.
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send_json(Method::PATCH, path, body).await
+    }
+
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
         self.execute(Method::DELETE, path, &[], None)
             .await

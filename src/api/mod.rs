@@ -9,8 +9,11 @@ pub mod client;
 pub mod error;
 pub mod lenient;
 pub mod network_policies;
+pub mod permissions;
 pub mod retry;
 pub mod scim;
+pub mod scim_load;
+pub mod secrets;
 pub mod types;
 pub mod workspaces;
 

@@ -4,13 +4,18 @@
 //! (`/api/2.0/preview/…`) APIs plus the OAuth endpoints, with Databricks' error shapes, so the
 //! demo mode and the integration tests exercise the same client code real accounts do.
 
+mod assignments;
 mod auth;
 mod error;
 mod faults;
+mod groups;
+mod handle;
 mod policies;
 mod router;
 mod scim;
 mod scim_filter;
+mod scim_patch;
+mod scim_write;
 mod secrets;
 mod seed;
 mod state;
@@ -23,6 +28,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{BodyFault, FaultKind};
+pub use groups::SeedGroup;
 pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
 pub use state::{EmulatorHandle, Fault};
 
@@ -35,6 +41,12 @@ pub struct EmulatorOptions {
     pub policy_page_size: usize,
     /// Cap on SCIM `count`.
     pub scim_max_count: usize,
+    /// Scale knob: this many generated service principals are appended to every seeded account
+    /// (deterministic names and ids), so lists of 10,000+ can be tested and benchmarked.
+    pub generated_service_principals: usize,
+    /// Serve SCIM lists without `totalResults`, like servers that omit it (clients must then walk
+    /// until an empty page). Also switchable at run time with [`EmulatorHandle::set_scim_omit_total`].
+    pub scim_omit_total_results: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -44,6 +56,8 @@ impl Default for EmulatorOptions {
             token_lifetime: Duration::from_secs(3600),
             policy_page_size: 25,
             scim_max_count: 100,
+            generated_service_principals: 0,
+            scim_omit_total_results: false,
         }
     }
 }

@@ -5,11 +5,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use super::error::{ApiError, code_for_status, envelope, json_response};
 use super::state::{Shared, lock};
-use super::{auth, policies, scim, secrets};
+use super::{assignments, auth, groups, policies, scim, scim_write, secrets};
 
 const ACC: &str = "/api/2.0/accounts/{account_id}";
 
@@ -52,10 +52,41 @@ pub(crate) fn build(shared: Shared) -> Router {
                 .put(policies::update_policy)
                 .delete(policies::delete_policy),
         )
-        .route(&acc("/scim/v2/ServicePrincipals"), get(scim::account_list))
+        .route(
+            &acc("/workspaces/{workspace_id}/permissionassignments"),
+            get(assignments::list),
+        )
+        .route(
+            &acc("/workspaces/{workspace_id}/permissionassignments/permissions"),
+            get(assignments::levels),
+        )
+        .route(
+            &acc("/workspaces/{workspace_id}/permissionassignments/principals/{principal_id}"),
+            put(assignments::upsert).delete(assignments::delete),
+        )
+        .route(
+            &acc("/scim/v2/ServicePrincipals"),
+            get(scim::account_list).post(scim_write::account_create),
+        )
         .route(
             &acc("/scim/v2/ServicePrincipals/{id}"),
-            get(scim::account_get),
+            get(scim::account_get)
+                .put(scim_write::account_put)
+                .patch(scim_write::account_patch)
+                .delete(scim_write::account_delete),
+        )
+        .route(&acc("/scim/v2/Groups"), get(groups::list))
+        .route(
+            &acc("/scim/v2/Groups/{id}"),
+            get(groups::get).patch(groups::patch),
+        )
+        .route(
+            "/api/2.0/accounts/servicePrincipals/{sp_id}/credentials/secrets",
+            get(secrets::proxy_list).post(secrets::proxy_create),
+        )
+        .route(
+            "/api/2.0/accounts/servicePrincipals/{sp_id}/credentials/secrets/{secret_id}",
+            axum::routing::delete(secrets::proxy_delete),
         )
         .route(
             &acc("/servicePrincipals/{sp_id}/credentials/secrets"),
@@ -67,11 +98,14 @@ pub(crate) fn build(shared: Shared) -> Router {
         )
         .route(
             "/api/2.0/preview/scim/v2/ServicePrincipals",
-            get(scim::workspace_list),
+            get(scim::workspace_list).post(scim_write::workspace_create),
         )
         .route(
             "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
-            get(scim::workspace_get),
+            get(scim::workspace_get)
+                .put(scim_write::workspace_put)
+                .patch(scim_write::workspace_patch)
+                .delete(scim_write::workspace_delete),
         )
         .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
         .route(

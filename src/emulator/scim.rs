@@ -11,19 +11,20 @@ use super::auth::{Who, account_caller, workspace_caller};
 use super::error::{ApiError, ApiResult, json_response};
 use super::scim_filter;
 use super::seed::SeedSp;
-use super::state::{Shared, lock};
+use super::state::{Shared, State as St, lock};
 
 const SP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
+pub(crate) enum Level {
     Account,
     Workspace,
 }
 
-fn render(sp: &SeedSp, level: Level) -> Value {
+/// The SCIM resource of one principal; `groups` comes from the account groups it is in.
+pub(crate) fn render(st: &St, sp: &SeedSp, level: Level) -> Value {
     let mut m = Map::new();
     m.insert("schemas".into(), json!([SP_SCHEMA]));
     m.insert("id".into(), Value::from(sp.id.as_str()));
@@ -37,6 +38,18 @@ fn render(sp: &SeedSp, level: Level) -> Value {
     m.insert("active".into(), Value::from(sp.active));
     if let Some(e) = &sp.external_id {
         m.insert("externalId".into(), Value::from(e.as_str()));
+    }
+    let groups: Vec<Value> = st
+        .groups
+        .iter()
+        .filter(|g| g.account_id == sp.account_id && g.members.contains(&sp.id))
+        .map(|g| {
+            json!({"value": g.id, "display": g.display_name, "type": "direct",
+                   "$ref": format!("Groups/{}", g.id)})
+        })
+        .collect();
+    if !groups.is_empty() {
+        m.insert("groups".into(), Value::from(groups));
     }
     match level {
         Level::Account => {
@@ -54,7 +67,7 @@ fn render(sp: &SeedSp, level: Level) -> Value {
 }
 
 /// Applies `attributes` / `excludedAttributes`; `id` and `schemas` are always returned.
-fn project(mut res: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {
+pub(crate) fn project(mut res: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {
     let names = |s: &str| -> Vec<String> {
         s.split(',')
             .map(|a| {
@@ -96,16 +109,19 @@ fn parse_int(q: &HashMap<String, String>, key: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-fn list_response(
-    resources: Vec<Value>,
+/// A ListResponse page. Rows are rendered lazily: only for a filter or sort, and otherwise only
+/// the page served, so a 10,000-principal account costs one page of JSON per request.
+pub(crate) fn list_response<T>(
+    mut rows: Vec<T>,
+    render: impl Fn(&T) -> Value,
     q: &HashMap<String, String>,
     max_count: usize,
+    omit_total: bool,
 ) -> ApiResult<Response> {
-    let mut rows = resources;
     if let Some(f) = q.get("filter").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         let parsed = scim_filter::parse(f)
             .map_err(|e| scim_bad(format!("Invalid filter '{f}': {e}"), "invalidFilter"))?;
-        rows.retain(|r| scim_filter::matches(&parsed, r));
+        rows.retain(|r| scim_filter::matches(&parsed, &render(r)));
     }
     if let Some(by) = q.get("sortBy").filter(|s| !s.is_empty()) {
         let key = |r: &Value| {
@@ -114,7 +130,7 @@ fn list_response(
                 .and_then(|(_, v)| v.as_str().map(str::to_lowercase))
                 .unwrap_or_default()
         };
-        rows.sort_by_key(key);
+        rows.sort_by_cached_key(|r| key(&render(r)));
         if q.get("sortOrder")
             .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
         {
@@ -130,23 +146,26 @@ fn list_response(
         .take(count)
         .map(|r| {
             project(
-                r,
+                render(&r),
                 q.get("attributes").map(String::as_str),
                 q.get("excludedAttributes").map(String::as_str),
             )
         })
         .collect();
-    let body = json!({
+    let mut body = json!({
         "schemas": [LIST_SCHEMA],
         "totalResults": total,
         "startIndex": start,
         "itemsPerPage": page.len(),
         "Resources": page,
     });
+    if omit_total && let Some(o) = body.as_object_mut() {
+        o.remove("totalResults");
+    }
     Ok(json_response(StatusCode::OK, &body))
 }
 
-fn sp_missing(id: &str) -> ApiError {
+pub(crate) fn sp_missing(id: &str) -> ApiError {
     ApiError::scim(
         StatusCode::NOT_FOUND,
         format!("Service principal with id {id} not found."),
@@ -162,13 +181,13 @@ pub(crate) async fn account_list(
 ) -> ApiResult<Response> {
     let st = lock(&shared);
     account_caller(&st, &headers, &account_id)?;
-    let rows = st
+    let rows: Vec<&SeedSp> = st
         .sps
         .iter()
         .filter(|s| s.account_id == account_id)
-        .map(|s| render(s, Level::Account))
         .collect();
-    list_response(rows, &q, st.scim_max_count)
+    let render = |s: &&SeedSp| render(&st, s, Level::Account);
+    list_response(rows, render, &q, st.scim_max_count, st.scim_omit_total)
 }
 
 pub(crate) async fn account_get(
@@ -181,7 +200,7 @@ pub(crate) async fn account_get(
     account_caller(&st, &headers, &account_id)?;
     let sp = st.sp(&account_id, &id).ok_or_else(|| sp_missing(&id))?;
     let res = project(
-        render(sp, Level::Account),
+        render(&st, sp, Level::Account),
         q.get("attributes").map(String::as_str),
         q.get("excludedAttributes").map(String::as_str),
     );
@@ -195,13 +214,13 @@ pub(crate) async fn workspace_list(
 ) -> ApiResult<Response> {
     let st = lock(&shared);
     let c = workspace_caller(&st, &headers)?;
-    let rows = st
+    let rows: Vec<&SeedSp> = st
         .sps
         .iter()
         .filter(|s| s.account_id == c.account_id && s.workspace_ids.contains(&c.workspace_id))
-        .map(|s| render(s, Level::Workspace))
         .collect();
-    list_response(rows, &q, st.scim_max_count)
+    let render = |s: &&SeedSp| render(&st, s, Level::Workspace);
+    list_response(rows, render, &q, st.scim_max_count, st.scim_omit_total)
 }
 
 pub(crate) async fn workspace_get(
@@ -217,7 +236,7 @@ pub(crate) async fn workspace_get(
         .filter(|s| s.workspace_ids.contains(&c.workspace_id))
         .ok_or_else(|| sp_missing(&id))?;
     let res = project(
-        render(sp, Level::Workspace),
+        render(&st, sp, Level::Workspace),
         q.get("attributes").map(String::as_str),
         q.get("excludedAttributes").map(String::as_str),
     );
@@ -231,7 +250,7 @@ pub(crate) async fn me(State(shared): State<Shared>, headers: HeaderMap) -> ApiR
     let body = match &c.who {
         Who::Sp(id) => st
             .sp(&c.account_id, id)
-            .map(|s| render(s, Level::Workspace)),
+            .map(|s| render(&st, s, Level::Workspace)),
         Who::User => None,
     };
     let body = body.unwrap_or_else(|| {

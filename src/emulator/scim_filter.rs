@@ -47,6 +47,8 @@ const KNOWN: &[&str] = &[
     "groups",
     "groups.value",
     "groups.display",
+    "members",
+    "members.value",
 ];
 
 #[derive(Debug, Clone, PartialEq)]

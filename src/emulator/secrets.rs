@@ -1,4 +1,6 @@
-//! OAuth secrets of service principals, account level (api.md §4.2). The path id is the SCIM id.
+//! OAuth secrets of service principals (api.md §4.2), at the account route and the workspace
+//! "proxy" route (no account id in the path: the account is the one of the workspace the call
+//! lands on). The path id is the SCIM id.
 
 use std::collections::HashMap;
 
@@ -6,15 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration as TDuration, OffsetDateTime};
 
-use super::auth::account_caller;
+use super::auth::{account_caller, workspace_caller};
 use super::error::{ApiError, ApiResult, json_response};
 use super::policies::body_object;
 use super::seed::SeedSp;
-use super::state::{Shared, lock};
+use super::state::{Shared, State as St, lock};
 
 /// Small on purpose, so a client that stops on a short page or ignores `next_page_token` misses
 /// secrets here exactly as it would on a large real account.
@@ -54,17 +56,13 @@ fn sp_missing(id: &str) -> ApiError {
     ApiError::not_found(format!("Service principal {id} does not exist."))
 }
 
-pub(crate) async fn list(
-    State(shared): State<Shared>,
-    Path((account_id, sp_id)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+fn list_in(
+    st: &St,
+    account_id: &str,
+    sp_id: &str,
+    q: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let st = lock(&shared);
-    account_caller(&st, &headers, &account_id)?;
-    let sp = st
-        .sp(&account_id, &sp_id)
-        .ok_or_else(|| sp_missing(&sp_id))?;
+    let sp = st.sp(account_id, sp_id).ok_or_else(|| sp_missing(sp_id))?;
     let size = match q.get("page_size").filter(|s| !s.is_empty()) {
         Some(s) => s
             .parse::<usize>()
@@ -95,22 +93,10 @@ pub(crate) async fn list(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-pub(crate) async fn create(
-    State(shared): State<Shared>,
-    Path((account_id, sp_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> ApiResult<Response> {
-    let mut st = lock(&shared);
-    account_caller(&st, &headers, &account_id)?;
-    let req = if body.iter().all(u8::is_ascii_whitespace) {
-        Default::default()
-    } else {
-        body_object(&body)?
-    };
-    let lifetime = match req.get("lifetime").and_then(Value::as_str) {
-        None => MAX_LIFETIME_SECS,
-        Some(l) => l
+fn parse_lifetime(req: &Map<String, Value>) -> ApiResult<i64> {
+    match req.get("lifetime") {
+        None | Some(Value::Null) => Ok(MAX_LIFETIME_SECS),
+        Some(Value::String(l)) => l
             .strip_suffix('s')
             .and_then(|n| n.parse::<f64>().ok())
             .filter(|n| *n > 0.0 && *n <= MAX_LIFETIME_SECS as f64)
@@ -119,17 +105,29 @@ pub(crate) async fn create(
                 ApiError::invalid(format!(
                     "Invalid lifetime '{l}': expected seconds like \"63072000s\", at most 730 days."
                 ))
-            })?,
+            }),
+        Some(v) => Err(ApiError::invalid(format!(
+            "Invalid lifetime {v}: expected a string of seconds like \"63072000s\"."
+        ))),
+    }
+}
+
+fn create_in(st: &mut St, account_id: &str, sp_id: &str, body: &[u8]) -> ApiResult<Response> {
+    let req = if body.iter().all(u8::is_ascii_whitespace) {
+        Default::default()
+    } else {
+        body_object(body)?
     };
+    let lifetime = parse_lifetime(&req)?;
     let sp = st
-        .sp_mut(&account_id, &sp_id)
-        .ok_or_else(|| sp_missing(&sp_id))?;
+        .sp_mut(account_id, sp_id)
+        .ok_or_else(|| sp_missing(sp_id))?;
     if sp.secrets.len() >= MAX_SECRETS {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "QUOTA_EXCEEDED",
             format!(
-                "Service principal {sp_id} already has the maximum of {MAX_SECRETS} OAuth secrets."
+                "Service principal {sp_id} already has the maximum of {MAX_SECRETS} OAuth secrets; delete one before creating another."
             ),
         ));
     }
@@ -150,12 +148,51 @@ pub(crate) async fn create(
     });
     sp.secrets.push(info.clone());
     st.secret_plain
-        .entry(sp_id)
+        .entry(sp_id.to_string())
         .or_default()
         .push((id, secret.clone()));
     let mut out = info;
     out["secret"] = Value::from(secret);
     Ok(json_response(StatusCode::OK, &out))
+}
+
+fn delete_in(st: &mut St, account_id: &str, sp_id: &str, secret_id: &str) -> ApiResult<Response> {
+    let sp = st
+        .sp_mut(account_id, sp_id)
+        .ok_or_else(|| sp_missing(sp_id))?;
+    let before = sp.secrets.len();
+    sp.secrets.retain(|s| s["id"] != secret_id);
+    if sp.secrets.len() == before {
+        return Err(ApiError::not_found(format!(
+            "Secret {secret_id} does not exist."
+        )));
+    }
+    if let Some(v) = st.secret_plain.get_mut(sp_id) {
+        v.retain(|(id, _)| id != secret_id);
+    }
+    Ok(json_response(StatusCode::OK, &json!({})))
+}
+
+pub(crate) async fn list(
+    State(shared): State<Shared>,
+    Path((account_id, sp_id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let st = lock(&shared);
+    account_caller(&st, &headers, &account_id)?;
+    list_in(&st, &account_id, &sp_id, &q)
+}
+
+pub(crate) async fn create(
+    State(shared): State<Shared>,
+    Path((account_id, sp_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let mut st = lock(&shared);
+    account_caller(&st, &headers, &account_id)?;
+    create_in(&mut st, &account_id, &sp_id, &body)
 }
 
 pub(crate) async fn delete(
@@ -165,18 +202,47 @@ pub(crate) async fn delete(
 ) -> ApiResult<Response> {
     let mut st = lock(&shared);
     account_caller(&st, &headers, &account_id)?;
-    let sp = st
-        .sp_mut(&account_id, &sp_id)
-        .ok_or_else(|| sp_missing(&sp_id))?;
-    let before = sp.secrets.len();
-    sp.secrets.retain(|s| s["id"] != secret_id.as_str());
-    if sp.secrets.len() == before {
-        return Err(ApiError::not_found(format!(
-            "Secret {secret_id} does not exist."
-        )));
-    }
-    if let Some(v) = st.secret_plain.get_mut(&sp_id) {
-        v.retain(|(id, _)| *id != secret_id);
-    }
-    Ok(json_response(StatusCode::OK, &json!({})))
+    delete_in(&mut st, &account_id, &sp_id, &secret_id)
+}
+
+/// The proxy route's account, after checking the principal is assigned to the caller's
+/// workspace (a workspace admin manages only the principals of its workspace).
+fn proxy_account(st: &St, headers: &HeaderMap, sp_id: &str) -> ApiResult<String> {
+    let c = workspace_caller(st, headers)?;
+    st.sp(&c.account_id, sp_id)
+        .filter(|s| s.workspace_ids.contains(&c.workspace_id))
+        .ok_or_else(|| sp_missing(sp_id))?;
+    Ok(c.account_id)
+}
+
+pub(crate) async fn proxy_list(
+    State(shared): State<Shared>,
+    Path(sp_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let st = lock(&shared);
+    let account_id = proxy_account(&st, &headers, &sp_id)?;
+    list_in(&st, &account_id, &sp_id, &q)
+}
+
+pub(crate) async fn proxy_create(
+    State(shared): State<Shared>,
+    Path(sp_id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let mut st = lock(&shared);
+    let account_id = proxy_account(&st, &headers, &sp_id)?;
+    create_in(&mut st, &account_id, &sp_id, &body)
+}
+
+pub(crate) async fn proxy_delete(
+    State(shared): State<Shared>,
+    Path((sp_id, secret_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut st = lock(&shared);
+    let account_id = proxy_account(&st, &headers, &sp_id)?;
+    delete_in(&mut st, &account_id, &sp_id, &secret_id)
 }

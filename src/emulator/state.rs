@@ -43,6 +43,12 @@ pub(crate) struct State {
     pub policies: HashMap<String, Vec<Value>>,
     pub bindings: HashMap<(String, i64), String>,
     pub sps: Vec<SeedSp>,
+    /// Account groups (SCIM `Groups`); members are SP SCIM ids.
+    pub groups: Vec<super::groups::SeedGroup>,
+    /// Permission levels of workspace assignments, keyed by (workspace id, SP SCIM id). An SP in
+    /// a workspace's `workspace_ids` with no entry here is a plain `USER` (how the seed assigns).
+    pub assignment_levels: HashMap<(i64, String), Vec<String>>,
+    pub scim_omit_total: bool,
     /// Plaintext of secrets the emulator knows (seed M2M secrets and ones created via the API),
     /// keyed by SP SCIM id: (secret id, plaintext).
     pub secret_plain: HashMap<String, Vec<(String, String)>>,
@@ -84,6 +90,9 @@ impl State {
             })
             .collect();
         let mut sps = seed.service_principals.clone();
+        for a in &seed.accounts {
+            super::handle::generate_sps(&mut sps, &a.account_id, opts.generated_service_principals);
+        }
         if let Some(reference) = &seed.reference_time {
             super::secrets::shift_secret_times(&mut sps, reference);
         }
@@ -106,7 +115,10 @@ impl State {
             workspaces: seed.workspaces.clone(),
             policies,
             bindings,
+            groups: super::groups::seed_groups(&seed.accounts, &sps),
             sps,
+            assignment_levels: HashMap::new(),
+            scim_omit_total: opts.scim_omit_total_results,
             secret_plain,
             tokens: HashMap::new(),
             token_lifetime: opts.token_lifetime,

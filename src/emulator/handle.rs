@@ -1,0 +1,218 @@
+//! Service-principal bookkeeping shared by the SCIM handlers and [`EmulatorHandle`]: the scale
+//! knob's generator, id minting, and removal that also cleans groups, assignments and secrets.
+
+use super::seed::SeedSp;
+use super::state::{EmulatorHandle, State, lock};
+
+/// A stable 64-bit mix (splitmix64), so generated principals are identical on every run.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn tag_of(account_id: &str) -> u64 {
+    account_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn uuid_from(a: u64, b: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+const WORDS: &[&str] = &["etl", "ml", "bi", "ci", "ops", "ingest", "report", "sync"];
+
+/// Appends `n` generated principals to `account_id`. Cheap on purpose (a few string
+/// allocations each, no JSON) so 10,000+ keep emulator start-up in milliseconds.
+pub(crate) fn generate_sps(sps: &mut Vec<SeedSp>, account_id: &str, n: usize) {
+    if n == 0 {
+        return;
+    }
+    let tag = tag_of(account_id);
+    sps.reserve(n);
+    for i in 0..n as u64 {
+        let a = mix(tag ^ i);
+        let b = mix(a);
+        sps.push(SeedSp {
+            account_id: account_id.to_string(),
+            // 16 digits starting with 9: never collides with the demo's ids (which start 1-8).
+            id: format!("9{:03}{:012}", tag % 1000, i),
+            application_id: uuid_from(a, b),
+            display_name: Some(format!(
+                "{}-sp-{i:05}",
+                WORDS[(a % WORDS.len() as u64) as usize]
+            )),
+            active: i % 17 != 0,
+            external_id: None,
+            roles: Vec::new(),
+            entitlements: Vec::new(),
+            workspace_ids: Vec::new(),
+            secrets: Vec::new(),
+        });
+    }
+}
+
+impl State {
+    /// A fresh numeric-looking SCIM id, unique within the account.
+    pub(crate) fn new_sp_id(&self, account_id: &str) -> String {
+        loop {
+            let n = uuid::Uuid::new_v4().as_u128() % 8_000_000_000_000_000 + 1_000_000_000_000_000;
+            let id = n.to_string();
+            if self.sp(account_id, &id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// Removes a principal everywhere: groups, workspace assignments and secrets go with it.
+    pub(crate) fn remove_sp(&mut self, account_id: &str, id: &str) -> bool {
+        let before = self.sps.len();
+        self.sps
+            .retain(|s| !(s.account_id == account_id && s.id == id));
+        if self.sps.len() == before {
+            return false;
+        }
+        for g in self
+            .groups
+            .iter_mut()
+            .filter(|g| g.account_id == account_id)
+        {
+            g.members.retain(|m| m != id);
+        }
+        self.assignment_levels.retain(|(_, sp), _| sp != id);
+        self.secret_plain.remove(id);
+        true
+    }
+
+    /// Drops an SP's assignment to one workspace (its account principal stays).
+    pub(crate) fn unassign(&mut self, account_id: &str, workspace_id: i64, id: &str) -> bool {
+        self.assignment_levels
+            .remove(&(workspace_id, id.to_string()));
+        match self.sp_mut(account_id, id) {
+            Some(sp) if sp.workspace_ids.contains(&workspace_id) => {
+                sp.workspace_ids.retain(|w| *w != workspace_id);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Assigns (or re-levels) an SP on a workspace.
+    pub(crate) fn assign(
+        &mut self,
+        account_id: &str,
+        workspace_id: i64,
+        id: &str,
+        levels: Vec<String>,
+    ) {
+        if let Some(sp) = self.sp_mut(account_id, id)
+            && !sp.workspace_ids.contains(&workspace_id)
+        {
+            sp.workspace_ids.push(workspace_id);
+        }
+        self.assignment_levels
+            .insert((workspace_id, id.to_string()), levels);
+    }
+
+    pub(crate) fn levels_of(&self, workspace_id: i64, id: &str) -> Vec<String> {
+        self.assignment_levels
+            .get(&(workspace_id, id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| vec!["USER".to_string()])
+    }
+}
+
+/// Test hooks for service principals: change the data between a client's requests.
+impl EmulatorHandle {
+    /// Serve SCIM lists with or without `totalResults` from now on.
+    pub fn set_scim_omit_total(&self, omit: bool) {
+        lock(&self.shared).scim_omit_total = omit;
+    }
+
+    /// Inserts a new principal at `position` in the account's list order (clamped to the end)
+    /// and returns its SCIM id. Inserting before a client's current offset shifts later rows
+    /// onto the next page, which is how a real list changes under a paging client.
+    pub fn insert_service_principal(
+        &self,
+        account_id: &str,
+        position: usize,
+        name: &str,
+    ) -> String {
+        let mut st = lock(&self.shared);
+        let id = st.new_sp_id(account_id);
+        let sp = SeedSp {
+            account_id: account_id.to_string(),
+            id: id.clone(),
+            application_id: uuid::Uuid::new_v4().to_string(),
+            display_name: Some(name.to_string()),
+            active: true,
+            external_id: None,
+            roles: Vec::new(),
+            entitlements: Vec::new(),
+            workspace_ids: Vec::new(),
+            secrets: Vec::new(),
+        };
+        let at = st
+            .sps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.account_id == account_id)
+            .nth(position)
+            .map_or(st.sps.len(), |(i, _)| i);
+        st.sps.insert(at, sp);
+        id
+    }
+
+    /// Deletes a principal as the SCIM DELETE would; false if it did not exist.
+    pub fn remove_service_principal(&self, account_id: &str, id: &str) -> bool {
+        lock(&self.shared).remove_sp(account_id, id)
+    }
+
+    /// SCIM ids of the account's principals, in list order.
+    pub fn service_principal_ids(&self, account_id: &str) -> Vec<String> {
+        lock(&self.shared)
+            .sps
+            .iter()
+            .filter(|s| s.account_id == account_id)
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Workspaces the principal is assigned to.
+    pub fn workspace_ids_of(&self, account_id: &str, id: &str) -> Option<Vec<i64>> {
+        lock(&self.shared)
+            .sp(account_id, id)
+            .map(|s| s.workspace_ids.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_is_deterministic_and_unique() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        generate_sps(&mut a, "acct", 2000);
+        generate_sps(&mut b, "acct", 2000);
+        assert_eq!(a.len(), 2000);
+        let ids: std::collections::HashSet<_> = a.iter().map(|s| &s.id).collect();
+        let apps: std::collections::HashSet<_> = a.iter().map(|s| &s.application_id).collect();
+        assert_eq!((ids.len(), apps.len()), (2000, 2000));
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.application_id == y.application_id)
+        );
+        assert!(uuid::Uuid::parse_str(&a[7].application_id).is_ok());
+    }
+}
