@@ -6,10 +6,13 @@
 //! on read would be deleted on write.
 
 pub mod client;
+pub mod egress;
 pub mod error;
 pub mod lenient;
 pub mod network_policies;
 pub mod scim;
+pub mod sql;
+pub mod timestamp;
 pub mod types;
 pub mod workspaces;
 

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 
 use super::error::{ApiError, code_for_status, envelope, json_response};
 use super::state::{Shared, lock};
-use super::{auth, policies, scim, secrets};
+use super::{auth, policies, scim, secrets, sql};
 
 const ACC: &str = "/api/2.0/accounts/{account_id}";
 
@@ -74,6 +74,7 @@ pub(crate) fn build(shared: Shared) -> Router {
             get(scim::workspace_get),
         )
         .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
+        .merge(sql::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe))

@@ -52,6 +52,8 @@ pub(crate) struct State {
     pub scim_max_count: usize,
     pub faults: Vec<Fault>,
     pub request_counts: HashMap<String, usize>,
+    /// Warehouses, statements and the system table, behind their own lock (see `sql`).
+    pub sql: super::sql::SqlShared,
 }
 
 impl State {
@@ -113,6 +115,10 @@ impl State {
             scim_max_count: opts.scim_max_count.max(1),
             faults: Vec::new(),
             request_counts: HashMap::new(),
+            sql: Arc::new(Mutex::new(super::sql::SqlState::new(
+                opts,
+                &seed.workspaces,
+            ))),
         }
     }
 
