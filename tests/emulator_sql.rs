@@ -490,7 +490,8 @@ async fn the_apps_queries_run_and_the_aggregate_covers_the_whole_window() {
         .await;
     let ev = ctx.rows(&events).await;
     assert_eq!(ev.len(), 50);
-    assert!(ev.iter().all(|r| r[2] == CORP_WS.to_string()));
+    let corp = CORP_WS.to_string();
+    assert!(ev.iter().all(|r| r[2].as_str() == Some(corp.as_str())));
 }
 
 /// `(destination, access_type)` pairs logged for one workspace.

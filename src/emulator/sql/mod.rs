@@ -162,7 +162,7 @@ pub(crate) fn start_generator(
         generate(shared, opts.egress_backfill, true);
     }
     let rate = opts.egress_events_per_sec;
-    if !(rate > 0.0) {
+    if rate.is_nan() || rate <= 0.0 {
         return None;
     }
     let shared = shared.clone();
