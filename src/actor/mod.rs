@@ -65,10 +65,7 @@ pub enum Command {
 }
 
 /// One piece of an answer; a request may send several before it finishes.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "a few per second at most; boxing buys nothing"
-)]
+#[allow(clippy::large_enum_variant, reason = "a few per second at most; boxing buys nothing")]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     Workspaces(Vec<Workspace>),
@@ -77,10 +74,7 @@ pub enum Payload {
     Policy(NetworkPolicy),
 }
 
-#[allow(
-    clippy::large_enum_variant,
-    reason = "a few per second at most; boxing buys nothing"
-)]
+#[allow(clippy::large_enum_variant, reason = "a few per second at most; boxing buys nothing")]
 #[derive(Debug)]
 pub enum ActorEvent {
     Connected(Result<SessionInfo, String>),
