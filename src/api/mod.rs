@@ -6,6 +6,7 @@
 //! on read would be deleted on write.
 
 pub mod client;
+pub mod egress;
 pub mod error;
 pub mod lenient;
 pub mod network_policies;
@@ -14,6 +15,8 @@ pub mod retry;
 pub mod scim;
 pub mod scim_load;
 pub mod secrets;
+pub mod sql;
+pub mod timestamp;
 pub mod types;
 pub mod workspaces;
 

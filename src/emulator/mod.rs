@@ -18,6 +18,7 @@ mod scim_patch;
 mod scim_write;
 mod secrets;
 mod seed;
+mod sql;
 mod state;
 
 use std::net::SocketAddr;
@@ -47,6 +48,19 @@ pub struct EmulatorOptions {
     /// Serve SCIM lists without `totalResults`, like servers that omit it (clients must then walk
     /// until an empty page). Also switchable at run time with [`EmulatorHandle::set_scim_omit_total`].
     pub scim_omit_total_results: bool,
+    /// STARTING → RUNNING time of a SQL warehouse.
+    pub warehouse_start_delay: Duration,
+    /// How long a statement runs once its warehouse is up (makes RUNNING observable).
+    pub sql_statement_delay: Duration,
+    /// Rows per result chunk of the Statement Execution API.
+    pub sql_chunk_rows: usize,
+    /// Connection attempts per second across all accounts that the background egress generator
+    /// makes (only denied ones are logged); 0 disables it.
+    pub egress_events_per_sec: f64,
+    /// Attempts spread over the last 7 days at start, so aggregates have history; 0 for none.
+    pub egress_backfill: usize,
+    /// Seed of the egress generator.
+    pub egress_seed: u64,
 }
 
 impl Default for EmulatorOptions {
@@ -58,6 +72,12 @@ impl Default for EmulatorOptions {
             scim_max_count: 100,
             generated_service_principals: 0,
             scim_omit_total_results: false,
+            warehouse_start_delay: Duration::from_secs(3),
+            sql_statement_delay: Duration::from_millis(250),
+            sql_chunk_rows: 10_000,
+            egress_events_per_sec: 5.0,
+            egress_backfill: 5_000,
+            egress_seed: 0xD8_7E55,
         }
     }
 }
@@ -84,6 +104,7 @@ pub struct Emulator {
     handle: EmulatorHandle,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    generator: Option<JoinHandle<()>>,
 }
 
 impl Emulator {
@@ -99,6 +120,7 @@ impl Emulator {
                 tracing::warn!(target: "emulator", "set_nodelay failed: {e}");
             }
         });
+        let generator = sql::start_generator(&shared, &opts);
         let app = router::build(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -115,6 +137,7 @@ impl Emulator {
             handle: EmulatorHandle { shared },
             stop: Some(tx),
             task: Some(task),
+            generator,
         })
     }
 
@@ -148,6 +171,9 @@ impl Emulator {
 
     /// Stops accepting, lets in-flight requests finish (bounded), and frees the port.
     pub async fn shutdown(mut self) {
+        if let Some(g) = self.generator.take() {
+            g.abort();
+        }
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -165,6 +191,9 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        if let Some(g) = self.generator.take() {
+            g.abort();
+        }
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }

@@ -9,7 +9,7 @@ use axum::routing::{get, post, put};
 
 use super::error::{ApiError, code_for_status, envelope, json_response};
 use super::state::{Shared, lock};
-use super::{assignments, auth, groups, policies, scim, scim_write, secrets};
+use super::{assignments, auth, groups, policies, scim, scim_write, secrets, sql};
 
 const ACC: &str = "/api/2.0/accounts/{account_id}";
 
@@ -112,6 +112,7 @@ pub(crate) fn build(shared: Shared) -> Router {
             "/__emulator/faults",
             post(super::faults::admin_add).delete(super::faults::admin_clear),
         )
+        .merge(sql::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(

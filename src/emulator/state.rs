@@ -59,6 +59,8 @@ pub(crate) struct State {
     pub faults: Vec<Fault>,
     pub body_faults: Vec<super::faults::BodyFault>,
     pub request_counts: HashMap<String, usize>,
+    /// Warehouses, statements and the system table, behind their own lock (see `sql`).
+    pub sql: super::sql::SqlShared,
 }
 
 impl State {
@@ -127,6 +129,10 @@ impl State {
             faults: Vec::new(),
             body_faults: Vec::new(),
             request_counts: HashMap::new(),
+            sql: Arc::new(Mutex::new(super::sql::SqlState::new(
+                opts,
+                &seed.workspaces,
+            ))),
         }
     }
 

@@ -1,0 +1,259 @@
+//! The egress block log: the two queries the app runs against `system.access.outbound_network`
+//! (api.md §6) and fast parsers for their rows, located by column name so a reordered or
+//! widened SELECT does not break them.
+//!
+//! Late rows: `event_time` is when the connection was blocked, not when the row landed, so a tail
+//! should ask for `event_time >= watermark - margin` and drop event ids it has already seen.
+
+use super::sql::{Param, SqlError, StatementRequest, StatementResult, parse_timestamp_ms};
+use crate::lenient_enum;
+
+macro_rules! events_sql {
+    ($filter:literal) => {
+        concat!(
+            "SELECT event_id, event_time, workspace_id, destination_type, destination, ",
+            "dns_event.domain_name AS dns_domain, storage_event.hostname AS storage_host, ",
+            "storage_event.path AS storage_path, storage_event.rejection_reason AS rejection_reason, ",
+            "access_type, network_source_type ",
+            "FROM system.access.outbound_network ",
+            "WHERE event_time >= :since",
+            $filter,
+            " ORDER BY event_time DESC LIMIT :limit"
+        )
+    };
+}
+
+/// Newest first since a watermark: `:since` (TIMESTAMP) and `:limit` (INT).
+pub const EGRESS_EVENTS_SQL: &str = events_sql!("");
+/// [`EGRESS_EVENTS_SQL`] for one workspace: also `:ws` (STRING; the column is a string).
+pub const EGRESS_EVENTS_WS_SQL: &str = events_sql!(" AND workspace_id = :ws");
+
+macro_rules! by_destination_sql {
+    ($interval:literal, $filter:literal) => {
+        concat!(
+            "SELECT COALESCE(dns_event.domain_name, storage_event.hostname, destination) AS dest, ",
+            "destination_type, access_type, COUNT(*) AS n, MIN(event_time) AS first_seen, ",
+            "MAX(event_time) AS last_seen, COUNT(DISTINCT workspace_id) AS workspaces ",
+            "FROM system.access.outbound_network ",
+            "WHERE event_time >= current_timestamp() - INTERVAL ",
+            $interval,
+            $filter,
+            " GROUP BY ALL ORDER BY n DESC LIMIT 500"
+        )
+    };
+}
+
+/// The by-destination aggregate, computed by the warehouse over the whole window.
+pub const EGRESS_BY_DESTINATION_24H_SQL: &str = by_destination_sql!("24 HOURS", "");
+pub const EGRESS_BY_DESTINATION_24H_WS_SQL: &str =
+    by_destination_sql!("24 HOURS", " AND workspace_id = :ws");
+pub const EGRESS_BY_DESTINATION_7D_SQL: &str = by_destination_sql!("7 DAYS", "");
+pub const EGRESS_BY_DESTINATION_7D_WS_SQL: &str =
+    by_destination_sql!("7 DAYS", " AND workspace_id = :ws");
+
+/// The window the by-destination aggregate covers (the warehouse computes it over all of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggregateWindow {
+    Last24Hours,
+    Last7Days,
+}
+
+impl AggregateWindow {
+    pub const ALL: [AggregateWindow; 2] =
+        [AggregateWindow::Last24Hours, AggregateWindow::Last7Days];
+
+    /// The statement text; `for_workspace` adds `AND workspace_id = :ws`.
+    pub fn sql(self, for_workspace: bool) -> &'static str {
+        match (self, for_workspace) {
+            (AggregateWindow::Last24Hours, false) => EGRESS_BY_DESTINATION_24H_SQL,
+            (AggregateWindow::Last24Hours, true) => EGRESS_BY_DESTINATION_24H_WS_SQL,
+            (AggregateWindow::Last7Days, false) => EGRESS_BY_DESTINATION_7D_SQL,
+            (AggregateWindow::Last7Days, true) => EGRESS_BY_DESTINATION_7D_WS_SQL,
+        }
+    }
+}
+
+/// The events query for a warehouse: rows with `event_time >= since_ms`, at most `limit`.
+pub fn events_request(
+    warehouse_id: &str,
+    since_ms: i64,
+    limit: i32,
+    workspace_id: Option<&str>,
+) -> StatementRequest {
+    let sql = if workspace_id.is_some() {
+        EGRESS_EVENTS_WS_SQL
+    } else {
+        EGRESS_EVENTS_SQL
+    };
+    let mut req = StatementRequest::new(sql, warehouse_id)
+        .param(Param::timestamp_ms("since", since_ms))
+        .param(Param::int("limit", limit));
+    if let Some(ws) = workspace_id {
+        req = req.param(Param::string("ws", ws));
+    }
+    req
+}
+
+/// The by-destination aggregate over `window`, optionally for one workspace.
+pub fn by_destination_request(
+    warehouse_id: &str,
+    window: AggregateWindow,
+    workspace_id: Option<&str>,
+) -> StatementRequest {
+    let mut req = StatementRequest::new(window.sql(workspace_id.is_some()), warehouse_id);
+    if let Some(ws) = workspace_id {
+        req = req.param(Param::string("ws", ws));
+    }
+    req
+}
+
+lenient_enum!(
+    /// `access_type`: DROP when enforced, DRY_RUN_DENIAL when it only would have been blocked.
+    AccessType {
+        Drop => "DROP",
+        DryRunDenial => "DRY_RUN_DENIAL",
+    }
+);
+
+/// One blocked (or would-be-blocked) connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EgressEvent {
+    pub event_id: String,
+    /// Epoch milliseconds, UTC.
+    pub event_time_ms: i64,
+    pub workspace_id: String,
+    /// The first present of `dns_event.domain_name`, `storage_event.hostname`, `destination`.
+    pub destination: String,
+    pub destination_type: String,
+    pub access_type: AccessType,
+    pub network_source_type: Option<String>,
+    pub storage_path: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
+/// Column positions of an events result, found once per result.
+#[derive(Clone, Debug)]
+pub struct EventColumns {
+    event_id: usize,
+    event_time: usize,
+    workspace_id: Option<usize>,
+    destination: Vec<usize>,
+    destination_type: Option<usize>,
+    access_type: Option<usize>,
+    network_source_type: Option<usize>,
+    storage_path: Option<usize>,
+    rejection_reason: Option<usize>,
+}
+
+fn first_of(result: &StatementResult, names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| result.column(n))
+}
+
+fn missing(result: &StatementResult, what: &str) -> SqlError {
+    SqlError::Unexpected {
+        statement_id: result.statement_id.clone(),
+        reason: format!("the result has no {what} column"),
+    }
+}
+
+impl EventColumns {
+    /// Finds the columns by name; `event_id` and `event_time` are required.
+    pub fn locate(result: &StatementResult) -> Result<Self, SqlError> {
+        let destination: Vec<usize> = [
+            &["dns_domain", "domain_name"][..],
+            &["storage_host", "hostname"],
+            &["destination"],
+        ]
+        .iter()
+        .filter_map(|names| first_of(result, names))
+        .collect();
+        Ok(EventColumns {
+            event_id: result
+                .column("event_id")
+                .ok_or_else(|| missing(result, "event_id"))?,
+            event_time: result
+                .column("event_time")
+                .ok_or_else(|| missing(result, "event_time"))?,
+            workspace_id: result.column("workspace_id"),
+            destination,
+            destination_type: result.column("destination_type"),
+            access_type: result.column("access_type"),
+            network_source_type: result.column("network_source_type"),
+            storage_path: first_of(result, &["storage_path", "path"]),
+            rejection_reason: result.column("rejection_reason"),
+        })
+    }
+
+    /// One row; `None` when it has no event id or an unreadable event time.
+    pub fn parse(&self, row: &[Option<String>]) -> Option<EgressEvent> {
+        let get = |i: Option<usize>| i.and_then(|i| row.get(i)).and_then(|v| v.clone());
+        Some(EgressEvent {
+            event_id: get(Some(self.event_id))?,
+            event_time_ms: parse_timestamp_ms(row.get(self.event_time)?.as_deref()?)?,
+            workspace_id: get(self.workspace_id).unwrap_or_default(),
+            destination: self
+                .destination
+                .iter()
+                .find_map(|&i| get(Some(i)))
+                .unwrap_or_default(),
+            destination_type: get(self.destination_type).unwrap_or_default(),
+            access_type: AccessType::parse(&get(self.access_type).unwrap_or_default()),
+            network_source_type: get(self.network_source_type),
+            storage_path: get(self.storage_path),
+            rejection_reason: get(self.rejection_reason),
+        })
+    }
+}
+
+impl EgressEvent {
+    /// Every readable row of an events result; unreadable rows are skipped.
+    pub fn from_result(result: &StatementResult) -> Result<Vec<EgressEvent>, SqlError> {
+        let cols = EventColumns::locate(result)?;
+        Ok(result.rows.iter().filter_map(|r| cols.parse(r)).collect())
+    }
+}
+
+/// One row of the by-destination aggregate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DestinationSummary {
+    pub destination: String,
+    pub destination_type: String,
+    pub access_type: AccessType,
+    pub count: u64,
+    pub first_seen_ms: Option<i64>,
+    pub last_seen_ms: Option<i64>,
+    pub workspaces: u64,
+}
+
+impl DestinationSummary {
+    pub fn from_result(result: &StatementResult) -> Result<Vec<DestinationSummary>, SqlError> {
+        let dest = result
+            .column("dest")
+            .ok_or_else(|| missing(result, "dest"))?;
+        let n = result.column("n").ok_or_else(|| missing(result, "n"))?;
+        let col = |name| result.column(name);
+        let (dt, at, first, last, ws) = (
+            col("destination_type"),
+            col("access_type"),
+            col("first_seen"),
+            col("last_seen"),
+            col("workspaces"),
+        );
+        let text = |row: &[Option<String>], i: Option<usize>| -> Option<String> {
+            i.and_then(|i| row.get(i)).and_then(|v| v.clone())
+        };
+        Ok(result
+            .rows
+            .iter()
+            .map(|row| DestinationSummary {
+                destination: text(row, Some(dest)).unwrap_or_default(),
+                destination_type: text(row, dt).unwrap_or_default(),
+                access_type: AccessType::parse(&text(row, at).unwrap_or_default()),
+                count: text(row, Some(n)).and_then(|s| s.parse().ok()).unwrap_or(0),
+                first_seen_ms: text(row, first).and_then(|s| parse_timestamp_ms(&s)),
+                last_seen_ms: text(row, last).and_then(|s| parse_timestamp_ms(&s)),
+                workspaces: text(row, ws).and_then(|s| s.parse().ok()).unwrap_or(0),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,152 @@
+//! TIMESTAMP values as the Statement Execution API writes them in JSON_ARRAY results.
+
+/// `2026-11-25T13:00:00.123Z`: how JSON_ARRAY renders a TIMESTAMP, fixed width so it sorts.
+pub fn format_timestamp_ms(epoch_ms: i64) -> String {
+    let days = epoch_ms.div_euclid(86_400_000);
+    let ms_of_day = epoch_ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let (h, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
+    let (min, rest) = (rest / 60_000, rest % 60_000);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{:02}.{:03}Z",
+        rest / 1000,
+        rest % 1000
+    )
+}
+
+/// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff…]]][Z|±HH[:]MM]` to epoch milliseconds (UTC when no
+/// zone is given). Hand-written because it runs once per egress row.
+pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(r)?;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut ms = days_from_civil(y, mo, d) * 86_400_000;
+    let mut i = 10;
+    if i < b.len() && (b[i] == b'T' || b[i] == b' ') {
+        let (h, mi) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+        if b.get(i + 3) != Some(&b':') || h > 23 || mi > 59 {
+            return None;
+        }
+        ms += h * 3_600_000 + mi * 60_000;
+        i += 6;
+        if b.get(i) == Some(&b':') {
+            let sec = num(i + 1..i + 3)?;
+            if sec > 60 {
+                return None;
+            }
+            ms += sec * 1000;
+            i += 3;
+            if b.get(i) == Some(&b'.') {
+                let start = i + 1;
+                i = start;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let frac = &b[start..i];
+                let milli = frac
+                    .iter()
+                    .chain(std::iter::repeat(&b'0'))
+                    .take(3)
+                    .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+                if frac.is_empty() {
+                    return None;
+                }
+                ms += milli;
+            }
+        }
+    }
+    match b.get(i) {
+        None => Some(ms),
+        Some(b'Z') | Some(b'z') if i + 1 == b.len() => Some(ms),
+        Some(&sign @ (b'+' | b'-')) => {
+            let h = num(i + 1..i + 3)?;
+            let m = match b.len() - i {
+                3 => 0,
+                5 => num(i + 3..i + 5)?,
+                6 if b[i + 3] == b':' => num(i + 4..i + 6)?,
+                _ => return None,
+            };
+            let offset = (h * 60 + m) * 60_000;
+            Some(if sign == b'+' {
+                ms - offset
+            } else {
+                ms + offset
+            })
+        }
+        _ => None,
+    }
+}
+
+// Howard Hinnant's civil calendar algorithms (public domain).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip_and_accept_common_spellings() {
+        let ms = 1_795_611_600_123;
+        assert_eq!(format_timestamp_ms(ms), "2026-11-25T13:00:00.123Z");
+        assert_eq!(parse_timestamp_ms("2026-11-25T13:00:00.123Z"), Some(ms));
+        assert_eq!(parse_timestamp_ms("2026-11-25 13:00:00.123456"), Some(ms));
+        assert_eq!(
+            parse_timestamp_ms("2026-11-25T14:00:00.123+01:00"),
+            Some(ms)
+        );
+        assert_eq!(parse_timestamp_ms("2026-11-25T08:00:00.123-0500"), Some(ms));
+        assert_eq!(parse_timestamp_ms("2026-11-25"), Some(1_795_564_800_000));
+        assert_eq!(format_timestamp_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_timestamp_ms(-1), "1969-12-31T23:59:59.999Z");
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-11-25T25:00",
+            "2026-11-25T13:00:00.Z",
+            "2026-11-25Tx",
+        ] {
+            assert_eq!(parse_timestamp_ms(bad), None, "{bad}");
+        }
+    }
+}
