@@ -3,6 +3,7 @@
 //! with [`ActorEvent`]s. A new request in a slot cancels the one before it ("latest wins"), so
 //! a user who navigates away never waits for, or sees, a stale answer.
 
+pub mod egress;
 mod session;
 mod writes;
 
@@ -33,6 +34,9 @@ pub enum Slot {
     Policies,
     PolicyDetail,
     Journal,
+    Warehouses,
+    /// The long-running egress tail; cancelled when the user leaves the pane or pauses.
+    EgressTail,
     /// Writes are never cancelled by a newer request: an aborted write could half-apply.
     Write,
 }
@@ -59,6 +63,9 @@ pub enum Request {
         expected: PolicyId,
     },
     ReadJournal,
+    ListWarehouses,
+    /// Poll the egress log until cancelled.
+    EgressTail(Box<egress::TailRequest>),
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
     /// actor down. Not reachable from any key.
     #[doc(hidden)]
@@ -81,6 +88,10 @@ impl Request {
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
             Request::PanicForTest => "panicking on purpose".into(),
+            Request::ListWarehouses => "listing SQL warehouses".into(),
+            Request::EgressTail(t) => {
+                format!("tailing the egress log on warehouse {}", t.warehouse_id)
+            }
         }
     }
 }
@@ -119,6 +130,21 @@ pub enum Payload {
     Journal {
         entries: Vec<JournalEntry>,
         unreadable: usize,
+    },
+    Warehouses(Vec<crate::api::sql::Warehouse>),
+    /// New rows of the egress log (newest first) and the cursor after them.
+    EgressEvents {
+        events: Vec<crate::api::egress::EgressEvent>,
+        cursor: crate::api::egress_tail::TailCursor,
+        polled_at_ms: i64,
+        /// The poll hit its row limit: older rows of that poll were not fetched.
+        truncated: bool,
+    },
+    /// The by-destination aggregate, computed by the warehouse over the whole window.
+    EgressSummary {
+        rows: Vec<crate::api::egress::DestinationSummary>,
+        as_of_ms: i64,
+        window: crate::api::egress::AggregateWindow,
     },
 }
 

@@ -150,6 +150,10 @@ impl Session {
                 expected,
             } => send(self.bind_workspace(workspace, policy, expected).await?),
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
+            Request::ListWarehouses => send(Payload::Warehouses(
+                crate::api::sql::list_warehouses(&self.client).await?,
+            )),
+            Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
             Request::ReadJournal => {
                 let journal = self.journal.clone();
                 let read = tokio::task::spawn_blocking(move || journal.read_all())

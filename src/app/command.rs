@@ -10,6 +10,8 @@ pub enum CommandLine {
     /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
     Contexts(Option<String>),
     History,
+    /// `:since 24h` or `:since 7d`: the egress log window.
+    Since(crate::api::egress::AggregateWindow),
     Help,
     Quit,
 }
@@ -22,6 +24,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("egress", &["eg", "blocks", "egresslog"]),
     ("ctx", &["context", "contexts", "profile", "profiles"]),
     ("history", &["hist", "journal"]),
+    ("since", &["window"]),
     ("help", &["?", "h"]),
     ("q", &["quit", "q!", "exit"]),
 ];
@@ -44,6 +47,15 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("egress") => Ok(CommandLine::Egress),
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
         Some("history") => Ok(CommandLine::History),
+        Some("since") => match arg.as_deref() {
+            Some("24h") | Some("1d") => Ok(CommandLine::Since(
+                crate::api::egress::AggregateWindow::Last24Hours,
+            )),
+            Some("7d") | Some("1w") => Ok(CommandLine::Since(
+                crate::api::egress::AggregateWindow::Last7Days,
+            )),
+            _ => Err("usage: :since 24h or :since 7d".into()),
+        },
         Some("help") => Ok(CommandLine::Help),
         Some("q") => Ok(CommandLine::Quit),
         _ => {

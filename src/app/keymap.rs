@@ -35,6 +35,8 @@ pub enum Action {
     Delete,
     Bind,
     Undo,
+    TogglePause,
+    SwitchTab,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -60,13 +62,13 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::Back, name: "back", defaults: &["esc"], description: "back, or clear the filter" },
     ActionInfo { action: Action::Refresh, name: "refresh", defaults: &["r"], description: "reload this view" },
     ActionInfo { action: Action::Quit, name: "quit", defaults: &["q"], description: "quit (ctrl-c always quits)" },
-    ActionInfo { action: Action::AddDns, name: "add_dns", defaults: &["a"], description: "allow a DNS name" },
+    ActionInfo { action: Action::AddDns, name: "add_dns", defaults: &["a"], description: "allow a DNS name (egress log: the blocked one)" },
     ActionInfo { action: Action::AddStorage, name: "add_storage", defaults: &["s"], description: "allow a storage destination" },
     ActionInfo { action: Action::AddBlocked, name: "add_blocked", defaults: &["x"], description: "block a DNS name" },
     ActionInfo { action: Action::RemoveEntry, name: "remove_entry", defaults: &["d"], description: "remove the selected entry, or unbind" },
     ActionInfo { action: Action::ToggleRestriction, name: "toggle_restriction", defaults: &["m"], description: "full access <-> restricted access" },
     ActionInfo { action: Action::ToggleEnforcement, name: "toggle_enforcement", defaults: &["f"], description: "enforced <-> dry run" },
-    ActionInfo { action: Action::CycleDryRunProducts, name: "dry_run_products", defaults: &["p"], description: "cycle the dry-run product filter" },
+    ActionInfo { action: Action::CycleDryRunProducts, name: "dry_run_products", defaults: &["P"], description: "cycle the dry-run product filter" },
     ActionInfo { action: Action::Review, name: "review", defaults: &["w"], description: "review the pending change (diff), y applies" },
     ActionInfo { action: Action::Export, name: "export", defaults: &["e"], description: "export a policy as Terraform or JSON" },
     ActionInfo { action: Action::Create, name: "create", defaults: &["c"], description: "create a policy" },
@@ -74,6 +76,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::Delete, name: "delete", defaults: &["ctrl-d"], description: "delete a policy (type its id to confirm)" },
     ActionInfo { action: Action::Bind, name: "bind", defaults: &["b"], description: "bind a workspace to a policy" },
     ActionInfo { action: Action::Undo, name: "undo", defaults: &["u"], description: "in :history, prepare the reverse change" },
+    ActionInfo { action: Action::TogglePause, name: "pause", defaults: &["p"], description: "egress log: pause or resume the live tail" },
+    ActionInfo { action: Action::SwitchTab, name: "switch_tab", defaults: &["tab"], description: "egress log: events <-> by destination" },
 ];
 
 pub fn info(action: Action) -> &'static ActionInfo {
@@ -416,6 +420,8 @@ mod registry_tests {
             Action::Delete,
             Action::Bind,
             Action::Undo,
+            Action::TogglePause,
+            Action::SwitchTab,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod editor;
+pub mod egress;
 pub mod keymap;
 pub mod list;
 pub mod modal;
@@ -236,6 +237,15 @@ impl App {
             Action::Open => self.open_selected(),
             Action::Back => self.back(),
             Action::Refresh => self.load_view(true),
+            Action::TogglePause if self.state.view == View::Egress => self.toggle_pause(),
+            Action::SwitchTab if self.state.view == View::Egress => {
+                let e = &mut self.state.egress;
+                e.tab = match e.tab {
+                    egress::EgressTab::Events => egress::EgressTab::ByDestination,
+                    egress::EgressTab::ByDestination => egress::EgressTab::Events,
+                };
+            }
+            Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
             other => self.perform_edit(other),
         }
     }
@@ -249,6 +259,10 @@ impl App {
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
             Ok(CommandLine::Contexts(Some(name))) => self.connect(&name),
             Ok(CommandLine::History) => self.show(View::History),
+            Ok(CommandLine::Since(window)) => {
+                self.set_window(window);
+                self.show(View::Egress);
+            }
             Ok(CommandLine::Help) => self.state.mode = Mode::Help,
             Ok(CommandLine::Quit) => self.should_quit = true,
             Err(e) => self.state.flash = Some(e),
@@ -258,6 +272,9 @@ impl App {
     /// Go to a view, remembering where we were for Esc.
     pub fn show(&mut self, view: View) {
         if self.state.view != view {
+            if self.state.view == View::Egress {
+                self.stop_tail();
+            }
             if self.state.view == View::PolicyDetail {
                 self.outbox.push(Command::Cancel(Slot::PolicyDetail));
             }
@@ -279,6 +296,9 @@ impl App {
             return;
         }
         if let Some(prev) = self.state.back_stack.pop() {
+            if self.state.view == View::Egress {
+                self.stop_tail();
+            }
             if self.state.view == View::PolicyDetail {
                 self.outbox.push(Command::Cancel(Slot::PolicyDetail));
             }
@@ -365,13 +385,16 @@ impl App {
             self.state.journal_load = Load::Loading;
             self.request(Slot::Journal, Request::ReadJournal);
         }
+        if self.state.view == View::Egress && self.state.session.is_some() {
+            self.egress_load(force);
+        }
         if !self.state.is_account() {
             return;
         }
         let s = &mut self.state;
         let need_workspaces = matches!(
             s.view,
-            View::Workspaces | View::Policies | View::PolicyDetail
+            View::Workspaces | View::Policies | View::PolicyDetail | View::Egress
         ) && (force || s.workspaces_load == Load::NotLoaded);
         let need_policies =
             s.view == View::Policies && (force || s.policies_load == Load::NotLoaded);
@@ -520,6 +543,53 @@ impl App {
                     s.detail.load = Load::Loaded;
                 }
             }
+            Payload::Warehouses(list) => {
+                let preferred = self
+                    .state
+                    .current_profile()
+                    .and_then(|p| p.warehouse_id.clone());
+                let e = &mut self.state.egress;
+                e.warehouses = list;
+                e.warehouses_load = Load::Loaded;
+                e.warehouse = e.choose_warehouse(preferred.as_deref());
+                let (chosen, paused) = (e.warehouse.is_some(), e.paused);
+                if !chosen {
+                    self.state.last_error = Some(
+                        "this workspace has no SQL warehouse to read the egress log with".into(),
+                    );
+                } else if self.state.view == View::Egress && !paused {
+                    self.start_tail();
+                }
+            }
+            Payload::EgressEvents {
+                events,
+                cursor,
+                polled_at_ms,
+                truncated,
+            } => {
+                let names = self.workspace_names();
+                let e = &mut self.state.egress;
+                e.cursor = cursor;
+                e.last_poll_ms = Some(polled_at_ms);
+                e.truncated = truncated;
+                e.ingest(events, polled_at_ms);
+                e.rebuild(&names);
+            }
+            Payload::EgressSummary {
+                rows,
+                as_of_ms,
+                window,
+            } => {
+                let names = self.workspace_names();
+                let e = &mut self.state.egress;
+                if e.window == window {
+                    e.summary = rows;
+                    e.summary_as_of_ms = Some(as_of_ms);
+                    e.tail_counts.clear();
+                    e.summary_load = Load::Loaded;
+                    e.rebuild(&names);
+                }
+            }
             other => self.on_write_payload(other),
         }
     }
@@ -538,6 +608,11 @@ impl App {
             Slot::Write => {
                 // Nothing pending is dropped: the user can fix the cause and apply again.
                 s.applying = None;
+            }
+            Slot::Warehouses => s.egress.warehouses_load = Load::Failed(msg.clone()),
+            Slot::EgressTail => {
+                s.egress.tailing = false;
+                s.egress.summary_load = Load::Failed(msg.clone());
             }
             Slot::Bindings => {}
         }

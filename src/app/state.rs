@@ -138,6 +138,8 @@ pub struct State {
     pub undo_waiting: Option<(PolicyId, Vec<EditOp>)>,
     pub modal: Option<Modal>,
 
+    pub egress: super::egress::EgressState,
+
     pub journal: Vec<JournalEntry>,
     pub journal_load: Load,
     /// Where `e` writes exports (the working directory unless told otherwise).
@@ -183,6 +185,7 @@ impl State {
             applying: None,
             undo_waiting: None,
             modal: None,
+            egress: super::egress::EgressState::default(),
             journal: Vec::new(),
             journal_load: Load::NotLoaded,
             export_dir: std::env::current_dir().unwrap_or_default(),
@@ -301,6 +304,10 @@ impl State {
             View::Policies => Some(&mut self.policies_list),
             View::Contexts => Some(&mut self.contexts_list),
             View::History => Some(&mut self.history_list),
+            View::Egress => Some(match self.egress.tab {
+                super::egress::EgressTab::Events => &mut self.egress.list,
+                super::egress::EgressTab::ByDestination => &mut self.egress.dest_list,
+            }),
             _ => None,
         }
     }
@@ -311,6 +318,10 @@ impl State {
             View::Policies => Some(&self.policies_list),
             View::Contexts => Some(&self.contexts_list),
             View::History => Some(&self.history_list),
+            View::Egress => Some(match self.egress.tab {
+                super::egress::EgressTab::Events => &self.egress.list,
+                super::egress::EgressTab::ByDestination => &self.egress.dest_list,
+            }),
             _ => None,
         }
     }
@@ -321,6 +332,14 @@ impl State {
             View::Policies => self.rebuild_policies(),
             View::Contexts => self.rebuild_contexts(),
             View::History => self.rebuild_history(),
+            View::Egress => {
+                let names = self
+                    .workspaces
+                    .iter()
+                    .map(|w| (w.workspace_id.to_string(), w.workspace_name.clone()))
+                    .collect();
+                self.egress.rebuild(&names);
+            }
             _ => {}
         }
     }

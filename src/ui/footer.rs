@@ -40,7 +40,18 @@ fn status_line(state: &State) -> Line<'static> {
 fn hints(state: &State) -> Line<'static> {
     let mut actions = vec![Action::Command, Action::Filter, Action::Help];
     match state.view {
-        View::PolicyDetail => actions.extend([Action::Down, Action::Up, Action::Back]),
+        View::PolicyDetail => actions.extend([
+            Action::AddDns,
+            Action::RemoveEntry,
+            Action::Review,
+            Action::Back,
+        ]),
+        View::Egress => actions.extend([
+            Action::AddDns,
+            Action::TogglePause,
+            Action::SwitchTab,
+            Action::Back,
+        ]),
         View::Contexts => actions.extend([Action::Open, Action::Back]),
         _ => actions.extend([Action::Open, Action::Back]),
     }

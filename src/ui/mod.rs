@@ -1,6 +1,7 @@
 //! Drawing: pure functions of [`State`], one module per pane. Nothing here awaits or mutates.
 
 mod contexts;
+pub mod egress;
 mod footer;
 mod header;
 mod help;
@@ -62,7 +63,8 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         View::PolicyDetail => network_policies::render_detail(state, frame, area),
         View::Contexts => contexts::render(state, frame, area),
         View::History => history::render(state, frame, area),
-        View::Principals | View::Egress => placeholder::render(state, frame, area),
+        View::Egress => egress::render(state, frame, area),
+        View::Principals => placeholder::render(state, frame, area),
     }
 }
 

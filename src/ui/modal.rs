@@ -55,6 +55,42 @@ fn diff_lines(diff: Vec<DiffLine>) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// How many destinations the egress log saw that the new policy would block, in words.
+fn would_block(state: &State, draft: &NetworkPolicy) -> String {
+    let e = &state.egress;
+    if e.summary_load != crate::app::state::Load::Loaded {
+        return "  Destinations the egress log saw that it would block: unknown (open :egress to load the log).".into();
+    }
+    let allowed: Vec<String> = draft
+        .internet_destinations()
+        .iter()
+        .map(|d| d.destination.to_ascii_lowercase())
+        .collect();
+    let blocked: std::collections::BTreeSet<&str> = e
+        .summary
+        .iter()
+        .filter(|s| {
+            s.destination_type.eq_ignore_ascii_case("DNS")
+                && !allowed.contains(&s.destination.to_ascii_lowercase())
+        })
+        .map(|s| s.destination.as_str())
+        .collect();
+    let window = match e.window {
+        crate::api::egress::AggregateWindow::Last24Hours => "24 hours",
+        crate::api::egress::AggregateWindow::Last7Days => "7 days",
+    };
+    let sample: Vec<&str> = blocked.iter().take(5).copied().collect();
+    format!(
+        "  Distinct DNS destinations the egress log saw in the last {window} (all workspaces) that it would block: {}{}",
+        blocked.len(),
+        if sample.is_empty() {
+            String::new()
+        } else {
+            format!(" ({}…)", sample.join(", "))
+        }
+    )
+}
+
 fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>) {
     match kind {
         ReviewKind::Update(id) => {
@@ -76,10 +112,7 @@ fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>
                     "⚠ This change enforces the allow-list: traffic to anything not listed will be blocked.",
                     theme::warn(),
                 ));
-                lines.push(Line::styled(
-                    "  Destinations the egress log saw in the last 7 days that it would block: unknown (the egress block log is not connected yet).",
-                    theme::warn(),
-                ));
+                lines.push(Line::styled(would_block(state, &p.draft()), theme::warn()));
             }
             lines.push(Line::from(""));
             lines.push(Line::styled("Policy JSON, before → after:", theme::title()));

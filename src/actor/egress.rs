@@ -1,0 +1,120 @@
+//! The egress tail: polls `system.access.outbound_network` through a SQL warehouse, hands new
+//! rows to the UI, and refreshes the by-destination aggregate now and then. It runs until the
+//! actor cancels its slot (the user left the pane, paused, or changed the window).
+
+use super::session::Session;
+use super::{ActorEvent, Payload, RequestId};
+use crate::api::ApiError;
+use crate::api::egress::{
+    AggregateWindow, DestinationSummary, EgressEvent, by_destination_request, events_request,
+};
+use crate::api::egress_tail::TailCursor;
+use crate::api::sql::{self, SqlError, StatementRequest, StatementResult};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// Rows asked for per poll; the first poll shows the newest this many of the window.
+const POLL_LIMIT: i32 = 5_000;
+/// Refresh the warehouse-computed aggregate every this many polls.
+const SUMMARY_EVERY: u32 = 4;
+
+/// What the UI asks the tail to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TailRequest {
+    pub warehouse_id: String,
+    pub cursor: TailCursor,
+    pub window: AggregateWindow,
+    pub interval: Duration,
+    pub workspace: Option<String>,
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn window_ms(w: AggregateWindow) -> i64 {
+    match w {
+        AggregateWindow::Last24Hours => 24 * 3_600_000,
+        AggregateWindow::Last7Days => 7 * 24 * 3_600_000,
+    }
+}
+
+fn sql_error(e: SqlError) -> ApiError {
+    match e {
+        SqlError::Api(e) => e,
+        SqlError::Cancelled => ApiError::Cancelled,
+        other => ApiError::Local(other.to_string()),
+    }
+}
+
+/// Cancels the statement's token when dropped, so an aborted tail also cancels the query on the
+/// warehouse instead of leaving it running.
+struct CancelOnDrop(CancellationToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+impl Session {
+    /// Run one statement in its own task, so that if this (tail) task is aborted the statement
+    /// task still sees the cancellation and sends `/cancel` to the warehouse.
+    async fn run_statement(&self, req: StatementRequest) -> Result<StatementResult, ApiError> {
+        let token = CancellationToken::new();
+        let _guard = CancelOnDrop(token.clone());
+        let client = self.client.clone();
+        let handle = tokio::spawn(async move { sql::execute(&client, &req, &token).await });
+        match handle.await {
+            Ok(r) => r.map_err(sql_error),
+            Err(e) => Err(ApiError::Local(format!("the query task failed: {e}"))),
+        }
+    }
+
+    pub(super) async fn egress_tail(
+        &self,
+        id: RequestId,
+        req: TailRequest,
+        events: &UnboundedSender<ActorEvent>,
+    ) -> Result<(), ApiError> {
+        let send = |payload| {
+            let _ = events.send(ActorEvent::Response { id, payload });
+        };
+        let ws = req.workspace.as_deref();
+        let mut cursor = req.cursor;
+        let mut polls: u32 = 0;
+        loop {
+            if polls % SUMMARY_EVERY == 0 {
+                let as_of_ms = now_ms();
+                let result = self
+                    .run_statement(by_destination_request(&req.warehouse_id, req.window, ws))
+                    .await?;
+                let rows = DestinationSummary::from_result(&result).map_err(sql_error)?;
+                send(Payload::EgressSummary {
+                    rows,
+                    as_of_ms,
+                    window: req.window,
+                });
+            }
+            let since = cursor.since_ms(now_ms() - window_ms(req.window));
+            let result = self
+                .run_statement(events_request(&req.warehouse_id, since, POLL_LIMIT, ws))
+                .await?;
+            let truncated = result.rows.len() >= POLL_LIMIT as usize;
+            let batch = EgressEvent::from_result(&result).map_err(sql_error)?;
+            let fresh = cursor.accept(batch);
+            send(Payload::EgressEvents {
+                events: fresh,
+                cursor: cursor.clone(),
+                polled_at_ms: now_ms(),
+                truncated,
+            });
+            polls = polls.wrapping_add(1);
+            tokio::time::sleep(req.interval).await;
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The egress block log pane: a live tail of blocked egress, the by-destination view, and `a`
+//! to allow a blocked destination through the reviewed policy-change flow.
+
+use super::App;
+use super::list::ListState;
+use super::state::{Load, PolicyDetail, View};
+use crate::actor::egress::TailRequest;
+use crate::actor::{Command, Request, Slot};
+use crate::api::egress::{AggregateWindow, DestinationSummary, EgressEvent};
+use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, TailCursor};
+use crate::api::network_policies::change::EditOp;
+use crate::api::network_policies::validate::normalize_dns_name;
+use crate::api::sql::{Warehouse, WarehouseState};
+use crate::api::{PolicyId, WorkspaceId};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
+
+/// Events kept in memory by default; the by-destination counts stay exact beyond it.
+pub const DEFAULT_CAP: usize = 100_000;
+/// Minutes shown in the blocks-per-minute sparkline.
+pub const SPARK_MINUTES: usize = 30;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EgressTab {
+    #[default]
+    Events,
+    ByDestination,
+}
+
+#[derive(Clone, Debug)]
+pub struct EgressState {
+    pub warehouses: Vec<Warehouse>,
+    pub warehouses_load: Load,
+    /// The warehouse queries run on (the profile's `warehouse_id` wins, else a running
+    /// serverless one, else any).
+    pub warehouse: Option<String>,
+    pub tab: EgressTab,
+    /// Newest first; at most `cap`.
+    pub events: VecDeque<EgressEvent>,
+    pub cap: usize,
+    /// Events pushed out of memory by the cap.
+    pub dropped: u64,
+    pub summary: Vec<DestinationSummary>,
+    pub summary_as_of_ms: Option<i64>,
+    pub summary_load: Load,
+    /// Blocks per destination seen by the tail after the aggregate was computed.
+    pub tail_counts: HashMap<String, u64>,
+    pub window: AggregateWindow,
+    pub interval: Duration,
+    pub paused: bool,
+    pub tailing: bool,
+    pub cursor: TailCursor,
+    /// Ids of the latest batch, highlighted.
+    pub new_ids: HashSet<String>,
+    pub last_poll_ms: Option<i64>,
+    pub truncated: bool,
+    /// Blocks per minute, oldest first, the last element the current minute.
+    pub per_minute: Vec<u64>,
+    pub list: ListState,
+    pub dest_list: ListState,
+}
+
+impl Default for EgressState {
+    fn default() -> Self {
+        Self {
+            warehouses: Vec::new(),
+            warehouses_load: Load::NotLoaded,
+            warehouse: None,
+            tab: EgressTab::Events,
+            events: VecDeque::new(),
+            cap: DEFAULT_CAP,
+            dropped: 0,
+            summary: Vec::new(),
+            summary_as_of_ms: None,
+            summary_load: Load::NotLoaded,
+            tail_counts: HashMap::new(),
+            window: AggregateWindow::Last24Hours,
+            interval: Duration::from_secs(15),
+            paused: false,
+            tailing: false,
+            cursor: TailCursor::new(DEFAULT_OVERLAP_MS),
+            new_ids: HashSet::new(),
+            last_poll_ms: None,
+            truncated: false,
+            per_minute: vec![0; SPARK_MINUTES],
+            list: ListState::default(),
+            dest_list: ListState::default(),
+        }
+    }
+}
+
+impl EgressState {
+    /// Insert a batch (newest first) keeping the ring sorted newest first and within its cap.
+    pub fn ingest(&mut self, batch: Vec<EgressEvent>, now_ms: i64) {
+        self.new_ids = batch.iter().map(|e| e.event_id.clone()).collect();
+        for e in batch.into_iter().rev() {
+            if self.summary_as_of_ms.is_some_and(|t| e.event_time_ms > t) {
+                *self.tail_counts.entry(e.destination.clone()).or_default() += 1;
+            }
+            // Usually the front; late rows go where their time says.
+            let pos = self
+                .events
+                .partition_point(|x| x.event_time_ms > e.event_time_ms);
+            self.events.insert(pos, e);
+        }
+        while self.events.len() > self.cap {
+            self.events.pop_back();
+            self.dropped += 1;
+        }
+        self.per_minute = vec![0; SPARK_MINUTES];
+        let minute = now_ms / 60_000;
+        for e in self
+            .events
+            .iter()
+            .take_while(|e| e.event_time_ms / 60_000 > minute - SPARK_MINUTES as i64)
+        {
+            let age = (minute - e.event_time_ms / 60_000).max(0) as usize;
+            if age < SPARK_MINUTES {
+                self.per_minute[SPARK_MINUTES - 1 - age] += 1;
+            }
+        }
+    }
+
+    /// Count of a destination: the warehouse's aggregate plus what the tail saw since.
+    pub fn count_of(&self, s: &DestinationSummary) -> u64 {
+        s.count + self.tail_counts.get(&s.destination).copied().unwrap_or(0)
+    }
+
+    pub fn rebuild(&mut self, names: &HashMap<String, String>) {
+        let selected_id = self
+            .list
+            .selected_index()
+            .and_then(|i| self.events.get(i))
+            .map(|e| e.event_id.clone());
+        let follow = self.list.selected == 0;
+        let hay: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| {
+                let ws = names.get(&e.workspace_id).map(String::as_str).unwrap_or("");
+                format!(
+                    "{} {} {} {} {} {}",
+                    e.destination,
+                    e.workspace_id,
+                    ws,
+                    e.destination_type,
+                    e.access_type,
+                    e.network_source_type.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        self.list.rebuild(hay.iter().map(String::as_str));
+        // Follow the newest row unless the user scrolled away; else keep their row.
+        if follow {
+            self.list.select_first();
+        } else if let Some(id) = selected_id
+            && let Some(pos) = self
+                .list
+                .visible
+                .iter()
+                .position(|&i| self.events[i].event_id == id)
+        {
+            self.list.selected = pos;
+        }
+        let mut order: Vec<usize> = (0..self.summary.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.count_of(&self.summary[i])));
+        let mut sorted: Vec<DestinationSummary> =
+            order.iter().map(|&i| self.summary[i].clone()).collect();
+        std::mem::swap(&mut self.summary, &mut sorted);
+        let hay: Vec<String> = self
+            .summary
+            .iter()
+            .map(|s| format!("{} {} {}", s.destination, s.destination_type, s.access_type))
+            .collect();
+        self.dest_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    /// The warehouse to use: the preferred one if it exists, else a running serverless one,
+    /// else any running, else the first.
+    pub fn choose_warehouse(&self, preferred: Option<&str>) -> Option<String> {
+        let w = &self.warehouses;
+        preferred
+            .and_then(|p| w.iter().find(|x| x.id == p || x.name == p))
+            .or_else(|| {
+                w.iter()
+                    .find(|x| x.state == Some(WarehouseState::Running) && x.is_serverless())
+            })
+            .or_else(|| w.iter().find(|x| x.state == Some(WarehouseState::Running)))
+            .or_else(|| w.first())
+            .map(|x| x.id.clone())
+    }
+}
+
+impl App {
+    /// Workspace id (as the system table writes it) → workspace name.
+    pub(super) fn workspace_names(&self) -> HashMap<String, String> {
+        self.state
+            .workspaces
+            .iter()
+            .map(|w| (w.workspace_id.to_string(), w.workspace_name.clone()))
+            .collect()
+    }
+
+    pub(super) fn egress_load(&mut self, force: bool) {
+        let e = &self.state.egress;
+        if force || e.warehouses_load == Load::NotLoaded {
+            self.state.egress.warehouses_load = Load::Loading;
+            self.request(Slot::Warehouses, Request::ListWarehouses);
+        } else if !e.paused && (!e.tailing || force) {
+            self.start_tail();
+        }
+    }
+
+    pub(super) fn start_tail(&mut self) {
+        let Some(warehouse_id) = self.state.egress.warehouse.clone() else {
+            return;
+        };
+        let e = &mut self.state.egress;
+        e.tailing = true;
+        e.summary_load = Load::Loading;
+        let req = TailRequest {
+            warehouse_id,
+            cursor: e.cursor.clone(),
+            window: e.window,
+            interval: e.interval,
+            workspace: None,
+        };
+        self.request(Slot::EgressTail, Request::EgressTail(Box::new(req)));
+    }
+
+    pub(super) fn stop_tail(&mut self) {
+        if self.state.egress.tailing {
+            self.state.egress.tailing = false;
+            self.outbox.push(Command::Cancel(Slot::EgressTail));
+        }
+    }
+
+    pub(super) fn toggle_pause(&mut self) {
+        let paused = !self.state.egress.paused;
+        self.state.egress.paused = paused;
+        if paused {
+            self.stop_tail();
+            self.state.flash = Some("egress tail paused (p resumes)".into());
+        } else {
+            self.start_tail();
+            self.state.flash = Some("egress tail resumed".into());
+        }
+    }
+
+    pub(super) fn set_window(&mut self, window: AggregateWindow) {
+        let e = &mut self.state.egress;
+        e.window = window;
+        e.summary.clear();
+        e.tail_counts.clear();
+        e.summary_as_of_ms = None;
+        self.stop_tail();
+        if !self.state.egress.paused {
+            self.start_tail();
+        }
+    }
+
+    /// `a` on a blocked destination: prepare the policy of the event's workspace with the
+    /// destination allowed, and open its review.
+    pub(super) fn allow_from_log(&mut self) {
+        if let Some(why) = self.state.write_refusal() {
+            self.state.flash = Some(why);
+            return;
+        }
+        let e = &self.state.egress;
+        let (destination, dtype, workspace) = match e.tab {
+            EgressTab::Events => match e.list.selected_index().and_then(|i| e.events.get(i)) {
+                Some(ev) => (
+                    ev.destination.clone(),
+                    ev.destination_type.clone(),
+                    Some(ev.workspace_id.clone()),
+                ),
+                None => return,
+            },
+            EgressTab::ByDestination => {
+                match e.dest_list.selected_index().and_then(|i| e.summary.get(i)) {
+                    Some(s) => {
+                        // The aggregate spans workspaces: use the most recent event for it.
+                        let ws = e
+                            .events
+                            .iter()
+                            .find(|ev| ev.destination == s.destination)
+                            .map(|ev| ev.workspace_id.clone());
+                        (s.destination.clone(), s.destination_type.clone(), ws)
+                    }
+                    None => return,
+                }
+            }
+        };
+        let Some(ws) = workspace
+            .and_then(|w| w.parse::<i64>().ok())
+            .map(WorkspaceId)
+        else {
+            self.state.flash = Some(format!(
+                "no recent event for {destination} says which workspace; pick it in the Events tab"
+            ));
+            return;
+        };
+        let Some(policy) = self.state.binding_of(ws).cloned() else {
+            self.state.flash = Some(format!(
+                "the policy bound to workspace {ws} is not known yet (:ws loads the bindings)"
+            ));
+            return;
+        };
+        if dtype.eq_ignore_ascii_case("STORAGE") || destination.contains("://") {
+            // A storage event names a bucket but not its region: finish it in the editor.
+            self.state.flash = Some(format!(
+                "storage: press s and add {destination} with its region"
+            ));
+            self.open_policy_for_edit(policy);
+            return;
+        }
+        let name = match normalize_dns_name(&destination) {
+            Ok(n) => n,
+            Err(e) => {
+                self.state.flash = Some(format!(
+                    "{destination} cannot be allowed as a DNS name: {e}"
+                ));
+                return;
+            }
+        };
+        self.state.undo_waiting = Some((policy.clone(), vec![EditOp::AddDns { name }]));
+        self.open_policy_for_edit(policy);
+    }
+
+    fn open_policy_for_edit(&mut self, policy: PolicyId) {
+        self.state.detail = PolicyDetail {
+            id: Some(policy),
+            ..Default::default()
+        };
+        self.show(View::PolicyDetail);
+    }
+}

@@ -1,0 +1,242 @@
+//! The egress block log: live events or the by-destination view, a blocks-per-minute
+//! sparkline, and how fresh the data is.
+
+use super::{load_suffix, table, theme};
+use crate::api::egress::AccessType;
+use crate::api::sql::format_timestamp_ms;
+use crate::app::egress::{EgressTab, SPARK_MINUTES};
+use crate::app::state::{Load, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline};
+use std::time::UNIX_EPOCH;
+
+fn now_ms(state: &State) -> i64 {
+    state
+        .now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// `45s ago`, `12m ago`, `3h ago`.
+pub fn ago(now_ms: i64, t_ms: i64) -> String {
+    let s = ((now_ms - t_ms) / 1000).max(0);
+    match s {
+        0..=59 => format!("{s}s ago"),
+        60..=3599 => format!("{}m ago", s / 60),
+        3600..=172_799 => format!("{}h ago", s / 3600),
+        _ => format!("{}d ago", s / 86_400),
+    }
+}
+
+fn access_span(a: &AccessType) -> Span<'static> {
+    match a {
+        AccessType::Drop => Span::styled("BLOCKED", theme::error()),
+        AccessType::DryRunDenial => Span::styled("DRY RUN", theme::warn()),
+        AccessType::Other(s) => Span::raw(s.clone()),
+    }
+}
+
+fn short_time(ms: i64) -> String {
+    // 2026-11-25T13:00:00.123Z → 11-25 13:00:00
+    let t = format_timestamp_ms(ms);
+    t.get(5..19).map(|x| x.replace('T', " ")).unwrap_or(t)
+}
+
+fn status_line(state: &State) -> Line<'static> {
+    let e = &state.egress;
+    let now = now_ms(state);
+    let warehouse = e
+        .warehouse
+        .as_ref()
+        .and_then(|id| e.warehouses.iter().find(|w| &w.id == id))
+        .map(|w| {
+            format!(
+                "{} ({})",
+                w.name,
+                w.state.as_ref().map(|s| s.as_str()).unwrap_or("?")
+            )
+        })
+        .unwrap_or_else(|| match e.warehouses_load {
+            Load::Loading => "finding a SQL warehouse…".into(),
+            _ => "no warehouse".into(),
+        });
+    let window = match e.window {
+        crate::api::egress::AggregateWindow::Last24Hours => "24 h",
+        crate::api::egress::AggregateWindow::Last7Days => "7 d",
+    };
+    let mut spans = vec![
+        Span::styled(" warehouse ", theme::header_key()),
+        Span::raw(warehouse),
+        Span::styled("  window ", theme::header_key()),
+        Span::raw(window.to_owned()),
+    ];
+    // Never claim "no blocks" for a window the table has not caught up to: say how fresh it is.
+    let newest = e
+        .events
+        .front()
+        .map(|ev| ago(now, ev.event_time_ms))
+        .unwrap_or_else(|| "none yet".into());
+    spans.extend([
+        Span::styled("  newest event ", theme::header_key()),
+        Span::raw(newest),
+    ]);
+    if let Some(p) = e.last_poll_ms {
+        spans.extend([
+            Span::styled("  polled ", theme::header_key()),
+            Span::raw(ago(now, p)),
+        ]);
+    }
+    spans.extend([
+        Span::styled("  every ", theme::header_key()),
+        Span::raw(format!("{} s", e.interval.as_secs())),
+    ]);
+    if e.paused {
+        spans.push(Span::styled("  [paused: p resumes]", theme::warn()));
+    }
+    if e.dropped > 0 {
+        spans.push(Span::styled(
+            format!("  dropped {} (cap {})", e.dropped, e.cap),
+            theme::warn(),
+        ));
+    }
+    if e.truncated {
+        spans.push(Span::styled(
+            "  (last poll hit its row limit)",
+            theme::warn(),
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let e = &state.egress;
+    let [status, spark, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(status_line(state)), status);
+    let peak = e.per_minute.iter().copied().max().unwrap_or(0);
+    frame.render_widget(
+        Sparkline::default()
+            .block(Block::default().title(format!(
+                " blocks per minute, last {SPARK_MINUTES} min (peak {peak}) "
+            )))
+            .data(&e.per_minute)
+            .style(theme::error()),
+        spark,
+    );
+    let names = |ws: &str| -> String {
+        ws.parse::<i64>()
+            .ok()
+            .and_then(|id| state.workspace_index.get(&crate::api::WorkspaceId(id)))
+            .map(|&i| state.workspaces[i].workspace_name.clone())
+            .unwrap_or_else(|| ws.to_owned())
+    };
+    match e.tab {
+        EgressTab::Events => {
+            let title = table::title(
+                "Egress block log: events (tab: by destination)",
+                &e.list,
+                e.events.len(),
+                load_suffix(&e.summary_load, state.spinner),
+            );
+            let headers = [
+                "TIME (UTC)",
+                "WORKSPACE",
+                "DESTINATION",
+                "TYPE",
+                "ACCESS",
+                "SOURCE",
+                "DETAIL",
+            ];
+            let widths = [
+                Constraint::Length(15),
+                Constraint::Length(18),
+                Constraint::Fill(3),
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Length(16),
+                Constraint::Fill(2),
+            ];
+            table::render(frame, body, title, &headers, &widths, &e.list, |i| {
+                let ev = &e.events[i];
+                let detail = match (&ev.storage_path, &ev.rejection_reason) {
+                    (Some(p), Some(r)) => format!("{p} ({r})"),
+                    (Some(p), None) => p.clone(),
+                    (None, Some(r)) => r.clone(),
+                    _ => String::new(),
+                };
+                let row = Row::new(vec![
+                    Cell::from(short_time(ev.event_time_ms)),
+                    Cell::from(names(&ev.workspace_id)),
+                    Cell::from(ev.destination.clone()),
+                    Cell::from(ev.destination_type.clone()),
+                    Cell::from(Line::from(access_span(&ev.access_type))),
+                    Cell::from(ev.network_source_type.clone().unwrap_or_default()),
+                    Cell::from(detail),
+                ]);
+                if e.new_ids.contains(&ev.event_id) {
+                    row.style(theme::ok().add_modifier(Modifier::BOLD))
+                } else {
+                    row
+                }
+            });
+        }
+        EgressTab::ByDestination => {
+            let title = table::title(
+                "Egress block log: by destination (tab: events)",
+                &e.dest_list,
+                e.summary.len(),
+                load_suffix(&e.summary_load, state.spinner),
+            );
+            let headers = [
+                "DESTINATION",
+                "TYPE",
+                "ACCESS",
+                "COUNT",
+                "FIRST SEEN",
+                "LAST SEEN",
+                "WORKSPACES",
+                "POLICY",
+            ];
+            let widths = [
+                Constraint::Fill(3),
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Length(15),
+                Constraint::Length(15),
+                Constraint::Length(10),
+                Constraint::Fill(2),
+            ];
+            table::render(frame, body, title, &headers, &widths, &e.dest_list, |i| {
+                let s = &e.summary[i];
+                // The policy that blocked it, as far as the most recent event's workspace tells.
+                let policy = e
+                    .events
+                    .iter()
+                    .find(|ev| ev.destination == s.destination)
+                    .and_then(|ev| ev.workspace_id.parse::<i64>().ok())
+                    .and_then(|id| state.binding_of(crate::api::WorkspaceId(id)))
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                Row::new(vec![
+                    Cell::from(s.destination.clone()),
+                    Cell::from(s.destination_type.clone()),
+                    Cell::from(Line::from(access_span(&s.access_type))),
+                    Cell::from(e.count_of(s).to_string()),
+                    Cell::from(s.first_seen_ms.map(short_time).unwrap_or_default()),
+                    Cell::from(s.last_seen_ms.map(short_time).unwrap_or_default()),
+                    Cell::from(s.workspaces.to_string()),
+                    Cell::from(policy),
+                ])
+            });
+        }
+    }
+}
