@@ -29,7 +29,8 @@ pub async fn export_policy(
         .clone()
         .ok_or_else(|| ApiError::Local(format!("profile {} has no host", profile.name)))?;
     let auth = crate::auth::provider_for(profile).map_err(|e| ApiError::Auth(e.to_string()))?;
-    let client = ApiClient::new(crate::api::client::http_client(), &host, auth);
+    let http = crate::api::client::http_client_for(profile).map_err(ApiError::Local)?;
+    let client = ApiClient::new(http, &host, auth);
     let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
     match format {
         ExportFormat::Json => Ok(export::to_json(&policy)),
@@ -57,4 +58,48 @@ pub async fn export_policy(
             Ok(export::to_terraform(&policy, &account, &bound))
         }
     }
+}
+
+/// Reads a secret without echoing it: from the terminal in raw mode when stdin is a TTY, else
+/// one line from stdin (pipes, CI). The prompt goes to stderr.
+pub fn read_secret(prompt: &str) -> std::io::Result<crate::config::Secret> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(crate::config::Secret::new(
+            line.trim_end_matches(['\r', '\n']),
+        ));
+    }
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    let mut err = std::io::stderr();
+    write!(err, "{prompt}")?;
+    err.flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut value = String::new();
+    let result = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "cancelled",
+                    ));
+                }
+                KeyCode::Char(c) => value.push(c),
+                KeyCode::Backspace => {
+                    value.pop();
+                }
+                _ => {}
+            },
+            // A paste arrives as one event when bracketed paste is on.
+            Ok(Event::Paste(p)) => value.push_str(&p),
+            Ok(_) => {}
+            Err(e) => break Err(e),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    writeln!(err)?;
+    result.map(|()| crate::config::Secret::new(value))
 }

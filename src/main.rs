@@ -47,7 +47,29 @@ enum PolicyCommand {
 }
 
 #[derive(Subcommand)]
+enum AuthCommand {
+    /// Resolve the profile (--profile, else the default), get a token, call a cheap endpoint,
+    /// and say what works or what exactly is wrong.
+    Check,
+    /// Check every profile in the config file, one line each.
+    Profiles,
+    /// Store a secret for a profile key in the OS keyring (read without echo, or from stdin)
+    /// and print the line to put in the profile.
+    Set {
+        /// The profile the secret belongs to.
+        profile: String,
+        /// The profile key: token, client_secret, azure_client_secret, a gateway header name, …
+        key: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum Sub {
+    /// Check credentials and store secrets in the OS keyring.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
     /// Network policy commands that need no UI.
     Policy {
         #[command(subcommand)]
@@ -132,14 +154,77 @@ fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
     ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
 }
 
+fn load_file(cli: &Cli, env: &Env) -> Result<Option<config::ConfigFile>> {
+    let path = cli
+        .config_file
+        .clone()
+        .or_else(|| config::default_config_path(env));
+    match path.as_deref().map(config::load_config_file) {
+        Some(Ok(f)) => Ok(Some(f)),
+        Some(Err(config::ConfigError::NotFound { .. })) | None => Ok(None),
+        Some(Err(e)) => Err(eyre!("{e}")),
+    }
+}
+
+/// `dbx-tui auth …`: the work is in `dbx_tui::auth::check`; this only prints.
+async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
+    use dbx_tui::auth::check;
+    let env = Env::from_process();
+    let limit = std::time::Duration::from_secs(5);
+    match command {
+        AuthCommand::Check => {
+            let file = load_file(cli, &env)?;
+            let profile = config::resolve(cli.profile.as_deref(), &env, file.as_ref())
+                .map_err(|e| eyre!("{e}"))?;
+            let report = check::check_profile(&profile, limit).await;
+            print!("{}", check::render(&report)); // allow-print
+            if report.outcome.is_err() {
+                std::process::exit(1);
+            }
+        }
+        AuthCommand::Profiles => {
+            let file = load_file(cli, &env)?;
+            let profiles = config::list_profiles(&env, file.as_ref());
+            if profiles.is_empty() {
+                return Err(eyre!("no profiles found"));
+            }
+            let reports =
+                futures::future::join_all(profiles.iter().map(|p| check::check_profile(p, limit)))
+                    .await;
+            for r in &reports {
+                println!("{}", check::render_line(r)); // allow-print
+            }
+            for r in reports.iter().filter(|r| r.outcome.is_err()) {
+                println!("\n{}", check::render(r)); // allow-print
+            }
+        }
+        AuthCommand::Set { profile, key } => {
+            let value = dbx_tui::cli::read_secret(&format!("{key} for profile {profile}: "))
+                .wrap_err("reading the secret")?;
+            if value.is_empty() {
+                return Err(eyre!("empty value: nothing stored"));
+            }
+            let name = config::keyring::entry_name(&profile, &key);
+            config::keyring::set(&name, &value).map_err(|e| eyre!("{e}"))?;
+            let line = if key.contains('-') {
+                format!("gateway_headers = {key}: keyring:{name}")
+            } else {
+                format!("{key} = keyring:{name}")
+            };
+            println!("Stored in the OS keyring. Put this line in [{profile}]:\n{line}"); // allow-print
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     install_panic_hook()?;
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let (_log_guard, log_file) = dbx_tui::logging::init()?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
-    match cli.command {
+    match cli.command.take() {
         Some(Sub::Emulator { port }) => {
             return dbx_tui::emulator::run_standalone(port)
                 .await
@@ -166,6 +251,7 @@ async fn main() -> Result<()> {
             print!("{text}");
             return Ok(());
         }
+        Some(Sub::Auth { command }) => return auth_command(&cli, command).await,
         None => {}
     }
 

@@ -41,6 +41,11 @@ impl Session {
             .host
             .clone()
             .ok_or_else(|| format!("profile {} has no host", profile.name))?;
+        let http = if profile.other.contains_key("tls_ca_file") {
+            crate::api::client::http_client_for(&profile)?
+        } else {
+            http
+        };
         let client = ApiClient::new(http, &host, provider);
         Ok(Self {
             profile,

@@ -32,6 +32,26 @@ pub fn http_client() -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
+/// The client for a profile: [`http_client`], trusting also the PEM certificates in the
+/// profile's `tls_ca_file` (a private CA in front of Databricks, or a test CA). The production
+/// path without that key is unchanged.
+pub fn http_client_for(profile: &crate::config::Profile) -> Result<reqwest::Client, String> {
+    let Some(path) = profile.other.get("tls_ca_file") else {
+        return Ok(http_client());
+    };
+    let pem = std::fs::read(path).map_err(|e| format!("tls_ca_file {path}: {e}"))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("tls_ca_file {path}: not PEM certificates ({e})"))?;
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("dbx-tui/", env!("CARGO_PKG_VERSION")))
+        .tcp_nodelay(true)
+        .tls_certs_merge(certs)
+        .build()
+        .map_err(|e| format!("tls_ca_file {path}: {e}"))
+}
+
 impl ApiClient {
     pub fn new(http: reqwest::Client, base: &str, auth: Arc<dyn CredentialProvider>) -> Self {
         Self {
@@ -53,6 +73,11 @@ impl ApiClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// The reqwest client, for providers that mint tokens on the same connection settings.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub fn base(&self) -> &str {
@@ -224,7 +249,8 @@ impl ApiClient {
             let auth_refused = status == StatusCode::UNAUTHORIZED
                 || (status == StatusCode::FORBIDDEN
                     && matches!(&err, ApiError::Http { message, .. } if message.contains("Invalid access token")));
-            if auth_refused && !refreshed && self.auth.method() != "pat" {
+            let static_credential = matches!(self.auth.method(), "pat" | "gateway");
+            if auth_refused && !refreshed && !static_credential {
                 // One refresh and one retry, never a loop.
                 refreshed = true;
                 self.auth.invalidate();
@@ -266,6 +292,19 @@ impl ApiClient {
             } if self.auth.method() == "pat" && message.contains("unsupported type") => ApiError::Auth(
                 "account APIs do not accept personal access tokens: use an OAuth service principal (client_id and client_secret) for this profile".into(),
             ),
+            ApiError::Http {
+                status: 401,
+                ref code,
+                ref message,
+                ..
+            } if code == "GATEWAY" => {
+                let names = self.auth.gateway_headers();
+                ApiError::Auth(if names.is_empty() {
+                    format!("the API gateway refused the request: {message} The profile sends no gateway key: add gateway_headers = Header-Name: keyring:NAME")
+                } else {
+                    format!("the API gateway refused the key sent in {}: {message}", names.join(", "))
+                })
+            }
             other => other,
         }
     }

@@ -175,6 +175,12 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
             };
             return (format!("SCIM_{st}"), detail.to_owned());
         }
+        // An API gateway's own refusal (Azure API Management: `{"statusCode":401,"message":…}`).
+        if map.contains_key("statusCode")
+            && let Some(m) = map.get("message").and_then(Value::as_str)
+        {
+            return ("GATEWAY".into(), m.to_owned());
+        }
         if let Some(e) = map.get("error").and_then(Value::as_str) {
             let desc = map
                 .get("error_description")

@@ -4,6 +4,10 @@
 //! their expiry, refresh ahead of time, and allow one refresh in flight at a time (a tokio mutex
 //! around the cache), so a burst of requests during a refresh causes one token request.
 
+pub mod azure;
+pub mod check;
+pub mod gateway;
+pub mod google;
 pub mod oauth_m2m;
 pub mod pat;
 
@@ -62,17 +66,58 @@ pub trait CredentialProvider: Send + Sync {
     fn expires_at(&self) -> Option<SystemTime> {
         None
     }
+    /// Names of the gateway headers sent with every request (`gateway_headers`), for messages.
+    fn gateway_headers(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
-/// Build the provider a profile asks for.
+/// Build the provider a profile asks for. `keyring:NAME` values are read from the OS keyring
+/// here; gateway headers (`gateway_headers`) wrap whichever provider runs.
 pub fn provider_for(profile: &Profile) -> Result<Arc<dyn CredentialProvider>, AuthError> {
+    let profile = crate::config::keyring::resolve_profile(profile).map_err(|(key, e)| {
+        AuthError::Config(format!("profile {} key {key}: {e}", profile.name))
+    })?;
+    let gateway = profile
+        .other_secrets
+        .get("gateway_headers")
+        .map(gateway::GatewayHeaders::parse)
+        .transpose()?;
+    let method = profile
+        .auth_method()
+        .map_err(|e| AuthError::Config(e.to_string()))?;
+    if method == AuthMethod::Other("gateway".into()) {
+        let headers = gateway.ok_or_else(|| {
+            AuthError::Config(format!(
+                "profile {}: auth_type = gateway needs gateway_headers (e.g. `Ocp-Apim-Subscription-Key: keyring:NAME`)",
+                profile.name
+            ))
+        })?;
+        return Ok(Arc::new(gateway::GatewayProvider::new(headers)));
+    }
+    let inner = base_provider(&profile, method)?;
+    Ok(match gateway {
+        Some(h) => Arc::new(gateway::WithGateway::new(inner, h)),
+        None => inner,
+    })
+}
+
+fn need(profile: &Profile, key: &str) -> Result<String, AuthError> {
+    profile
+        .other
+        .get(key)
+        .cloned()
+        .ok_or_else(|| AuthError::Config(format!("profile {} has no {key}", profile.name)))
+}
+
+fn base_provider(
+    profile: &Profile,
+    method: AuthMethod,
+) -> Result<Arc<dyn CredentialProvider>, AuthError> {
     let host = profile
         .host
         .clone()
         .ok_or_else(|| AuthError::Config(format!("profile {} has no host", profile.name)))?;
-    let method = profile
-        .auth_method()
-        .map_err(|e| AuthError::Config(e.to_string()))?;
     match method {
         AuthMethod::Pat => {
             let token = profile.token.clone().ok_or_else(|| {
@@ -104,9 +149,85 @@ pub fn provider_for(profile: &Profile) -> Result<Arc<dyn CredentialProvider>, Au
                 audience, client_id, secret,
             )))
         }
-        AuthMethod::Other(name) => Err(AuthError::Config(format!(
-            "auth type {name} is not supported yet by dbx-tui (profile {}); use a token or client_id/client_secret",
-            profile.name
-        ))),
+        AuthMethod::Other(name) => {
+            let azure = |kind| {
+                azure::AzureProvider::new(
+                    kind,
+                    profile.other.get("azure_environment").map(String::as_str),
+                    profile
+                        .other
+                        .get("azure_authority_host")
+                        .map(String::as_str),
+                    profile.other.get("azure_workspace_resource_id").cloned(),
+                )
+                .map(|p| Arc::new(p) as Arc<dyn CredentialProvider>)
+            };
+            let google_key = || {
+                profile
+                    .other_secrets
+                    .get("google_credentials")
+                    .cloned()
+                    .or_else(|| {
+                        profile
+                            .other
+                            .get("google_credentials")
+                            .map(|p| p.as_str().into())
+                    })
+            };
+            let account = profile.kind() == ProfileKind::Account;
+            let iam_url = profile.other.get("google_iam_url").cloned();
+            match name.as_str() {
+                "azure-client-secret" => azure(azure::AzureKind::ClientSecret {
+                    tenant_id: need(profile, "azure_tenant_id")?,
+                    client_id: need(profile, "azure_client_id")?,
+                    secret: profile
+                        .other_secrets
+                        .get("azure_client_secret")
+                        .cloned()
+                        .ok_or_else(|| {
+                            AuthError::Config(format!(
+                                "profile {} has no azure_client_secret",
+                                profile.name
+                            ))
+                        })?,
+                }),
+                "azure-msi" => azure(azure::AzureKind::ManagedIdentity {
+                    client_id: profile.other.get("azure_client_id").cloned(),
+                }),
+                "azure-cli" => azure(azure::AzureKind::Cli {
+                    tenant_id: profile.other.get("azure_tenant_id").cloned(),
+                }),
+                "google-credentials" => {
+                    let key = google_key().ok_or_else(|| {
+                        AuthError::Config(format!(
+                            "profile {} has no google_credentials",
+                            profile.name
+                        ))
+                    })?;
+                    let source = google::Source::Key(google::ServiceAccountKey::load(&key)?);
+                    Ok(Arc::new(google::GoogleProvider::new(
+                        source, None, host, account, iam_url,
+                    )))
+                }
+                "google-id" => {
+                    let target = need(profile, "google_service_account")?;
+                    let source = match google_key() {
+                        Some(k) => google::Source::Key(google::ServiceAccountKey::load(&k)?),
+                        None => google::Source::Adc(Default::default()),
+                    };
+                    Ok(Arc::new(google::GoogleProvider::new(
+                        source,
+                        Some(target),
+                        host,
+                        account,
+                        iam_url,
+                    )))
+                }
+                _ => Err(AuthError::Config(format!(
+                    "auth type {name} is not supported yet by dbx-tui (profile {}); use a token, client_id/client_secret, an Azure or Google credential",
+                    profile.name
+                ))),
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod keyring;
 pub mod profile;
 pub mod resolve;
 pub mod secret;

@@ -86,6 +86,8 @@ const KNOWN_AUTH_TYPES: &[&str] = &[
     "runtime",
     "runtime-oauth",
     "model-serving",
+    // dbx-tui's own: the gateway in front of Databricks authenticates; only its headers are sent.
+    "gateway",
 ];
 
 /// Keys carrying Go's `auth:"<group>"` tag; two groups set at once is the SDK's
@@ -128,6 +130,8 @@ fn is_secret_key(key: &str, value: &str) -> bool {
     ["secret", "token", "password", "key"].iter().any(|s| key.ends_with(s))
         // The metadata service URL embeds a bearer path segment; Go marks it sensitive.
         || key == "metadata_service_url"
+        // Gateway header values are keys (or keyring references to them).
+        || key == "gateway_headers"
         || (key == "google_credentials" && value.trim_start().starts_with('{'))
 }
 
@@ -233,7 +237,7 @@ impl Profile {
     }
 
     /// Whether `key` is set, secret or not.
-    fn has(&self, key: &str) -> bool {
+    pub fn has(&self, key: &str) -> bool {
         match key {
             "token" => self.token.is_some(),
             "client_id" => self.client_id.is_some(),
@@ -242,7 +246,8 @@ impl Profile {
         }
     }
 
-    fn flag(&self, key: &str) -> bool {
+    /// A boolean key set to true.
+    pub fn flag(&self, key: &str) -> bool {
         self.other.get(key).and_then(|v| parse_bool(v)) == Some(true)
     }
 
@@ -393,6 +398,10 @@ impl Profile {
             }
             Some(Cloud::Gcp) if self.has("google_service_account") => return other("google-id"),
             _ => {}
+        }
+        if self.has("gateway_headers") {
+            // Only gateway headers: the gateway authenticates on the caller's behalf.
+            return other("gateway");
         }
         Err(ConfigError::NoCredentials {
             profile: self.name.clone(),

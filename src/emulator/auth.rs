@@ -34,6 +34,9 @@ pub(crate) struct WorkspaceCaller {
     pub who: Who,
 }
 
+/// Internal header carrying the base URL a request was sent to; see [`base_from_headers`].
+pub(crate) const BASE_HEADER: &str = "x-emulator-base";
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -54,6 +57,30 @@ fn live_token<'a>(st: &'a St, token: &str) -> Option<&'a IssuedToken> {
     st.tokens
         .get(token)
         .filter(|t| t.expires_at > Instant::now())
+}
+
+/// An Entra or Google token, as the admin service principal of the account it maps to.
+fn cloud_token(st: &St, headers: &HeaderMap, token: &str) -> ApiResult<Option<IssuedToken>> {
+    let base = base_from_headers(headers);
+    match super::cloud::databricks_caller(st, token, &base) {
+        None => Ok(None),
+        Some(super::cloud::CloudCaller::Refused(status, message)) => {
+            Err(ApiError::Auth { status, message })
+        }
+        Some(super::cloud::CloudCaller::Account(account_id)) => {
+            let sp_id = st
+                .account(&account_id)
+                .and_then(|a| st.sps.iter().find(|s| s.application_id == a.client_id))
+                .map(|s| s.id.clone())
+                .ok_or_else(ApiError::credential_not_sent)?;
+            Ok(Some(IssuedToken {
+                account_id,
+                sp_id,
+                workspace_id: None,
+                expires_at: Instant::now() + std::time::Duration::from_secs(60),
+            }))
+        }
+    }
 }
 
 /// Authorises a call to `/api/2.0/accounts/{account_id}/…`.
@@ -78,7 +105,8 @@ pub(crate) fn account_caller(
     if is_pat(st, token) {
         return Err(ApiError::credential_not_sent());
     }
-    let Some(t) = live_token(st, token) else {
+    let cloud = cloud_token(st, headers, token)?;
+    let Some(t) = cloud.as_ref().or_else(|| live_token(st, token)) else {
         return Err(ApiError::invalid_token(StatusCode::UNAUTHORIZED));
     };
     if t.workspace_id.is_some() {
@@ -128,7 +156,10 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
         {
             let ws = a.workspace_pat.as_ref().map(|p| p.workspace_id);
             (a.account_id.clone(), ws, Who::User)
-        } else if let Some(t) = live_token(st, token) {
+        } else if let Some(t) = cloud_token(st, headers, token)?
+            .as_ref()
+            .or_else(|| live_token(st, token))
+        {
             (
                 t.account_id.clone(),
                 t.workspace_id,
@@ -155,6 +186,10 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
 
 /// Scheme and authority of the request, so discovery documents point back at this server.
 pub(crate) fn base_from_headers(headers: &HeaderMap) -> String {
+    // Set by the router from the scheme served and any gateway prefix (client values dropped).
+    if let Some(b) = headers.get(BASE_HEADER).and_then(|h| h.to_str().ok()) {
+        return b.to_owned();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

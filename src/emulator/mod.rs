@@ -6,6 +6,7 @@
 
 mod assignments;
 mod auth;
+mod cloud;
 mod error;
 mod faults;
 mod groups;
@@ -20,6 +21,7 @@ mod secrets;
 mod seed;
 mod sql;
 mod state;
+mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,8 +32,18 @@ use tokio::task::JoinHandle;
 
 pub use faults::{BodyFault, FaultKind};
 pub use groups::SeedGroup;
+pub use router::Gateway;
 pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
 pub use state::{EmulatorHandle, Fault};
+pub use tls::TlsIdentity;
+
+/// How to serve, beyond [`EmulatorOptions`]: over TLS with a given certificate (for clients
+/// that accept only https, like the Entra authority of `azure_identity`), behind a gateway.
+#[derive(Clone, Default)]
+pub struct ServeOptions {
+    pub tls: Option<TlsIdentity>,
+    pub gateway: Option<Gateway>,
+}
 
 pub struct EmulatorOptions {
     /// [`Seed::demo`] is the embedded `assets/demo` data.
@@ -110,27 +122,52 @@ pub struct Emulator {
 impl Emulator {
     /// Binds `bind` (port 0 picks a free port) and serves in a background task.
     pub async fn start(opts: EmulatorOptions, bind: SocketAddr) -> std::io::Result<Emulator> {
-        let shared = std::sync::Arc::new(std::sync::Mutex::new(state::State::new(&opts)));
+        Self::start_with(opts, bind, ServeOptions::default()).await
+    }
+
+    /// [`Emulator::start`] with TLS and/or a gateway.
+    pub async fn start_with(
+        opts: EmulatorOptions,
+        bind: SocketAddr,
+        serve: ServeOptions,
+    ) -> std::io::Result<Emulator> {
+        let mut st = state::State::new(&opts);
+        let scheme = if serve.tls.is_some() { "https" } else { "http" };
+        st.scheme = scheme;
+        let shared = std::sync::Arc::new(std::sync::Mutex::new(st));
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        // Without TCP_NODELAY each keep-alive response can stall ~40 ms on Nagle + delayed ACK,
-        // and benchmarks would measure the emulator instead of the client.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(target: "emulator", "set_nodelay failed: {e}");
-            }
-        });
         let generator = sql::start_generator(&shared, &opts);
-        let app = router::build(shared.clone());
+        let app = router::build_with(shared.clone(), serve.gateway);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(target: "emulator", "emulator server failed: {e}");
+        let task = match serve.tls {
+            None => tokio::spawn(async move {
+                // Without TCP_NODELAY each keep-alive response can stall ~40 ms on Nagle +
+                // delayed ACK, and benchmarks would measure the emulator instead of the client.
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::warn!(target: "emulator", "set_nodelay failed: {e}");
+                    }
+                });
+                let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                    let _ = rx.await;
+                });
+                if let Err(e) = serve.await {
+                    tracing::error!(target: "emulator", "emulator server failed: {e}");
+                }
+            }),
+            Some(id) => {
+                let listener = tls::TlsListener::new(listener, &id)?;
+                tokio::spawn(async move {
+                    let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    });
+                    if let Err(e) = serve.await {
+                        tracing::error!(target: "emulator", "emulator server failed: {e}");
+                    }
+                })
             }
-        });
+        };
         tracing::info!(target: "emulator", %addr, "emulator listening");
         Ok(Emulator {
             addr,
@@ -143,7 +180,8 @@ impl Emulator {
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = state::lock(&self.handle.shared).scheme;
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn accounts(&self) -> Vec<DemoAccount> {

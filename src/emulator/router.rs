@@ -9,7 +9,22 @@ use axum::routing::{get, post, put};
 
 use super::error::{ApiError, code_for_status, envelope, json_response};
 use super::state::{Shared, lock};
-use super::{assignments, auth, groups, policies, scim, scim_write, secrets, sql};
+use super::{assignments, auth, cloud, groups, policies, scim, scim_write, secrets, sql};
+
+/// An API gateway in front of the emulated Databricks (Azure API Management style): requests
+/// under `prefix` need header `header` = `key`, then go to the same routes with the prefix
+/// stripped. With `backend_token` the gateway authenticates to Databricks itself.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    pub prefix: String,
+    pub header: String,
+    pub key: String,
+    pub backend_token: Option<String>,
+}
+
+/// The base URL (scheme, authority, gateway prefix) of a request, for [`auth::BASE_HEADER`].
+#[derive(Clone)]
+struct GatewayPrefix(String);
 
 const ACC: &str = "/api/2.0/accounts/{account_id}";
 
@@ -113,6 +128,14 @@ pub(crate) fn build(shared: Shared) -> Router {
             post(super::faults::admin_add).delete(super::faults::admin_clear),
         )
         .merge(sql::routes())
+        .route("/{tenant}/oauth2/v2.0/token", post(cloud::entra_token))
+        .route("/{tenant}/oauth2/token", post(cloud::entra_token))
+        .route("/msi/token", get(cloud::msi_token))
+        .route("/google/token", post(cloud::google_token))
+        .route(
+            "/iam/v1/projects/-/serviceAccounts/{target}",
+            post(cloud::iam),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -121,6 +144,55 @@ pub(crate) fn build(shared: Shared) -> Router {
         ))
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
+}
+
+/// [`build`], plus the gateway routes under its prefix when there is one.
+pub(crate) fn build_with(shared: Shared, gateway: Option<Gateway>) -> Router {
+    let inner = build(shared);
+    match gateway {
+        None => inner,
+        Some(gw) => Router::new()
+            .nest(
+                &gw.prefix.clone(),
+                inner
+                    .clone()
+                    .layer(middleware::from_fn_with_state(gw, gateway_check)),
+            )
+            .merge(inner),
+    }
+}
+
+/// The gateway: a missing or wrong key is refused as APIM does, naming the header.
+async fn gateway_check(State(gw): State<Gateway>, mut req: Request, next: Next) -> Response {
+    let sent = req
+        .headers()
+        .get(gw.header.as_str())
+        .and_then(|v| v.to_str().ok());
+    let message = match sent {
+        None => Some(format!(
+            "Access denied due to missing subscription key. Make sure to include subscription key in header {} when making requests to an API.",
+            gw.header
+        )),
+        Some(k) if k != gw.key => Some(format!(
+            "Access denied due to invalid subscription key in header {}. Make sure to provide a valid key for an active subscription.",
+            gw.header
+        )),
+        Some(_) => None,
+    };
+    if let Some(message) = message {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({"statusCode": 401, "message": message}),
+        );
+    }
+    req.extensions_mut()
+        .insert(GatewayPrefix(gw.prefix.clone()));
+    if let Some(t) = &gw.backend_token
+        && let Ok(v) = HeaderValue::from_str(&format!("Bearer {t}"))
+    {
+        req.headers_mut().insert(header::AUTHORIZATION, v);
+    }
+    next.run(req).await
 }
 
 /// Databricks answers an unknown path or method with ENDPOINT_NOT_FOUND, not a bare 404/405.
@@ -134,9 +206,40 @@ async fn not_found(req: Request) -> Response {
 }
 
 /// Counts every request and serves injected faults before routing, the way a gateway throttles.
-async fn observe(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+async fn observe(State(shared): State<Shared>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let fault = lock(&shared).observe(&path);
+    let prefix = req
+        .extensions()
+        .get::<GatewayPrefix>()
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
+    let (fault, scheme, companions) = {
+        let mut st = lock(&shared);
+        let fault = st.observe(&format!("{prefix}{path}"));
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default()
+            .to_owned();
+        let companions = cloud::check_companions(&mut st, req.headers(), &bearer);
+        (fault, st.scheme, companions)
+    };
+    // The base URL the client called, so audiences and discovery URLs match it exactly.
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+    req.headers_mut().remove(auth::BASE_HEADER);
+    if let Ok(v) = HeaderValue::from_str(&format!("{scheme}://{host}{prefix}")) {
+        req.headers_mut().insert(auth::BASE_HEADER, v);
+    }
+    if let Err(e) = companions {
+        return e.into_response();
+    }
     let Some(f) = fault else {
         return next.run(req).await;
     };

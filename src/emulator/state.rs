@@ -61,6 +61,9 @@ pub(crate) struct State {
     pub request_counts: HashMap<String, usize>,
     /// Warehouses, statements and the system table, behind their own lock (see `sql`).
     pub sql: super::sql::SqlShared,
+    pub clouds: super::cloud::Clouds,
+    /// "http" or "https": how this emulator serves, for URLs it hands out.
+    pub scheme: &'static str,
 }
 
 impl State {
@@ -133,6 +136,8 @@ impl State {
                 opts,
                 &seed.workspaces,
             ))),
+            clouds: super::cloud::Clouds::new(),
+            scheme: "http",
         }
     }
 
@@ -263,6 +268,71 @@ impl EmulatorHandle {
             return;
         }
         lock(&self.shared).faults.push(fault);
+    }
+
+    /// Registers an Entra ID app (client id + secret in `tenant`) acting as the admin service
+    /// principal of `account_id`.
+    pub fn add_entra_app(&self, tenant: &str, client_id: &str, secret: &str, account_id: &str) {
+        lock(&self.shared)
+            .clouds
+            .entra
+            .push(super::cloud::EntraApp {
+                tenant: tenant.into(),
+                client_id: client_id.into(),
+                secret: secret.into(),
+                account_id: account_id.into(),
+            });
+    }
+
+    /// Serves an App Service managed identity at `/msi/token`, checking `X-IDENTITY-HEADER`.
+    pub fn set_managed_identity(&self, identity_header: &str, client_id: &str, account_id: &str) {
+        lock(&self.shared).clouds.msi = Some(super::cloud::ManagedIdentity {
+            identity_header: identity_header.into(),
+            client_id: client_id.into(),
+            account_id: account_id.into(),
+        });
+    }
+
+    /// An Entra access token for the AzureDatabricks resource, as `az account get-access-token`
+    /// would print for a signed-in user.
+    pub fn mint_entra_user_token(&self, upn: &str, account_id: &str) -> String {
+        let st = lock(&self.shared);
+        st.clouds.mint(
+            serde_json::json!({"kind": "entra", "aud": super::cloud::AZURE_DATABRICKS_RESOURCE,
+                "upn": upn, "sub": upn, "tid": "cli", "account_id": account_id}),
+            st.token_lifetime,
+        )
+    }
+
+    /// Registers a Google service account by its key's public half (PKCS#1 DER); with an
+    /// account it is that account's admin, without one it exists only in Google.
+    pub fn add_google_sa(&self, email: &str, public_key_der: &[u8], account_id: Option<&str>) {
+        lock(&self.shared)
+            .clouds
+            .google
+            .push(super::cloud::GoogleSa {
+                email: email.into(),
+                public_key_der: public_key_der.to_vec(),
+                account_id: account_id.map(str::to_owned),
+            });
+    }
+
+    /// Lets `caller` impersonate `target` (roles/iam.serviceAccountTokenCreator).
+    pub fn grant_token_creator(&self, caller: &str, target: &str) {
+        lock(&self.shared)
+            .clouds
+            .token_creators
+            .push((caller.into(), target.into()));
+    }
+
+    /// Requests that carried a valid X-Databricks-Azure-SP-Management-Token.
+    pub fn management_tokens_accepted(&self) -> usize {
+        lock(&self.shared).clouds.management_tokens_accepted
+    }
+
+    /// Requests that carried a valid X-Databricks-GCP-SA-Access-Token.
+    pub fn gcp_sa_tokens_accepted(&self) -> usize {
+        lock(&self.shared).clouds.gcp_sa_tokens_accepted
     }
 
     pub fn request_count(&self, path_prefix: &str) -> usize {

@@ -1,0 +1,261 @@
+//! `dbx-tui auth check` and `auth profiles`: resolve a profile, get a token, make one cheap call,
+//! and name what went wrong for what it is (never one "invalid" for every failure).
+
+use super::{AuthError, provider_for};
+use crate::api::{ApiClient, ApiError, scim, workspaces};
+use crate::config::{AuthMethod, Profile, ProfileKind};
+use std::time::{Duration, SystemTime};
+
+/// What failed, in the user's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    MalformedConfig,
+    MissingKeyringEntry,
+    NoKeyringService,
+    CredentialRefused,
+    ExpiredToken,
+    InvalidToken,
+    WrongAudience,
+    WrongCredentialKind,
+    PermissionDenied,
+    Gateway,
+    Unreachable,
+    Tls,
+    HtmlInsteadOfJson,
+    Timeout,
+    Other,
+}
+
+impl Failure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::MalformedConfig => "malformed config",
+            Self::MissingKeyringEntry => "missing keyring entry",
+            Self::NoKeyringService => "no keyring service",
+            Self::CredentialRefused => "credential refused by the token endpoint",
+            Self::ExpiredToken => "expired token",
+            Self::InvalidToken => "invalid token",
+            Self::WrongAudience => "wrong audience",
+            Self::WrongCredentialKind => "wrong kind of credential for this API",
+            Self::PermissionDenied => "permission denied",
+            Self::Gateway => "gateway refused",
+            Self::Unreachable => "host unreachable",
+            Self::Tls => "TLS error",
+            Self::HtmlInsteadOfJson => "HTML instead of JSON",
+            Self::Timeout => "timed out",
+            Self::Other => "failed",
+        }
+    }
+}
+
+/// The result for one profile. Holds no secret.
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    pub profile: String,
+    pub host: String,
+    pub method: String,
+    pub why: String,
+    pub principal: Option<String>,
+    pub expires_at: Option<SystemTime>,
+    pub outcome: Result<String, (Failure, String)>,
+}
+
+/// Why the SDK rules picked this auth method for the profile.
+pub fn why_chosen(p: &Profile) -> String {
+    let gw = if p.has("gateway_headers") {
+        ", plus the gateway_headers"
+    } else {
+        ""
+    };
+    if let Some(t) = &p.auth_type {
+        return format!("auth_type = {t} in the profile{gw}");
+    }
+    let reason = match p.auth_method() {
+        Ok(AuthMethod::Pat) => "token is set",
+        Ok(AuthMethod::OAuthM2M) => "client_id and client_secret are set",
+        Ok(AuthMethod::Other(m)) => match m.as_str() {
+            "azure-msi" => "azure_use_msi = true on an Azure host",
+            "azure-client-secret" => {
+                "azure_client_id, azure_client_secret and azure_tenant_id are set on an Azure host"
+            }
+            "azure-cli" => "an Azure key without a client secret: the Azure CLI's login",
+            "google-credentials" => "google_credentials is set on a GCP host",
+            "google-id" => "google_service_account is set on a GCP host",
+            "gateway" => "only gateway_headers is set: the gateway authenticates",
+            _ => "the first SDK strategy whose keys are present",
+        },
+        Err(_) => "no method could be chosen",
+    };
+    format!("{reason}{gw}")
+}
+
+fn config_failure(e: &AuthError) -> Failure {
+    let m = e.to_string();
+    if m.contains("no keyring entry") {
+        Failure::MissingKeyringEntry
+    } else if m.contains("no OS keyring service") {
+        Failure::NoKeyringService
+    } else {
+        classify_auth(e)
+    }
+}
+
+fn classify_auth(e: &AuthError) -> Failure {
+    match e {
+        AuthError::Config(_) => Failure::MalformedConfig,
+        AuthError::Unreachable { reason, .. } if looks_tls(reason) => Failure::Tls,
+        AuthError::Unreachable { .. } => Failure::Unreachable,
+        AuthError::Refused { .. } => Failure::CredentialRefused,
+        AuthError::BadResponse { reason, .. } if reason.contains('<') => Failure::HtmlInsteadOfJson,
+        AuthError::BadResponse { .. } => Failure::Other,
+    }
+}
+
+fn looks_tls(reason: &str) -> bool {
+    let r = reason.to_ascii_lowercase();
+    ["certificate", "tls", "unknownissuer", "handshake"]
+        .iter()
+        .any(|k| r.contains(k))
+}
+
+fn classify_api(e: &ApiError) -> Failure {
+    match e {
+        ApiError::Connect { reason, .. } if looks_tls(reason) => Failure::Tls,
+        ApiError::Connect { .. } => Failure::Unreachable,
+        ApiError::Timeout { .. } => Failure::Timeout,
+        ApiError::Decode { reason, .. } if reason.contains("HTML") => Failure::HtmlInsteadOfJson,
+        ApiError::Auth(m) if m.contains("gateway") => Failure::Gateway,
+        ApiError::Auth(m) if m.contains("personal access tokens") => Failure::WrongCredentialKind,
+        ApiError::Auth(m) if m.contains("no keyring entry") => Failure::MissingKeyringEntry,
+        ApiError::Auth(m) if m.contains("no OS keyring service") => Failure::NoKeyringService,
+        ApiError::Auth(m) if m.contains("cannot reach") => Failure::Unreachable,
+        ApiError::Auth(m) if m.contains("refused") => Failure::CredentialRefused,
+        ApiError::Auth(_) => Failure::MalformedConfig,
+        ApiError::Http {
+            status, message, ..
+        } => {
+            let m = message.to_ascii_lowercase();
+            match status {
+                401 | 403 if m.contains("expired") => Failure::ExpiredToken,
+                401 | 403 if m.contains("audience") => Failure::WrongAudience,
+                401 | 403 if m.contains("unsupported type") => Failure::WrongCredentialKind,
+                401 | 403 if m.contains("invalid access token") => Failure::InvalidToken,
+                403 => Failure::PermissionDenied,
+                401 => Failure::InvalidToken,
+                _ if m.contains("html") => Failure::HtmlInsteadOfJson,
+                _ => Failure::Other,
+            }
+        }
+        _ => Failure::Other,
+    }
+}
+
+/// Checks one profile, bounded by `limit` in all.
+pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
+    let mut report = CheckReport {
+        profile: profile.name.clone(),
+        host: profile.host.clone().unwrap_or_else(|| "(none)".into()),
+        method: match profile.auth_method() {
+            Ok(AuthMethod::Pat) => "pat".into(),
+            Ok(AuthMethod::OAuthM2M) => "oauth-m2m".into(),
+            Ok(AuthMethod::Other(m)) => m,
+            Err(_) => "(none)".into(),
+        },
+        why: why_chosen(profile),
+        principal: None,
+        expires_at: None,
+        outcome: Ok(String::new()),
+    };
+    let provider = match provider_for(profile) {
+        Ok(p) => p,
+        Err(e) => {
+            report.outcome = Err((config_failure(&e), e.to_string()));
+            return report;
+        }
+    };
+    let http = match crate::api::client::http_client_for(profile) {
+        Ok(h) => h,
+        Err(e) => {
+            report.outcome = Err((Failure::MalformedConfig, e));
+            return report;
+        }
+    };
+    let client = ApiClient::new(http, &report.host, provider.clone());
+    let call = async {
+        if let Err(e) = provider.authorize(client_http(&client)).await {
+            return Err((classify_auth(&e), e.to_string()));
+        }
+        let result = match (profile.kind(), profile.account_id.as_deref()) {
+            (ProfileKind::Account, Some(account)) => workspaces::list(&client, account)
+                .await
+                .map(|w| format!("{} workspaces visible", w.len())),
+            (ProfileKind::Account, None) => {
+                return Err((
+                    Failure::MalformedConfig,
+                    "an account host needs account_id".into(),
+                ));
+            }
+            (ProfileKind::Workspace, _) => scim::me(&client).await.map(|me| {
+                let who = me
+                    .user_name
+                    .or(me.display_name)
+                    .or(me.application_id)
+                    .unwrap_or_else(|| "(unnamed)".into());
+                format!("signed in as {who}")
+            }),
+        };
+        result.map_err(|e| (classify_api(&e), e.user_message()))
+    };
+    report.outcome = match tokio::time::timeout(limit, call).await {
+        Ok(r) => r,
+        Err(_) => Err((
+            Failure::Timeout,
+            format!("no answer within {} s", limit.as_secs()),
+        )),
+    };
+    report.principal = Some(provider.principal());
+    report.expires_at = provider.expires_at();
+    report
+}
+
+fn client_http(c: &ApiClient) -> &reqwest::Client {
+    c.http()
+}
+
+/// The report as the lines `auth check` prints.
+pub fn render(r: &CheckReport) -> String {
+    let mut out = format!(
+        "profile  {}\nhost     {}\nauth     {} ({})\n",
+        r.profile, r.host, r.method, r.why
+    );
+    if let Some(p) = &r.principal {
+        out.push_str(&format!("as       {p}\n"));
+    }
+    if let Some(t) = r.expires_at {
+        let left = t
+            .duration_since(SystemTime::now())
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        out.push_str(&format!(
+            "token    expires in {}m{:02}s\n",
+            left / 60,
+            left % 60
+        ));
+    }
+    match &r.outcome {
+        Ok(what) => out.push_str(&format!("result   OK: {what}\n")),
+        Err((kind, detail)) => {
+            out.push_str(&format!("result   FAILED ({}): {detail}\n", kind.label()))
+        }
+    }
+    out
+}
+
+/// One line per profile for `auth profiles`.
+pub fn render_line(r: &CheckReport) -> String {
+    let status = match &r.outcome {
+        Ok(_) => "OK".to_owned(),
+        Err((kind, _)) => format!("FAILED ({})", kind.label()),
+    };
+    format!("{:<20} {:<40} {:<20} {status}", r.profile, r.host, r.method)
+}

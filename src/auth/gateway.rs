@@ -1,0 +1,177 @@
+//! API gateways in front of Databricks (Azure API Management, Apigee, Kong, …).
+//!
+//! Profile key `gateway_headers`: one or more `Header-Name: value` pairs separated by `;`, e.g.
+//!
+//! ```ini
+//! gateway_headers = Ocp-Apim-Subscription-Key: keyring:dbx-gw-key
+//! gateway_headers = X-Api-Key: literal-key; X-Tenant: blue
+//! ```
+//!
+//! A value is used literally, or read from the OS keyring when written `keyring:NAME`. The
+//! headers are added to whatever auth the profile uses; with `auth_type = gateway` they are the
+//! only credential sent (the gateway authenticates to Databricks itself). A gateway that serves
+//! Databricks under a path prefix needs nothing more: `host = https://gw.corp/databricks`.
+
+use super::{AuthError, AuthHeaders, CredentialProvider};
+use crate::config::{Secret, keyring};
+use futures::future::BoxFuture;
+use reqwest::header::{HeaderName, HeaderValue};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// Parsed `gateway_headers`, values resolved and marked sensitive.
+#[derive(Clone)]
+pub struct GatewayHeaders(Vec<(HeaderName, HeaderValue)>);
+
+impl GatewayHeaders {
+    /// Parses the `gateway_headers` value and resolves keyring references. Errors name the
+    /// header, never the value.
+    pub fn parse(raw: &Secret) -> Result<Self, AuthError> {
+        let mut out = Vec::new();
+        for part in raw.expose().split(';') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let Some((name, value)) = part.split_once(':') else {
+                return Err(AuthError::Config(
+                    "gateway_headers must be `Header-Name: value` pairs separated by `;`".into(),
+                ));
+            };
+            let name = name.trim();
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                AuthError::Config(format!(
+                    "gateway_headers: `{name}` is not a valid header name"
+                ))
+            })?;
+            let value = Secret::new(value.trim());
+            if value.is_empty() {
+                return Err(AuthError::Config(format!(
+                    "gateway_headers: header {name} has no value"
+                )));
+            }
+            let value = keyring::resolve_value(&value)
+                .map_err(|e| AuthError::Config(format!("gateway header {name}: {e}")))?;
+            let mut v = HeaderValue::from_str(value.expose()).map_err(|_| {
+                AuthError::Config(format!(
+                    "gateway header {name}: the value contains characters not allowed in an HTTP header"
+                ))
+            })?;
+            v.set_sensitive(true);
+            out.push((header, v));
+        }
+        if out.is_empty() {
+            return Err(AuthError::Config("gateway_headers is empty".into()));
+        }
+        Ok(Self(out))
+    }
+
+    /// The header names, for messages.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|(n, _)| n.as_str().to_owned()).collect()
+    }
+}
+
+/// `auth_type = gateway`: only the gateway headers are sent.
+pub struct GatewayProvider {
+    headers: GatewayHeaders,
+}
+
+impl GatewayProvider {
+    pub fn new(headers: GatewayHeaders) -> Self {
+        Self { headers }
+    }
+}
+
+impl CredentialProvider for GatewayProvider {
+    fn method(&self) -> &'static str {
+        "gateway"
+    }
+
+    fn principal(&self) -> String {
+        format!(
+            "the gateway's identity (key in {})",
+            self.headers.names().join(", ")
+        )
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        _http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
+        Box::pin(async move { Ok(AuthHeaders(self.headers.0.clone())) })
+    }
+
+    fn gateway_headers(&self) -> Vec<String> {
+        self.headers.names()
+    }
+}
+
+/// Any provider plus the gateway headers.
+pub struct WithGateway {
+    inner: Arc<dyn CredentialProvider>,
+    headers: GatewayHeaders,
+}
+
+impl WithGateway {
+    pub fn new(inner: Arc<dyn CredentialProvider>, headers: GatewayHeaders) -> Self {
+        Self { inner, headers }
+    }
+}
+
+impl CredentialProvider for WithGateway {
+    fn method(&self) -> &'static str {
+        self.inner.method()
+    }
+
+    fn principal(&self) -> String {
+        format!(
+            "{} via gateway ({})",
+            self.inner.principal(),
+            self.headers.names().join(", ")
+        )
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
+        Box::pin(async move {
+            let mut h = self.inner.authorize(http).await?;
+            h.0.extend(self.headers.0.iter().cloned());
+            Ok(h)
+        })
+    }
+
+    fn invalidate(&self) {
+        self.inner.invalidate();
+    }
+
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.inner.expires_at()
+    }
+
+    fn gateway_headers(&self) -> Vec<String> {
+        self.headers.names()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pairs_and_rejects_bad_ones_without_echoing_values() {
+        let h =
+            GatewayHeaders::parse(&Secret::new("X-Api-Key: canary-gw-1; X-Tenant : blue")).unwrap();
+        assert_eq!(h.names(), vec!["x-api-key", "x-tenant"]);
+        assert!(h.0[0].1.is_sensitive());
+        for bad in ["canary-gw-2", "Bad Name: canary-gw-3", "X-K:", ";"] {
+            let e = GatewayHeaders::parse(&Secret::new(bad))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(!e.contains("canary"), "{e}");
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! Google credentials (api.md §8.3): Databricks on GCP takes a Google-signed ID token whose
+//! audience is the exact host called, plus, on account APIs, a GCP access token of the same
+//! service account in `X-Databricks-GCP-SA-Access-Token`.
+//!
+//! - `google-credentials`: a service-account key (`google_credentials` = a file path or the
+//!   inline JSON). The ID token comes from a JWT signed with the key (gcp_auth's `Signer`) and
+//!   exchanged at the key's `token_uri` with `target_audience`; the access token from gcp_auth.
+//! - `google-id`: impersonate `google_service_account` through IAM Credentials
+//!   `generateIdToken`/`generateAccessToken`, authenticated as the source credential: the key in
+//!   `google_credentials` if set, else Application Default Credentials. `google_iam_url`
+//!   overrides `https://iamcredentials.googleapis.com` (tests, private endpoints).
+
+use super::{AuthError, AuthHeaders, CredentialProvider};
+use crate::config::Secret;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use futures::future::BoxFuture;
+use gcp_auth::{CustomServiceAccount, TokenProvider};
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{Mutex, OnceCell};
+
+pub const DEFAULT_IAM_URL: &str = "https://iamcredentials.googleapis.com";
+const SCOPES: &[&str] = &[
+    "https://www.googleapis.com/auth/cloud-platform",
+    "https://www.googleapis.com/auth/compute",
+];
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// The fields of a service-account key we read ourselves (gcp_auth keeps its own private).
+#[derive(Deserialize)]
+struct KeyFields {
+    client_email: String,
+    token_uri: String,
+}
+
+/// A service-account key, loaded once.
+pub struct ServiceAccountKey {
+    sa: Arc<CustomServiceAccount>,
+    email: String,
+    token_uri: String,
+}
+
+impl ServiceAccountKey {
+    /// From `google_credentials`: inline JSON, or a path to a key file. Errors never quote it.
+    pub fn load(value: &Secret) -> Result<Self, AuthError> {
+        let raw = value.expose().trim();
+        let text = if raw.starts_with('{') {
+            raw.to_owned()
+        } else {
+            std::fs::read_to_string(raw).map_err(|e| {
+                AuthError::Config(format!("google_credentials: cannot read {raw}: {e}"))
+            })?
+        };
+        let fields: KeyFields = serde_json::from_str(&text).map_err(|_| {
+            AuthError::Config(
+                "google_credentials is not a service-account key (need client_email, token_uri, private_key)".into(),
+            )
+        })?;
+        let sa = CustomServiceAccount::from_json(&text)
+            .map_err(|e| AuthError::Config(format!("google_credentials: {}", first_line(&e))))?;
+        Ok(Self {
+            sa: Arc::new(sa),
+            email: fields.client_email,
+            token_uri: fields.token_uri,
+        })
+    }
+
+    /// An ID token for `audience` by the JWT-bearer grant with `target_audience`.
+    async fn id_token(&self, http: &reqwest::Client, audience: &str) -> Result<String, AuthError> {
+        let iat = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let claims = json!({
+            "iss": self.email, "sub": self.email, "aud": self.token_uri,
+            "target_audience": audience, "iat": iat, "exp": iat + 3600,
+        });
+        let mut jwt = B64.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+        jwt.push('.');
+        jwt.push_str(&B64.encode(claims.to_string()));
+        let sig =
+            self.sa.signer().sign(jwt.as_bytes()).map_err(|e| {
+                AuthError::Config(format!("google_credentials: {}", first_line(&e)))
+            })?;
+        jwt.push('.');
+        jwt.push_str(&B64.encode(sig));
+        #[derive(Deserialize)]
+        struct IdResponse {
+            id_token: Option<String>,
+        }
+        let r: IdResponse = post(
+            http,
+            &self.token_uri,
+            None,
+            Body::Form(&[("grant_type", JWT_BEARER), ("assertion", &jwt)]),
+        )
+        .await?;
+        r.id_token.ok_or_else(|| AuthError::BadResponse {
+            endpoint: self.token_uri.clone(),
+            reason: "no id_token in the answer".into(),
+        })
+    }
+}
+
+enum Body<'a> {
+    Form(&'a [(&'a str, &'a str)]),
+    Json(serde_json::Value),
+}
+
+async fn post<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+    body: Body<'_>,
+) -> Result<T, AuthError> {
+    let mut req = http.post(url);
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    req = match body {
+        Body::Form(f) => req.form(f),
+        Body::Json(j) => req.json(&j),
+    };
+    let resp = req.send().await.map_err(|e| AuthError::Unreachable {
+        endpoint: url.to_owned(),
+        reason: root(&e),
+    })?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(|e| AuthError::Unreachable {
+        endpoint: url.to_owned(),
+        reason: root(&e),
+    })?;
+    if status >= 400 {
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let reason = v["error_description"]
+            .as_str()
+            .or(v["error"]["message"].as_str())
+            .or(v["message"].as_str())
+            .or(v["error"].as_str())
+            .unwrap_or("refused")
+            .to_owned();
+        return Err(AuthError::Refused {
+            endpoint: url.to_owned(),
+            status,
+            reason,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| AuthError::BadResponse {
+        endpoint: url.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+fn root(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(n) = cur.source() {
+        cur = n;
+    }
+    cur.to_string()
+}
+
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
+}
+
+/// Seconds until a JWT's `exp`, unverified (we only schedule the refresh with it).
+fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let body = token.split('.').nth(1)?;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&B64.decode(body.trim_end_matches('=')).ok()?).ok()?;
+    let exp = claims["exp"].as_f64()?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    Some(Duration::from_secs_f64((exp - now).max(0.0)))
+}
+
+/// Where the caller's own Google identity comes from.
+pub enum Source {
+    Key(ServiceAccountKey),
+    /// Application Default Credentials, found on first use (never in tests: it may call the
+    /// metadata server).
+    Adc(OnceCell<Arc<dyn TokenProvider>>),
+}
+
+struct Cached {
+    id_token: Secret,
+    access_token: Option<Secret>,
+    refresh_at: Instant,
+    expires_at: SystemTime,
+}
+
+pub struct GoogleProvider {
+    source: Source,
+    /// `google_service_account` to impersonate (google-id).
+    impersonate: Option<String>,
+    /// The host called: the ID token's audience, one provider per audience.
+    audience: String,
+    /// Account APIs take the SA access token too.
+    account: bool,
+    iam_url: String,
+    cache: Mutex<Option<Cached>>,
+    expiry: StdMutex<Option<SystemTime>>,
+}
+
+impl GoogleProvider {
+    pub fn new(
+        source: Source,
+        impersonate: Option<String>,
+        audience: String,
+        account: bool,
+        iam_url: Option<String>,
+    ) -> Self {
+        Self {
+            source,
+            impersonate,
+            audience,
+            account,
+            iam_url: iam_url
+                .unwrap_or_else(|| DEFAULT_IAM_URL.into())
+                .trim_end_matches('/')
+                .to_owned(),
+            cache: Mutex::new(None),
+            expiry: StdMutex::new(None),
+        }
+    }
+
+    async fn source_token(&self, scopes: &[&str]) -> Result<Secret, AuthError> {
+        let (provider, what): (&dyn TokenProvider, String) = match &self.source {
+            Source::Key(k) => (k.sa.as_ref(), k.token_uri.clone()),
+            Source::Adc(cell) => {
+                let p = cell
+                    .get_or_try_init(|| async { gcp_auth::provider().await })
+                    .await
+                    .map_err(|e| {
+                        AuthError::Config(format!(
+                            "no Google Application Default Credentials: {}",
+                            first_line(&e)
+                        ))
+                    })?;
+                (p.as_ref(), "Application Default Credentials".into())
+            }
+        };
+        let t = provider
+            .token(scopes)
+            .await
+            .map_err(|e| AuthError::Refused {
+                endpoint: what,
+                status: 0,
+                reason: first_line(&e),
+            })?;
+        Ok(Secret::new(t.as_str().to_owned()))
+    }
+
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Cached, AuthError> {
+        let (id_token, access_token) = match (&self.impersonate, &self.source) {
+            (None, Source::Key(key)) => {
+                let id = key.id_token(http, &self.audience).await?;
+                let access = if self.account {
+                    // Optional, as in both SDKs: without it only some account calls fail.
+                    match self.source_token(SCOPES).await {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "no GCP access token; X-Databricks-GCP-SA-Access-Token omitted");
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
+                (Secret::new(id), access)
+            }
+            (None, Source::Adc(_)) => {
+                return Err(AuthError::Config(
+                    "google-id needs google_service_account (the service account to act as)".into(),
+                ));
+            }
+            (Some(target), _) => {
+                let caller = self.source_token(&[SCOPES[0]]).await?;
+                let base = format!("{}/v1/projects/-/serviceAccounts/{target}", self.iam_url);
+                #[derive(Deserialize)]
+                struct IdToken {
+                    token: String,
+                }
+                let url = format!("{base}:generateIdToken");
+                let id: IdToken = post(
+                    http,
+                    &url,
+                    Some(caller.expose()),
+                    Body::Json(json!({"audience": self.audience, "includeEmail": true})),
+                )
+                .await?;
+                let access = if self.account {
+                    #[derive(Deserialize)]
+                    #[serde(rename_all = "camelCase")]
+                    struct Access {
+                        access_token: String,
+                    }
+                    let url = format!("{base}:generateAccessToken");
+                    let r: Result<Access, _> = post(
+                        http,
+                        &url,
+                        Some(caller.expose()),
+                        Body::Json(json!({"scope": SCOPES, "lifetime": "3600s"})),
+                    )
+                    .await;
+                    match r {
+                        Ok(a) => Some(Secret::new(a.access_token)),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "no GCP access token; X-Databricks-GCP-SA-Access-Token omitted");
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
+                (Secret::new(id.token), access)
+            }
+        };
+        // ID tokens live 1 h; refresh a minute ahead, or a quarter ahead if shorter.
+        let lifetime = jwt_lifetime(id_token.expose()).unwrap_or(Duration::from_secs(3600));
+        let margin = Duration::from_secs(60).min(lifetime / 4);
+        Ok(Cached {
+            id_token,
+            access_token,
+            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+            expires_at: SystemTime::now() + lifetime,
+        })
+    }
+
+    fn email(&self) -> Option<&str> {
+        match &self.source {
+            Source::Key(k) => Some(&k.email),
+            Source::Adc(_) => None,
+        }
+    }
+}
+
+impl CredentialProvider for GoogleProvider {
+    fn method(&self) -> &'static str {
+        if self.impersonate.is_some() {
+            "google-id"
+        } else {
+            "google-credentials"
+        }
+    }
+
+    fn principal(&self) -> String {
+        match (&self.impersonate, self.email()) {
+            (Some(t), Some(by)) => format!("Google service account {t} (impersonated by {by})"),
+            (Some(t), None) => format!("Google service account {t} (impersonated)"),
+            (None, Some(e)) => format!("Google service account {e}"),
+            (None, None) => "Google Application Default Credentials".into(),
+        }
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
+        Box::pin(async move {
+            let mut cache = self.cache.lock().await;
+            let fresh = matches!(&*cache, Some(t) if Instant::now() < t.refresh_at);
+            if !fresh {
+                let t = self.fetch(http).await?;
+                if let Ok(mut e) = self.expiry.lock() {
+                    *e = Some(t.expires_at);
+                }
+                *cache = Some(t);
+            }
+            let Some(t) = cache.as_ref() else {
+                return Err(AuthError::Config("no token".into()));
+            };
+            let mut h = AuthHeaders::bearer(t.id_token.expose())?;
+            if let Some(a) = &t.access_token {
+                let mut v = HeaderValue::from_str(a.expose()).map_err(|_| {
+                    AuthError::Config("the GCP access token is not a valid header value".into())
+                })?;
+                v.set_sensitive(true);
+                h.0.push((
+                    HeaderName::from_static("x-databricks-gcp-sa-access-token"),
+                    v,
+                ));
+            }
+            Ok(h)
+        })
+    }
+
+    fn invalidate(&self) {
+        if let Ok(mut cache) = self.cache.try_lock() {
+            *cache = None;
+        }
+    }
+
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.expiry.lock().ok().and_then(|e| *e)
+    }
+}
