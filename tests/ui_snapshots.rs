@@ -262,3 +262,66 @@ fn switching_context_from_a_policy_detail_lands_on_a_list() {
     assert_eq!(app.state.view, View::Policies);
     assert!(draw(&app).contains("corp-egress"));
 }
+
+fn egress_event(
+    i: i64,
+    dest: &str,
+    access: &str,
+    dtype: &str,
+) -> dbx_tui::api::egress::EgressEvent {
+    dbx_tui::api::egress::EgressEvent {
+        event_id: format!("ev-{i}"),
+        event_time_ms: 1_800_000_000_000 - i * 45_000,
+        workspace_id: ["1234567890123456", "2234567890123456"][(i % 2) as usize].into(),
+        destination: dest.into(),
+        destination_type: dtype.into(),
+        access_type: dbx_tui::api::egress::AccessType::parse(access),
+        network_source_type: Some("General Compute".into()),
+        storage_path: (dtype == "STORAGE").then(|| "/raw/part-0001.parquet".into()),
+        rejection_reason: (dtype == "STORAGE").then(|| "storage-bucket-path-denied".into()),
+    }
+}
+
+#[test]
+fn egress_pane_events_and_by_destination() {
+    let mut app = connected_app();
+    let now_ms = 1_800_000_000_000i64;
+    app.state.now = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms as u64 + 20_000);
+    app.state.view = View::Egress;
+    let events = vec![
+        egress_event(0, "api.openai.com", "DROP", "DNS"),
+        egress_event(1, "registry.npmjs.org", "DRY_RUN_DENIAL", "DNS"),
+        egress_event(2, "s3://other-team-bucket", "DROP", "STORAGE"),
+        egress_event(3, "api.openai.com", "DROP", "DNS"),
+    ];
+    app.state.egress.ingest(events, now_ms);
+    app.state.egress.last_poll_ms = Some(now_ms + 5_000);
+    app.state.rebuild_current();
+    let screen = draw(&app);
+    assert!(
+        screen.contains("BLOCKED") && screen.contains("DRY RUN"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    app.handle_key(code(KeyCode::Tab));
+    let summary = |dest: &str, n| dbx_tui::api::egress::DestinationSummary {
+        destination: dest.into(),
+        destination_type: "DNS".into(),
+        access_type: dbx_tui::api::egress::AccessType::Drop,
+        count: n,
+        first_seen_ms: Some(now_ms - 3_600_000),
+        last_seen_ms: Some(now_ms),
+        workspaces: 2,
+    };
+    app.state.egress.summary = vec![
+        summary("registry.npmjs.org", 3),
+        summary("api.openai.com", 40),
+    ];
+    app.state.egress.summary_load = dbx_tui::app::state::Load::Loaded;
+    app.state.rebuild_current();
+    let screen = draw(&app);
+    let openai = screen.find("api.openai.com").unwrap();
+    let npm = screen.find("registry.npmjs.org").unwrap();
+    assert!(openai < npm, "sorted by count");
+    insta::assert_snapshot!(screen);
+}

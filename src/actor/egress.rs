@@ -88,7 +88,7 @@ impl Session {
         let mut cursor = req.cursor;
         let mut polls: u32 = 0;
         loop {
-            if polls % SUMMARY_EVERY == 0 {
+            if polls.is_multiple_of(SUMMARY_EVERY) {
                 let as_of_ms = now_ms();
                 let result = self
                     .run_statement(by_destination_request(&req.warehouse_id, req.window, ws))

@@ -4,7 +4,7 @@
 /// The visible rows of a table (indexes into its data), the selection and the scroll offset.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListState {
-    /// Case-insensitive substring; a leading `!` inverts it.
+    /// Case-insensitive words that must all appear; a leading `!` inverts it.
     pub filter: String,
     /// Position within `visible`.
     pub selected: usize,
@@ -23,9 +23,17 @@ impl ListState {
             Some(rest) => (rest.to_lowercase(), true),
             None => (self.filter.to_lowercase(), false),
         };
+        // Words match independently, in any order: `/openai prod` finds that domain in prod.
+        let words: Vec<&str> = needle.split_whitespace().collect();
         self.visible = haystacks
             .enumerate()
-            .filter(|(_, h)| needle.is_empty() || (h.to_lowercase().contains(&needle) != invert))
+            .filter(|(_, h)| {
+                if words.is_empty() {
+                    return true;
+                }
+                let h = h.to_lowercase();
+                words.iter().all(|w| h.contains(w)) != invert
+            })
             .map(|(i, _)| i)
             .collect();
         self.selected = previously
@@ -101,6 +109,9 @@ mod tests {
         l.rebuild(rows.iter().copied());
         assert_eq!(l.visible, vec![0, 2]);
         assert_eq!(l.selected_index(), Some(2));
+        l.filter = "prod gamma".into();
+        l.rebuild(rows.iter().copied());
+        assert_eq!(l.visible, vec![2]);
         l.filter = "!prod".into();
         l.rebuild(rows.iter().copied());
         assert_eq!(l.visible, vec![1]);

@@ -131,7 +131,6 @@ impl AzureProvider {
                 ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                     user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
                     client_options,
-                    ..Default::default()
                 }))
                 .map(|c| c as Arc<dyn TokenCredential>)
             }

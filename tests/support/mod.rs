@@ -44,7 +44,45 @@ pub async fn emulator() -> Emulator {
         .unwrap()
 }
 
+/// An emulator whose egress log only changes when a test says so, with instant warehouses.
+pub async fn quiet_emulator() -> Emulator {
+    let opts = EmulatorOptions {
+        egress_events_per_sec: 0.0,
+        egress_backfill: 0,
+        warehouse_start_delay: Duration::ZERO,
+        sql_statement_delay: Duration::ZERO,
+        ..EmulatorOptions::default()
+    };
+    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
 impl Harness {
+    /// Pump actor events until `pred` holds (for long-running requests such as the egress
+    /// tail, which never finish on their own).
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            for cmd in self.app.take_commands() {
+                assert!(self.actor.try_send(cmd), "actor queue full");
+            }
+            if pred(&self.app) {
+                return;
+            }
+            let ev = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "timed out waiting for {what}; error: {:?}",
+                        self.app.state.last_error
+                    )
+                })
+                .expect("actor stopped");
+            self.app.handle_actor_event(ev);
+        }
+    }
+
     pub async fn new(emu: &Emulator) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
