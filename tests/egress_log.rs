@@ -125,7 +125,7 @@ async fn see_blocks_allow_the_domain_and_the_blocks_stop() {
         before,
         "blocks of an allowed domain must stop"
     );
-    assert!(h.app.state.egress.events.len() > 0);
+    assert!(!h.app.state.egress.events.is_empty());
 }
 
 #[tokio::test]
