@@ -3,8 +3,11 @@
 //! with [`ActorEvent`]s. A new request in a slot cancels the one before it ("latest wins"), so
 //! a user who navigates away never waits for, or sees, a stale answer.
 
+mod principals;
 mod session;
 mod writes;
+
+pub use principals::{AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest};
 
 pub use session::SessionInfo;
 
@@ -33,6 +36,10 @@ pub enum Slot {
     Policies,
     PolicyDetail,
     Journal,
+    Principals,
+    PrincipalSecrets,
+    PrincipalDetail,
+    Groups,
     /// Writes are never cancelled by a newer request: an aborted write could half-apply.
     Write,
 }
@@ -59,6 +66,7 @@ pub enum Request {
         expected: PolicyId,
     },
     ReadJournal,
+    Principals(PrincipalsRequest),
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
     /// actor down. Not reachable from any key.
     #[doc(hidden)]
@@ -80,6 +88,7 @@ impl Request {
                 workspace, policy, ..
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
+            Request::Principals(r) => r.label(),
             Request::PanicForTest => "panicking on purpose".into(),
         }
     }
@@ -120,6 +129,7 @@ pub enum Payload {
         entries: Vec<JournalEntry>,
         unreadable: usize,
     },
+    Principals(PrincipalsPayload),
 }
 
 #[allow(

@@ -149,6 +149,7 @@ impl Session {
                 policy,
                 expected,
             } => send(self.bind_workspace(workspace, policy, expected).await?),
+            Request::Principals(r) => self.execute_principals(r, &send).await?,
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
             Request::ReadJournal => {
                 let journal = self.journal.clone();

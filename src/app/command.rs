@@ -10,6 +10,8 @@ pub enum CommandLine {
     /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
     Contexts(Option<String>),
     History,
+    /// `:filter EXPR` sets a server-side SCIM filter on service principals; alone, clears it.
+    Filter(Option<String>),
     Help,
     Quit,
 }
@@ -22,6 +24,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("egress", &["eg", "blocks", "egresslog"]),
     ("ctx", &["context", "contexts", "profile", "profiles"]),
     ("history", &["hist", "journal"]),
+    ("filter", &["scimfilter"]),
     ("help", &["?", "h"]),
     ("q", &["quit", "q!", "exit"]),
 ];
@@ -44,6 +47,12 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("egress") => Ok(CommandLine::Egress),
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
         Some("history") => Ok(CommandLine::History),
+        Some("filter") => {
+            let rest = line.trim_start()[line.trim_start().len().min(word.len())..].trim();
+            Ok(CommandLine::Filter(
+                (!rest.is_empty()).then(|| rest.to_owned()),
+            ))
+        }
         Some("help") => Ok(CommandLine::Help),
         Some("q") => Ok(CommandLine::Quit),
         _ => {

@@ -21,6 +21,7 @@ pub enum View {
     Policies,
     PolicyDetail,
     Principals,
+    PrincipalDetail,
     Egress,
     Contexts,
     History,
@@ -33,6 +34,7 @@ impl View {
             View::Policies => "Network policies",
             View::PolicyDetail => "Network policy",
             View::Principals => "Service principals",
+            View::PrincipalDetail => "Service principal",
             View::Egress => "Egress block log",
             View::Contexts => "Contexts",
             View::History => "History",
@@ -44,7 +46,7 @@ impl View {
         match self {
             View::Workspaces => "ws",
             View::Policies | View::PolicyDetail => "np",
-            View::Principals => "sp",
+            View::Principals | View::PrincipalDetail => "sp",
             View::Egress => "egress",
             View::Contexts => "ctx",
             View::History => "history",
@@ -130,6 +132,8 @@ pub struct State {
 
     pub contexts_list: ListState,
 
+    pub principals: super::principals::PrincipalsState,
+
     /// Pending edits per policy; kept when the user navigates away, so nothing typed is lost.
     pub pending: HashMap<PolicyId, PendingChange>,
     /// A write in flight, per policy, so it is not sent twice.
@@ -179,6 +183,7 @@ impl State {
             policies_list: ListState::default(),
             detail: PolicyDetail::default(),
             contexts_list: ListState::default(),
+            principals: Default::default(),
             pending: HashMap::new(),
             applying: None,
             undo_waiting: None,
@@ -301,6 +306,8 @@ impl State {
             View::Policies => Some(&mut self.policies_list),
             View::Contexts => Some(&mut self.contexts_list),
             View::History => Some(&mut self.history_list),
+            View::Principals => Some(&mut self.principals.list),
+            View::PrincipalDetail => Some(&mut self.principals.detail.items),
             _ => None,
         }
     }
@@ -311,6 +318,8 @@ impl State {
             View::Policies => Some(&self.policies_list),
             View::Contexts => Some(&self.contexts_list),
             View::History => Some(&self.history_list),
+            View::Principals => Some(&self.principals.list),
+            View::PrincipalDetail => Some(&self.principals.detail.items),
             _ => None,
         }
     }
@@ -321,6 +330,8 @@ impl State {
             View::Policies => self.rebuild_policies(),
             View::Contexts => self.rebuild_contexts(),
             View::History => self.rebuild_history(),
+            View::Principals => self.principals.rebuild(),
+            View::PrincipalDetail => self.principals.rebuild_detail(),
             _ => {}
         }
     }

@@ -42,6 +42,20 @@ fn hints(state: &State) -> Line<'static> {
     match state.view {
         View::PolicyDetail => actions.extend([Action::Down, Action::Up, Action::Back]),
         View::Contexts => actions.extend([Action::Open, Action::Back]),
+        View::Principals => actions.extend([
+            Action::Open,
+            Action::SortNext,
+            Action::ToggleActive,
+            Action::NewSecret,
+            Action::Create,
+        ]),
+        View::PrincipalDetail => actions.extend([
+            Action::Back,
+            Action::RotateSecret,
+            Action::ToggleActive,
+            Action::Bind,
+            Action::RemoveEntry,
+        ]),
         _ => actions.extend([Action::Open, Action::Back]),
     }
     actions.extend([Action::Refresh, Action::Quit]);

@@ -8,6 +8,8 @@ mod history;
 mod modal;
 mod network_policies;
 mod placeholder;
+mod principal_detail;
+mod principals;
 pub mod table;
 pub mod theme;
 mod workspaces;
@@ -62,7 +64,9 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         View::PolicyDetail => network_policies::render_detail(state, frame, area),
         View::Contexts => contexts::render(state, frame, area),
         View::History => history::render(state, frame, area),
-        View::Principals | View::Egress => placeholder::render(state, frame, area),
+        View::Principals => principals::render(state, frame, area),
+        View::PrincipalDetail => principal_detail::render(state, frame, area),
+        View::Egress => placeholder::render(state, frame, area),
     }
 }
 

@@ -1,16 +1,11 @@
 //! Panes whose issues have not landed yet say so plainly.
 
-use crate::app::state::{State, View};
+use crate::app::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let what = match state.view {
-        View::Principals => {
-            "Service principals (account and workspace SCIM, OAuth secrets) are coming."
-        }
-        _ => "The egress block log (live tail of system.access.outbound_network) is coming.",
-    };
+    let what = "The egress block log (live tail of system.access.outbound_network) is coming.";
     super::message(
         frame,
         area,
