@@ -675,3 +675,46 @@ async fn add_to_a_group_and_remove() {
             .unwrap_or(false)
     );
 }
+
+#[tokio::test]
+async fn a_workspace_profile_lists_workspace_principals_and_uses_the_secrets_proxy() {
+    let emu = emulator().await;
+    let a = emu
+        .accounts()
+        .into_iter()
+        .find(|a| a.cloud == "aws")
+        .unwrap();
+    let (ws, token) = a.workspace_pat.clone().unwrap();
+    let mut p = dbx_tui::config::Profile::empty("ws-pat", dbx_tui::config::ProfileSource::Demo);
+    p.host = Some(emu.base_url());
+    p.workspace_id = Some(ws.to_string());
+    p.token = Some(token.into());
+    let mut h = Harness::new(&emu).await;
+    h.app.state.profiles.push(p);
+    h.app.state.now = SystemTime::now();
+    h.keys(":ctx ws-pat\n").await;
+    h.keys(":sp\n").await;
+    let n = h.app.state.principals.rows.len();
+    assert_eq!(h.app.state.principals.load, Load::Loaded);
+    assert!(
+        n > 0 && n < 150,
+        "workspace SCIM lists this workspace's principals: {n}"
+    );
+    h.keys("\n").await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("workspace assignments are account-level"),
+        "{screen}"
+    );
+    // Secrets came through the workspace proxy route.
+    assert!(
+        h.app.state.principals.detail_secrets().is_some(),
+        "{:?}",
+        h.app.state.principals.secrets
+    );
+    assert!(
+        emu.handle()
+            .request_count("/api/2.0/accounts/servicePrincipals/")
+            > 0
+    );
+}

@@ -87,5 +87,10 @@ mod tests {
         assert_eq!(parse("q!"), Ok(CommandLine::Quit));
         assert!(parse("pods").unwrap_err().contains(":np"));
         assert_eq!(completions("e"), vec!["egress"]);
+        assert_eq!(
+            parse("filter displayName co \"etl\""),
+            Ok(CommandLine::Filter(Some("displayName co \"etl\"".into())))
+        );
+        assert_eq!(parse("filter  "), Ok(CommandLine::Filter(None)));
     }
 }

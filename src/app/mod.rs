@@ -105,7 +105,12 @@ impl App {
             }
             Event::Paste(text) => {
                 if let Some(
-                    modal::Modal::Input { input, .. } | modal::Modal::DeletePolicy { input, .. },
+                    modal::Modal::Input { input, .. }
+                    | modal::Modal::DeletePolicy { input, .. }
+                    | modal::Modal::Principal(
+                        principals::PrincipalModal::Input { input, .. }
+                        | principals::PrincipalModal::TypeToConfirm { input, .. },
+                    ),
                 ) = &mut self.state.modal
                 {
                     for c in text.chars().filter(|c| !c.is_control()) {
