@@ -181,7 +181,8 @@ fn policy_detail() {
 #[test]
 fn help_overlay_lists_every_key() {
     let mut app = connected_app();
-    app.state.size = (150, 30);
+    // Tall enough for every action, service principals' included.
+    app.state.size = (150, 40);
     app.handle_key(key('?'));
     let screen = draw(&app);
     for a in dbx_tui::app::keymap::ACTIONS {

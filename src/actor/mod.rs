@@ -4,8 +4,11 @@
 //! a user who navigates away never waits for, or sees, a stale answer.
 
 pub mod egress;
+mod principals;
 mod session;
 mod writes;
+
+pub use principals::{AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest};
 
 pub use session::SessionInfo;
 
@@ -37,6 +40,10 @@ pub enum Slot {
     Warehouses,
     /// The long-running egress tail; cancelled when the user leaves the pane or pauses.
     EgressTail,
+    Principals,
+    PrincipalSecrets,
+    PrincipalDetail,
+    Groups,
     /// Writes are never cancelled by a newer request: an aborted write could half-apply.
     Write,
 }
@@ -66,6 +73,7 @@ pub enum Request {
     ListWarehouses,
     /// Poll the egress log until cancelled.
     EgressTail(Box<egress::TailRequest>),
+    Principals(PrincipalsRequest),
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
     /// actor down. Not reachable from any key.
     #[doc(hidden)]
@@ -87,6 +95,7 @@ impl Request {
                 workspace, policy, ..
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
+            Request::Principals(r) => r.label(),
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
             Request::EgressTail(t) => {
@@ -146,6 +155,7 @@ pub enum Payload {
         as_of_ms: i64,
         window: crate::api::egress::AggregateWindow,
     },
+    Principals(PrincipalsPayload),
 }
 
 #[allow(

@@ -154,6 +154,7 @@ impl Session {
                 policy,
                 expected,
             } => send(self.bind_workspace(workspace, policy, expected).await?),
+            Request::Principals(r) => self.execute_principals(r, &send).await?,
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
             Request::ListWarehouses => send(Payload::Warehouses(
                 crate::api::sql::list_warehouses(&self.client).await?,

@@ -12,6 +12,8 @@ pub enum CommandLine {
     History,
     /// `:since 24h` or `:since 7d`: the egress log window.
     Since(crate::api::egress::AggregateWindow),
+    /// `:filter EXPR` sets a server-side SCIM filter on service principals; alone, clears it.
+    Filter(Option<String>),
     Help,
     Quit,
 }
@@ -25,6 +27,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("ctx", &["context", "contexts", "profile", "profiles"]),
     ("history", &["hist", "journal"]),
     ("since", &["window"]),
+    ("filter", &["scimfilter"]),
     ("help", &["?", "h"]),
     ("q", &["quit", "q!", "exit"]),
 ];
@@ -56,6 +59,12 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
             )),
             _ => Err("usage: :since 24h or :since 7d".into()),
         },
+        Some("filter") => {
+            let rest = line.trim_start()[line.trim_start().len().min(word.len())..].trim();
+            Ok(CommandLine::Filter(
+                (!rest.is_empty()).then(|| rest.to_owned()),
+            ))
+        }
         Some("help") => Ok(CommandLine::Help),
         Some("q") => Ok(CommandLine::Quit),
         _ => {
@@ -90,5 +99,10 @@ mod tests {
         assert_eq!(parse("q!"), Ok(CommandLine::Quit));
         assert!(parse("pods").unwrap_err().contains(":np"));
         assert_eq!(completions("e"), vec!["egress"]);
+        assert_eq!(
+            parse("filter displayName co \"etl\""),
+            Ok(CommandLine::Filter(Some("displayName co \"etl\"".into())))
+        );
+        assert_eq!(parse("filter  "), Ok(CommandLine::Filter(None)));
     }
 }

@@ -669,6 +669,7 @@ impl App {
                     Some(Modal::DeletePolicy { policy, input })
                 }
             },
+            Modal::Principal(m) => self.principal_modal_key(m, key),
             Modal::Export { policy } => match key.code {
                 KeyCode::Char('t') => {
                     self.export(&policy, true);

@@ -37,6 +37,13 @@ pub enum Action {
     Undo,
     TogglePause,
     SwitchTab,
+    SortNext,
+    SortReverse,
+    ToggleActive,
+    Rename,
+    NewSecret,
+    RotateSecret,
+    AddToGroup,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -65,19 +72,26 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::AddDns, name: "add_dns", defaults: &["a"], description: "allow a DNS name (egress log: the blocked one)" },
     ActionInfo { action: Action::AddStorage, name: "add_storage", defaults: &["s"], description: "allow a storage destination" },
     ActionInfo { action: Action::AddBlocked, name: "add_blocked", defaults: &["x"], description: "block a DNS name" },
-    ActionInfo { action: Action::RemoveEntry, name: "remove_entry", defaults: &["d"], description: "remove the selected entry, or unbind" },
+    ActionInfo { action: Action::RemoveEntry, name: "remove_entry", defaults: &["d"], description: "remove the selected entry/workspace/group/secret" },
     ActionInfo { action: Action::ToggleRestriction, name: "toggle_restriction", defaults: &["m"], description: "full access <-> restricted access" },
     ActionInfo { action: Action::ToggleEnforcement, name: "toggle_enforcement", defaults: &["f"], description: "enforced <-> dry run" },
     ActionInfo { action: Action::CycleDryRunProducts, name: "dry_run_products", defaults: &["P"], description: "cycle the dry-run product filter" },
     ActionInfo { action: Action::Review, name: "review", defaults: &["w"], description: "review the pending change (diff), y applies" },
     ActionInfo { action: Action::Export, name: "export", defaults: &["e"], description: "export a policy as Terraform or JSON" },
-    ActionInfo { action: Action::Create, name: "create", defaults: &["c"], description: "create a policy" },
+    ActionInfo { action: Action::Create, name: "create", defaults: &["c"], description: "create a policy or a service principal" },
     ActionInfo { action: Action::Clone, name: "clone", defaults: &["C"], description: "clone a policy under a new id" },
-    ActionInfo { action: Action::Delete, name: "delete", defaults: &["ctrl-d"], description: "delete a policy (type its id to confirm)" },
-    ActionInfo { action: Action::Bind, name: "bind", defaults: &["b"], description: "bind a workspace to a policy" },
+    ActionInfo { action: Action::Delete, name: "delete", defaults: &["ctrl-d"], description: "delete a policy or principal (type its name)" },
+    ActionInfo { action: Action::Bind, name: "bind", defaults: &["b"], description: "bind a workspace to a policy / a principal to one" },
     ActionInfo { action: Action::Undo, name: "undo", defaults: &["u"], description: "in :history, prepare the reverse change" },
     ActionInfo { action: Action::TogglePause, name: "pause", defaults: &["p"], description: "egress log: pause or resume the live tail" },
     ActionInfo { action: Action::SwitchTab, name: "switch_tab", defaults: &["tab"], description: "egress log: events <-> by destination" },
+    ActionInfo { action: Action::SortNext, name: "sort_next", defaults: &["o"], description: "sort by the next column" },
+    ActionInfo { action: Action::SortReverse, name: "sort_reverse", defaults: &["O"], description: "flip the sort order" },
+    ActionInfo { action: Action::ToggleActive, name: "toggle_active", defaults: &["t"], description: "activate / deactivate a service principal" },
+    ActionInfo { action: Action::Rename, name: "rename", defaults: &["E"], description: "rename a service principal" },
+    ActionInfo { action: Action::NewSecret, name: "new_secret", defaults: &["n"], description: "create an OAuth secret (shown once)" },
+    ActionInfo { action: Action::RotateSecret, name: "rotate_secret", defaults: &["R"], description: "rotate a secret: new one shown once, old deleted" },
+    ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
 ];
 
 pub fn info(action: Action) -> &'static ActionInfo {
@@ -422,6 +436,13 @@ mod registry_tests {
             Action::Undo,
             Action::TogglePause,
             Action::SwitchTab,
+            Action::SortNext,
+            Action::SortReverse,
+            Action::ToggleActive,
+            Action::Rename,
+            Action::NewSecret,
+            Action::RotateSecret,
+            Action::AddToGroup,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

@@ -9,12 +9,13 @@ pub mod egress;
 pub mod keymap;
 pub mod list;
 pub mod modal;
+pub mod principals;
 pub mod run;
 pub mod state;
 
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
 use crate::api::{ApiError, PolicyId};
-use crate::config::{Profile, ProfileKind};
+use crate::config::Profile;
 use command::CommandLine;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::{Action, Keymap};
@@ -32,6 +33,8 @@ pub struct App {
     pub should_quit: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// A secret the user asked to copy; the run loop writes it as OSC 52 and drops it.
+    clipboard: Option<crate::config::Secret>,
 }
 
 impl App {
@@ -45,6 +48,7 @@ impl App {
             outbox: Vec::new(),
             should_quit: false,
             dirty: true,
+            clipboard: None,
         }
     }
 
@@ -83,6 +87,7 @@ impl App {
         if s.view == View::PolicyDetail {
             s.view = View::Policies;
         }
+        self.forget_principals();
         self.latest.clear();
         self.outbox.push(Command::Connect(Box::new(profile)));
         self.dirty = true;
@@ -101,7 +106,12 @@ impl App {
             }
             Event::Paste(text) => {
                 if let Some(
-                    modal::Modal::Input { input, .. } | modal::Modal::DeletePolicy { input, .. },
+                    modal::Modal::Input { input, .. }
+                    | modal::Modal::DeletePolicy { input, .. }
+                    | modal::Modal::Principal(
+                        principals::PrincipalModal::Input { input, .. }
+                        | principals::PrincipalModal::TypeToConfirm { input, .. },
+                    ),
                 ) = &mut self.state.modal
                 {
                     for c in text.chars().filter(|c| !c.is_control()) {
@@ -171,6 +181,7 @@ impl App {
                 }
             }
         }
+        self.fetch_visible_secrets();
     }
 
     fn after_input_change(&mut self) {
@@ -246,6 +257,9 @@ impl App {
                 };
             }
             Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
+            other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
+                self.perform_principals(other)
+            }
             other => self.perform_edit(other),
         }
     }
@@ -256,6 +270,7 @@ impl App {
             Ok(CommandLine::Policies) => self.show(View::Policies),
             Ok(CommandLine::Principals) => self.show(View::Principals),
             Ok(CommandLine::Egress) => self.show(View::Egress),
+            Ok(CommandLine::Filter(f)) => self.set_server_filter(f),
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
             Ok(CommandLine::Contexts(Some(name))) => self.connect(&name),
             Ok(CommandLine::History) => self.show(View::History),
@@ -271,6 +286,7 @@ impl App {
 
     /// Go to a view, remembering where we were for Esc.
     pub fn show(&mut self, view: View) {
+        self.leave_principals(view);
         if self.state.view != view {
             if self.state.view == View::Egress {
                 self.stop_tail();
@@ -299,6 +315,7 @@ impl App {
             if self.state.view == View::Egress {
                 self.stop_tail();
             }
+            self.leave_principals(prev);
             if self.state.view == View::PolicyDetail {
                 self.outbox.push(Command::Cancel(Slot::PolicyDetail));
             }
@@ -333,6 +350,7 @@ impl App {
                     }
                 }
             }
+            View::Principals => self.open_principal(),
             View::Contexts => {
                 if let Some(i) = self.state.contexts_list.selected_index() {
                     let name = self.state.profiles[i].name.clone();
@@ -378,6 +396,7 @@ impl App {
 
     /// Ask for what the current view shows, unless it is already there (or `force`).
     pub fn load_view(&mut self, force: bool) {
+        self.load_principals(force);
         if self.state.view == View::History
             && (force || self.state.journal_load == Load::NotLoaded)
             && self.state.session.is_some()
@@ -420,11 +439,8 @@ impl App {
             ActorEvent::Connected(Ok(info)) => {
                 if self.state.connecting.as_deref() == Some(info.profile.as_str()) {
                     self.state.connecting = None;
-                    let is_account = info.kind == ProfileKind::Account;
                     self.state.session = Some(info);
-                    if is_account {
-                        self.load_view(false);
-                    }
+                    self.load_view(false);
                 }
             }
             ActorEvent::Connected(Err(e)) => {
@@ -590,6 +606,7 @@ impl App {
                     e.rebuild(&names);
                 }
             }
+            Payload::Principals(p) => self.on_principals_payload(p),
             other => self.on_write_payload(other),
         }
     }
@@ -599,6 +616,7 @@ impl App {
             return;
         }
         let msg = err.user_message();
+        self.on_principals_failure(slot, &msg);
         let s = &mut self.state;
         match slot {
             Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
@@ -614,7 +632,11 @@ impl App {
                 s.egress.tailing = false;
                 s.egress.summary_load = Load::Failed(msg.clone());
             }
-            Slot::Bindings => {}
+            Slot::Bindings
+            | Slot::Principals
+            | Slot::PrincipalSecrets
+            | Slot::PrincipalDetail
+            | Slot::Groups => {}
         }
         s.last_error = Some(msg);
     }

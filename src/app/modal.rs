@@ -88,4 +88,5 @@ pub enum Modal {
     Export {
         policy: PolicyId,
     },
+    Principal(super::principals::PrincipalModal),
 }

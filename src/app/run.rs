@@ -37,6 +37,9 @@ where
     }
 
     loop {
+        if let Some(secret) = app.take_clipboard() {
+            copy_to_clipboard(secret);
+        }
         for cmd in app.take_commands() {
             if !actor.try_send(cmd) {
                 app.state.flash = Some("busy: too many requests queued, try again".into());
@@ -83,5 +86,20 @@ where
             }
             _ = sigterm => return Ok(()),
         }
+    }
+}
+
+/// OSC 52: the terminal puts the text on the clipboard (also over SSH). Written straight to the
+/// terminal, never logged; the secret is dropped right after.
+fn copy_to_clipboard(secret: crate::config::Secret) {
+    use std::io::Write;
+    let seq = super::principals::osc52(secret.expose());
+    let mut out = std::io::stdout();
+    if out
+        .write_all(seq.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        tracing::warn!("could not write the clipboard sequence to the terminal");
     }
 }

@@ -21,6 +21,7 @@ pub enum View {
     Policies,
     PolicyDetail,
     Principals,
+    PrincipalDetail,
     Egress,
     Contexts,
     History,
@@ -33,6 +34,7 @@ impl View {
             View::Policies => "Network policies",
             View::PolicyDetail => "Network policy",
             View::Principals => "Service principals",
+            View::PrincipalDetail => "Service principal",
             View::Egress => "Egress block log",
             View::Contexts => "Contexts",
             View::History => "History",
@@ -44,7 +46,7 @@ impl View {
         match self {
             View::Workspaces => "ws",
             View::Policies | View::PolicyDetail => "np",
-            View::Principals => "sp",
+            View::Principals | View::PrincipalDetail => "sp",
             View::Egress => "egress",
             View::Contexts => "ctx",
             View::History => "history",
@@ -130,6 +132,8 @@ pub struct State {
 
     pub contexts_list: ListState,
 
+    pub principals: super::principals::PrincipalsState,
+
     /// Pending edits per policy; kept when the user navigates away, so nothing typed is lost.
     pub pending: HashMap<PolicyId, PendingChange>,
     /// A write in flight, per policy, so it is not sent twice.
@@ -181,6 +185,7 @@ impl State {
             policies_list: ListState::default(),
             detail: PolicyDetail::default(),
             contexts_list: ListState::default(),
+            principals: Default::default(),
             pending: HashMap::new(),
             applying: None,
             undo_waiting: None,
@@ -308,6 +313,8 @@ impl State {
                 super::egress::EgressTab::Events => &mut self.egress.list,
                 super::egress::EgressTab::ByDestination => &mut self.egress.dest_list,
             }),
+            View::Principals => Some(&mut self.principals.list),
+            View::PrincipalDetail => Some(&mut self.principals.detail.items),
             _ => None,
         }
     }
@@ -322,6 +329,8 @@ impl State {
                 super::egress::EgressTab::Events => &self.egress.list,
                 super::egress::EgressTab::ByDestination => &self.egress.dest_list,
             }),
+            View::Principals => Some(&self.principals.list),
+            View::PrincipalDetail => Some(&self.principals.detail.items),
             _ => None,
         }
     }
@@ -340,6 +349,8 @@ impl State {
                     .collect();
                 self.egress.rebuild(&names);
             }
+            View::Principals => self.principals.rebuild(),
+            View::PrincipalDetail => self.principals.rebuild_detail(),
             _ => {}
         }
     }

@@ -53,6 +53,20 @@ fn hints(state: &State) -> Line<'static> {
             Action::Back,
         ]),
         View::Contexts => actions.extend([Action::Open, Action::Back]),
+        View::Principals => actions.extend([
+            Action::Open,
+            Action::SortNext,
+            Action::ToggleActive,
+            Action::NewSecret,
+            Action::Create,
+        ]),
+        View::PrincipalDetail => actions.extend([
+            Action::Back,
+            Action::RotateSecret,
+            Action::ToggleActive,
+            Action::Bind,
+            Action::RemoveEntry,
+        ]),
         _ => actions.extend([Action::Open, Action::Back]),
     }
     actions.extend([Action::Refresh, Action::Quit]);

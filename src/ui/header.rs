@@ -64,8 +64,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         View::Egress,
         View::Contexts,
     ] {
-        let active =
-            state.view == view || (view == View::Policies && state.view == View::PolicyDetail);
+        let active = state.view == view
+            || (view == View::Policies && state.view == View::PolicyDetail)
+            || (view == View::Principals && state.view == View::PrincipalDetail);
         let text = format!(" :{} {} ", view.command(), view.title());
         tabs.push(if active {
             Span::styled(text, theme::selected())

@@ -37,7 +37,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     ]));
     let right = key_lines(
         state,
-        "Editing (policies, bindings, history)",
+        "Editing (policies, bindings, principals, history)",
         &ACTIONS[split..],
     );
     let commands: Vec<String> = COMMANDS.iter().map(|(n, _)| format!(":{n}")).collect();

@@ -8,7 +8,8 @@ mod help;
 mod history;
 mod modal;
 mod network_policies;
-mod placeholder;
+mod principal_detail;
+mod principals;
 pub mod table;
 pub mod theme;
 mod workspaces;
@@ -64,7 +65,8 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         View::Contexts => contexts::render(state, frame, area),
         View::History => history::render(state, frame, area),
         View::Egress => egress::render(state, frame, area),
-        View::Principals => placeholder::render(state, frame, area),
+        View::Principals => principals::render(state, frame, area),
+        View::PrincipalDetail => principal_detail::render(state, frame, area),
     }
 }
 

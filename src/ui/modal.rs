@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height.min(area.height)),
@@ -26,7 +26,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     rect
 }
 
-fn boxed(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>, scroll: u16) {
+pub(super) fn boxed(
+    frame: &mut Frame,
+    rect: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+) {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {title} "))
@@ -41,7 +47,7 @@ fn boxed(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>, 
     );
 }
 
-fn keys(text: &str) -> Line<'static> {
+pub(super) fn keys(text: &str) -> Line<'static> {
     Line::styled(text.to_owned(), theme::key_hint())
 }
 
@@ -294,6 +300,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                 rect.y + 2,
             ));
         }
+        Modal::Principal(m) => super::principals::render_modal(state, m, frame, area),
         Modal::Export { policy } => {
             let lines = vec![
                 Line::from(format!(" Export {policy} to the current directory:")),
