@@ -3,29 +3,11 @@
 
 #![cfg(unix)]
 
-use dbx_tui::emulator::{Emulator, EmulatorOptions};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod support;
 
-fn wait_for(parser: &mut vt100::Parser, rx: &mpsc::Receiver<Vec<u8>>, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let screen = parser.screen().contents();
-        if screen.contains(text) {
-            return screen;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(
-            !left.is_zero(),
-            "timed out waiting for {text}; screen:\n{screen}"
-        );
-        if let Ok(bytes) = rx.recv_timeout(left) {
-            parser.process(&bytes);
-        }
-    }
-}
+use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use std::time::Duration;
+use support::pty::{Tui, write_profile};
 
 #[test]
 fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
@@ -43,61 +25,13 @@ fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
     emu.handle().generate_egress_events(600);
     let a = emu.accounts().into_iter().next().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("databrickscfg");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[emu]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
-            emu.base_url(),
-            a.account_id,
-            a.client_id,
-            a.client_secret
-        ),
-    )
-    .unwrap();
-
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 40,
-            cols: 150,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_dbx-tui"));
-    cmd.args(["--config-file", cfg.to_str().unwrap(), "--profile", "emu"]);
-    cmd.env("HOME", dir.path());
-    cmd.env("DBX_TUI_LOG_DIR", dir.path().join("logs"));
-    cmd.env("DBX_TUI_JOURNAL", dir.path().join("journal.jsonl"));
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut writer = pair.master.take_writer().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _master = pair.master;
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut parser = vt100::Parser::new(
-        std::num::NonZeroU16::new(40).unwrap(),
-        std::num::NonZeroU16::new(150).unwrap(),
-        0,
-    );
-    let mut send = |s: &str| {
-        writer.write_all(s.as_bytes()).unwrap();
-        writer.flush().unwrap();
-    };
-
-    wait_for(&mut parser, &rx, "Workspaces (");
-    wait_for(&mut parser, &rx, "corp-egress");
-    send(":egress\r");
-    let screen = wait_for(&mut parser, &rx, "BLOCKED");
+    let cfg = write_profile(dir.path(), &emu, &a);
+    let mut tui = Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"]);
+    tui.wait_for("Workspaces (");
+    tui.wait_for("corp-egress");
+    tui.send(":egress\r");
+    tui.wait_for("BLOCKED");
+    let screen = tui.screen();
     // The first blocked DNS row on a workspace of this account bound to corp-egress.
     let line = screen
         .lines()
@@ -119,13 +53,13 @@ fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
     } else {
         "staging-data-eng"
     };
-    send(&format!("/{domain} {workspace}"));
-    send("\r");
-    wait_for(&mut parser, &rx, &format!("/{domain} {workspace}"));
-    send("a");
-    wait_for(&mut parser, &rx, "Review change to corp-egress");
-    send("y");
-    wait_for(&mut parser, &rx, "applied 1 change(s) to corp-egress");
+    tui.send(&format!("/{domain} {workspace}"));
+    tui.send("\r");
+    tui.wait_for(&format!("/{domain} {workspace}"));
+    tui.send("a");
+    tui.wait_for("Review change to corp-egress");
+    tui.send("y");
+    tui.wait_for("applied 1 change(s) to corp-egress");
 
     // New traffic: nothing more for that domain on corp-egress workspaces.
     let held = emu
@@ -184,16 +118,11 @@ fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
         before,
         "{domain} is still blocked on {workspace} after it was allowed"
     );
-    send(":egress\r");
-    let screen = wait_for(&mut parser, &rx, "BLOCKED");
+    tui.send(":egress\r");
+    tui.wait_for("BLOCKED");
+    let screen = tui.screen();
     assert!(screen.contains("Egress block log"), "{screen}");
-    send("q");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the app did not exit");
-        if let Ok(b) = rx.recv_timeout(Duration::from_millis(50)) {
-            parser.process(&b);
-        }
-    }
+    tui.send("q");
+    assert!(tui.wait_exit().success());
     drop(rt);
 }

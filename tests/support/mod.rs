@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod pty;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dbx_tui::actor::{ActorEvent, ActorHandle};
 use dbx_tui::app::App;
