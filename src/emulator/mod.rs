@@ -274,11 +274,12 @@ pub async fn run_standalone(port: u16) -> std::io::Result<()> {
     )
     .await?;
     let cfg = databrickscfg(&emu.base_url(), &emu.accounts());
-    // allow-print: this is the standalone emulator's user-facing output.
-    println!(
+    let banner = format!(
         "dbx-tui emulator listening on {}\n\n# ~/.databrickscfg\n{cfg}# Ctrl-C to stop.",
         emu.base_url()
     );
+    // The standalone emulator's user-facing output, not a UI.
+    println!("{banner}"); // allow-print
     tokio::signal::ctrl_c().await?;
     emu.shutdown().await;
     Ok(())
