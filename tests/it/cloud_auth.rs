@@ -3,7 +3,7 @@
 //! gateways, refresh ahead of expiry, one token request however many callers, wrong audience,
 //! and `auth check` naming each failure without printing secrets.
 
-mod cloud_common;
+use crate::cloud_common;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,7 +1,7 @@
 //! The service-principals pane end to end: keystrokes into the real App, the real actor, HTTP to
 //! the emulator, and what the emulator holds afterwards.
 
-mod support;
+use crate::support;
 
 use crossterm::event::KeyCode;
 use dbx_tui::actor::{ActorEvent, Payload};

@@ -3,7 +3,7 @@
 
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use dbx_tui::emulator::{Emulator, EmulatorOptions};
 use std::time::Duration;

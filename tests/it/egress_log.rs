@@ -1,7 +1,7 @@
 //! The egress block log end to end: the tail shows blocks of a domain, `a` + review + `y`
 //! allows it, and the tail shows no new blocks for it afterwards.
 
-mod support;
+use crate::support;
 
 use dbx_tui::api::egress::AccessType;
 use dbx_tui::app::egress::EgressTab;

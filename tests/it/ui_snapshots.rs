@@ -15,11 +15,11 @@ use ratatui::backend::TestBackend;
 use std::time::{Duration, SystemTime};
 
 fn workspaces() -> Vec<Workspace> {
-    serde_json::from_str(include_str!("fixtures/workspaces.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/workspaces.json")).unwrap()
 }
 
 fn policies() -> Vec<NetworkPolicy> {
-    serde_json::from_str(include_str!("fixtures/policies.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/policies.json")).unwrap()
 }
 
 fn profiles() -> Vec<Profile> {

@@ -1,7 +1,7 @@
 //! Faults never freeze the UI or lose data: retries are visible, panics are contained, odd
 //! terminal sizes and huge pastes are survived.
 
-mod support;
+use crate::support;
 
 use crossterm::event::Event;
 use dbx_tui::actor::{ActorEvent, Command, Request, RequestId, Slot};

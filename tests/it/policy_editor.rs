@@ -1,7 +1,7 @@
 //! Editing network policies end to end: keystrokes into the real App, the real actor, HTTP to
 //! the emulator, and what the emulator holds afterwards.
 
-mod support;
+use crate::support;
 
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::View;

@@ -3,7 +3,7 @@
 
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 use support::pty::{Tui, write_profile};

@@ -1,7 +1,7 @@
 //! Keyring references in profiles against keyring-core's mock store (with injected errors):
 //! resolution, `auth check` naming a missing entry, and the message for no keyring service.
 
-mod cloud_common;
+use crate::cloud_common;
 
 use std::sync::{Arc, Once};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! polls and keeps logging new (sometimes late) rows. At the end every row the warehouse holds
 //! is in the app exactly once, and the tail's memory stayed bounded.
 
-mod support;
+use crate::support;
 
 use dbx_tui::api::sql::{StatementRequest, execute};
 use dbx_tui::emulator::{BodyFault, Fault, FaultKind};

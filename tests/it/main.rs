@@ -1,0 +1,34 @@
+//! Every integration test in one binary, so the test build links the crate once. Only tests
+//! that change the process environment live in binaries of their own (`tests/cloud_auth_env.rs`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../cloud_common/mod.rs"]
+mod cloud_common;
+
+mod api_client;
+mod api_scim_paging;
+mod api_sql;
+mod cloud_auth;
+mod config_file;
+mod config_precedence;
+mod e2e_egress;
+mod e2e_principals;
+mod e2e_pty;
+mod egress_log;
+mod emulator_auth;
+mod emulator_policies;
+mod emulator_scim;
+mod emulator_scim_writes;
+mod emulator_sql;
+mod emulator_standalone;
+mod fuzz_props;
+mod keyring_store;
+mod long_run;
+mod policy_editor;
+mod policy_export;
+mod policy_validate;
+mod principals;
+mod resilience;
+mod ui_snapshots;
