@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod emulator;
+pub mod files;
 pub mod journal;
 pub mod logging;
 pub mod ui;

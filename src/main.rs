@@ -221,7 +221,8 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
 async fn main() -> Result<()> {
     install_panic_hook()?;
     let mut cli = Cli::parse();
-    let (_log_guard, log_file) = dbx_tui::logging::init()?;
+    let paths = dbx_tui::files::AppPaths::from_env(cli.demo && cli.command.is_none())?;
+    let (_log_guard, log_file) = dbx_tui::logging::init(&paths.log_dir, paths.owned)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
@@ -304,7 +305,14 @@ async fn main() -> Result<()> {
         Some(name) => app.connect(&name),
         None => app.show(dbx_tui::app::state::View::Contexts),
     }
-    let (actor, events) = dbx_tui::actor::spawn(dbx_tui::journal::Journal::default_location());
+    let journal = dbx_tui::journal::Journal::at(&paths.journal);
+    if cli.demo {
+        // The demo's emulator starts fresh, so its history does too.
+        journal
+            .clear()
+            .wrap_err_with(|| format!("clearing the demo journal {}", paths.journal.display()))?;
+    }
+    let (actor, events) = dbx_tui::actor::spawn(journal);
 
     let mut terminal = init_terminal()
         .inspect_err(|_| ratatui::restore())

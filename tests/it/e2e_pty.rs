@@ -197,3 +197,26 @@ fn secrets_never_reach_the_screen_or_the_debug_log() {
         "an Authorization header reached the log"
     );
 }
+
+/// `--demo` keeps its journal and log apart from the real ones (which `DBX_TUI_JOURNAL` and
+/// `DBX_TUI_LOG_DIR` point at here), in private files.
+#[test]
+fn demo_files_are_private_and_apart_from_the_real_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("Workspaces (");
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    let home = tui.home().to_path_buf();
+    assert!(
+        !home.join("journal.jsonl").exists() && !home.join("logs").exists(),
+        "the demo wrote into the real journal or log directory"
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let demo = home.join("data/dbx-tui/demo");
+    assert_eq!(mode(&home.join("data/dbx-tui")), 0o700);
+    assert_eq!(mode(&demo), 0o700);
+    assert_eq!(mode(&demo.join("logs")), 0o700);
+    assert_eq!(mode(&demo.join("logs/dbx-tui.log")), 0o600);
+    assert!(tui.log_text().contains("starting"));
+}

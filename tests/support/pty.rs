@@ -143,9 +143,21 @@ impl Tui {
 }
 
 impl Tui {
+    /// Everything the app logged: a profile run logs to `DBX_TUI_LOG_DIR`, a `--demo` run to
+    /// its own directory under the data dir.
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("logs").join("dbx-tui.log"))
-            .unwrap_or_default()
+        [
+            self._dir.path().join("logs"),
+            self._dir.path().join("data/dbx-tui/demo/logs"),
+        ]
+        .iter()
+        .map(|d| std::fs::read_to_string(d.join("dbx-tui.log")).unwrap_or_default())
+        .collect()
+    }
+
+    /// The temporary home the app runs in.
+    pub fn home(&self) -> &std::path::Path {
+        self._dir.path()
     }
 }
 
