@@ -1,5 +1,5 @@
 //! OAuth machine-to-machine: a Databricks service principal's client id and secret exchanged
-//! for a short-lived access token (api.md §8.1).
+//! for a short-lived access token (docs/databricks-api.md §8.1).
 
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::api::error::excerpt;
