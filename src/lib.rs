@@ -1,18 +1,17 @@
 //! dbx-tui: a keyboard-driven terminal console for Databricks account and workspace admins.
 //!
 //! The layout is the architecture: [`app`] runs the event loop and owns the state, [`ui`] draws
-//! that state, [`actor`] owns credentials and makes every REST call, [`api`] holds the typed
-//! Databricks models and calls, [`auth`] the credential kinds, [`config`] profiles and secrets,
-//! and [`emulator`] a faithful fake of Databricks for `--demo` and the tests.
+//! that state, [`actor`] owns the sessions and makes every REST call through the client crate
+//! (`dbx-client`: [`api`], [`auth`], [`config`], [`journal`], [`files`]), and `emulator` (the
+//! `dbx-emulator` crate, behind the default `demo` feature) is a strict fake of Databricks for
+//! `--demo` and the tests.
+
+pub use dbx_client::{api, auth, config, files, journal};
+#[cfg(feature = "demo")]
+pub use dbx_emulator as emulator;
 
 pub mod actor;
-pub mod api;
 pub mod app;
-pub mod auth;
 pub mod cli;
-pub mod config;
-pub mod emulator;
-pub mod files;
-pub mod journal;
 pub mod logging;
 pub mod ui;

@@ -4,10 +4,11 @@ use clap::{Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use dbx_tui::app::App;
 use dbx_tui::app::keymap::Keymap;
-use dbx_tui::config::{self, Env, Profile, ProfileSource};
-use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use dbx_tui::config::{self, Env};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+mod demo;
 
 #[derive(Parser)]
 #[command(
@@ -107,28 +108,6 @@ fn load_keymap(path: Option<PathBuf>) -> Result<Keymap> {
     Keymap::with_overrides(&file.keys).map_err(|e| eyre!("{}: {e}", path.display()))
 }
 
-/// Profiles for the demo: one account profile per emulated cloud, plus a workspace PAT profile.
-fn demo_profiles(emulator: &Emulator) -> Vec<Profile> {
-    let mut out = Vec::new();
-    for a in emulator.accounts() {
-        let mut p = Profile::empty(&format!("demo-{}", a.cloud), ProfileSource::Demo);
-        p.host = Some(emulator.base_url());
-        p.account_id = Some(a.account_id.clone());
-        p.client_id = Some(a.client_id.clone());
-        p.client_secret = Some(a.client_secret.clone().into());
-        out.push(p);
-    }
-    for a in emulator.accounts() {
-        if let Some((_, token)) = &a.workspace_pat {
-            let mut p = Profile::empty(&format!("demo-{}-workspace", a.cloud), ProfileSource::Demo);
-            p.host = Some(emulator.base_url());
-            p.token = Some(token.clone().into());
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// Panics on the UI thread restore the terminal, then print color-eyre's report. Panics on a
 /// worker thread belong to the actor, which catches them and reports them in the UI; printing
 /// them would scribble over the screen, so they only go to the log.
@@ -226,11 +205,7 @@ async fn main() -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
-        Some(Sub::Emulator { port }) => {
-            return dbx_tui::emulator::run_standalone(port)
-                .await
-                .wrap_err("running the emulator");
-        }
+        Some(Sub::Emulator { port }) => return demo::run_standalone(port).await,
         Some(Sub::Policy {
             command: PolicyCommand::Export { id, format },
         }) => {
@@ -257,13 +232,10 @@ async fn main() -> Result<()> {
     }
 
     let keymap = load_keymap(cli.keys)?;
-    let mut _emulator = None;
+    let mut demo = None;
     let (profiles, initial) = if cli.demo {
-        let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse()?)
-            .await
-            .wrap_err("starting the embedded emulator")?;
-        let profiles = demo_profiles(&emu);
-        _emulator = Some(emu);
+        let (running, profiles) = demo::start().await?;
+        demo = Some(running);
         let first = profiles.first().map(|p| p.name.clone());
         (profiles, first)
     } else {
@@ -319,8 +291,8 @@ async fn main() -> Result<()> {
         .wrap_err("dbx-tui needs an interactive terminal (a TTY)")?;
     let result = dbx_tui::app::run::run(&mut terminal, app, actor, events).await;
     ratatui::restore();
-    if let Some(emu) = _emulator {
-        emu.shutdown().await;
+    if let Some(running) = demo {
+        running.shutdown().await;
     }
     result.wrap_err_with(|| format!("dbx-tui stopped on an error (log: {})", log_file.display()))
 }

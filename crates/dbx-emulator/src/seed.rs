@@ -82,11 +82,11 @@ impl Seed {
     /// The embedded demo data (three accounts: AWS, Azure, GCP).
     pub fn demo() -> Seed {
         Seed::from_json(
-            include_str!("../../assets/demo/accounts.json"),
-            include_str!("../../assets/demo/workspaces.json"),
-            include_str!("../../assets/demo/network_policies.json"),
-            include_str!("../../assets/demo/bindings.json"),
-            include_str!("../../assets/demo/service_principals.json"),
+            include_str!("../../../assets/demo/accounts.json"),
+            include_str!("../../../assets/demo/workspaces.json"),
+            include_str!("../../../assets/demo/network_policies.json"),
+            include_str!("../../../assets/demo/bindings.json"),
+            include_str!("../../../assets/demo/service_principals.json"),
         )
         .expect("embedded demo seed is valid JSON")
     }

@@ -4,6 +4,9 @@
 //! (`/api/2.0/preview/…`) APIs plus the OAuth endpoints, with Databricks' error shapes, so the
 //! demo mode and the integration tests exercise the same client code real accounts do.
 
+// The client's API types are the emulator's wire types too.
+use dbx_client::api;
+
 mod assignments;
 mod auth;
 mod cloud;

@@ -165,8 +165,14 @@ mod tests {
         let real = AppPaths::resolve(false, env(&[]), data.clone()).unwrap();
         let demo = AppPaths::resolve(true, env(&[]), data.clone()).unwrap();
         assert_ne!(demo.journal, real.journal);
-        assert!(demo.journal.starts_with("/home/a/.local/share/dbx-tui/demo"));
-        assert!(demo.log_dir.starts_with("/home/a/.local/share/dbx-tui/demo"));
+        assert!(
+            demo.journal
+                .starts_with("/home/a/.local/share/dbx-tui/demo")
+        );
+        assert!(
+            demo.log_dir
+                .starts_with("/home/a/.local/share/dbx-tui/demo")
+        );
         // The variables that point at the real journal do not pull the demo there.
         let vars = env(&[
             ("DBX_TUI_JOURNAL", "/real/j.jsonl"),
