@@ -14,4 +14,5 @@ pub mod config;
 pub mod emulator;
 pub mod journal;
 pub mod logging;
+pub mod sanitize;
 pub mod ui;

@@ -30,12 +30,14 @@ pub(super) fn boxed(
     frame: &mut Frame,
     rect: Rect,
     title: &str,
-    lines: Vec<Line<'static>>,
+    mut lines: Vec<Line<'static>>,
     scroll: u16,
 ) {
+    // Dialogs quote names, domains and server messages.
+    super::sanitize_lines(&mut lines);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(format!(" {title} "))
+        .title(format!(" {} ", crate::sanitize::terminal_text(title)))
         .title_style(theme::title())
         .border_style(theme::border());
     frame.render_widget(
