@@ -31,4 +31,5 @@ mod policy_export;
 mod policy_validate;
 mod principals;
 mod resilience;
+mod terminal_safety;
 mod ui_snapshots;
