@@ -12,6 +12,7 @@ pub mod modal;
 pub mod principals;
 pub mod run;
 pub mod state;
+pub mod terminal;
 
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
 use crate::api::{ApiError, PolicyId};
