@@ -116,21 +116,13 @@ fn install_panic_hook() -> Result<()> {
     eyre_hook.install()?;
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() == Some("main") {
-            ratatui::restore();
+            dbx_tui::app::terminal::restore();
             eprintln!("{}", panic_hook.panic_report(info));
         } else {
             tracing::error!(panic = %info, "panic in a background task");
         }
     }));
     Ok(())
-}
-
-/// Raw mode and the alternate screen, without ratatui's panic hook (ours is installed above).
-fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
-    use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
-    enable_raw_mode()?;
-    crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
-    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
 }
 
 fn load_file(cli: &Cli, env: &Env) -> Result<Option<config::ConfigFile>> {
@@ -286,13 +278,20 @@ async fn main() -> Result<()> {
     }
     let (actor, events) = dbx_tui::actor::spawn(journal);
 
-    let mut terminal = init_terminal()
-        .inspect_err(|_| ratatui::restore())
+    // Without ratatui's panic hook: ours is installed above.
+    let mut terminal = dbx_tui::app::terminal::enter()
         .wrap_err("dbx-tui needs an interactive terminal (a TTY)")?;
     let result = dbx_tui::app::run::run(&mut terminal, app, actor, events).await;
-    ratatui::restore();
+    dbx_tui::app::terminal::restore();
     if let Some(running) = demo {
         running.shutdown().await;
     }
-    result.wrap_err_with(|| format!("dbx-tui stopped on an error (log: {})", log_file.display()))
+    let exit = result
+        .wrap_err_with(|| format!("dbx-tui stopped on an error (log: {})", log_file.display()))?;
+    if exit != dbx_tui::app::run::Exit::Quit {
+        // `process::exit` runs no destructors: flush the log first.
+        drop(_log_guard);
+        std::process::exit(exit.code());
+    }
+    Ok(())
 }

@@ -175,7 +175,7 @@ impl App {
     }
 
     /// Record an edit of the policy open in the detail view.
-    fn push_op(&mut self, op: EditOp) {
+    pub(super) fn push_op(&mut self, op: EditOp) {
         let Some(id) = self.state.detail.id.clone() else {
             return;
         };
@@ -670,6 +670,7 @@ impl App {
                 }
             },
             Modal::Principal(m) => self.principal_modal_key(m, key),
+            Modal::PasteOffer(offer) => self.paste_offer_key(*offer, key),
             Modal::Export { policy } => match key.code {
                 KeyCode::Char('t') => {
                     self.export(&policy, true);
@@ -686,7 +687,11 @@ impl App {
         self.state.modal = keep.or(self.state.modal.take());
     }
 
-    fn validate_input(&self, purpose: &InputPurpose, value: &str) -> Result<EditOp, String> {
+    pub(super) fn validate_input(
+        &self,
+        purpose: &InputPurpose,
+        value: &str,
+    ) -> Result<EditOp, String> {
         let draft = self.state.detail_draft();
         let dns = draft
             .as_ref()

@@ -9,9 +9,11 @@ pub mod egress;
 pub mod keymap;
 pub mod list;
 pub mod modal;
+pub mod paste;
 pub mod principals;
 pub mod run;
 pub mod state;
+pub mod terminal;
 
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
 use crate::api::{ApiError, PolicyId};
@@ -104,27 +106,8 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Event::Paste(text) => {
-                if let Some(
-                    modal::Modal::Input { input, .. }
-                    | modal::Modal::DeletePolicy { input, .. }
-                    | modal::Modal::Principal(
-                        principals::PrincipalModal::Input { input, .. }
-                        | principals::PrincipalModal::TypeToConfirm { input, .. },
-                    ),
-                ) = &mut self.state.modal
-                {
-                    for c in text.chars().filter(|c| !c.is_control()) {
-                        input.handle(tui_input::InputRequest::InsertChar(c));
-                    }
-                    self.dirty = true;
-                } else if let Mode::Command(input) | Mode::Filter(input) = &mut self.state.mode {
-                    for c in text.chars().filter(|c| !c.is_control()) {
-                        input.handle(tui_input::InputRequest::InsertChar(c));
-                    }
-                    self.after_input_change();
-                }
-            }
+            // Bracketed paste: text for the focused input, never keys.
+            Event::Paste(text) => self.on_paste(text),
             _ => {}
         }
     }

@@ -89,4 +89,6 @@ pub enum Modal {
         policy: PolicyId,
     },
     Principal(super::principals::PrincipalModal),
+    /// Several pasted lines offered as names to add.
+    PasteOffer(Box<super::paste::PasteOffer>),
 }

@@ -5,7 +5,7 @@ use crate::app::state::State;
 use crate::config::{AuthMethod, ProfileKind, ProfileSource};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Row;
+use table::TableRow;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let current = state.session.as_ref().map(|s| s.profile.as_str());
@@ -55,7 +55,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             } else {
                 ""
             };
-            Row::new(vec![
+            TableRow::new(vec![
                 mark.to_owned(),
                 p.name.clone(),
                 kind.to_owned(),

@@ -10,8 +10,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline};
+use ratatui::widgets::{Block, Paragraph, Sparkline};
 use std::time::UNIX_EPOCH;
+use table::TableRow;
 
 fn now_ms(state: &State) -> i64 {
     state
@@ -172,14 +173,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     (None, Some(r)) => r.clone(),
                     _ => String::new(),
                 };
-                let row = Row::new(vec![
-                    Cell::from(short_time(ev.event_time_ms)),
-                    Cell::from(names(&ev.workspace_id)),
-                    Cell::from(ev.destination.clone()),
-                    Cell::from(ev.destination_type.clone()),
-                    Cell::from(Line::from(access_span(&ev.access_type))),
-                    Cell::from(ev.network_source_type.clone().unwrap_or_default()),
-                    Cell::from(detail),
+                let row = TableRow::new(vec![
+                    Line::from(short_time(ev.event_time_ms)),
+                    Line::from(names(&ev.workspace_id)),
+                    Line::from(ev.destination.clone()),
+                    Line::from(ev.destination_type.clone()),
+                    Line::from(access_span(&ev.access_type)),
+                    Line::from(ev.network_source_type.clone().unwrap_or_default()),
+                    Line::from(detail),
                 ]);
                 if e.new_ids.contains(&ev.event_id) {
                     row.style(theme::ok().add_modifier(Modifier::BOLD))
@@ -226,15 +227,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     .and_then(|id| state.binding_of(crate::api::WorkspaceId(id)))
                     .map(|p| p.to_string())
                     .unwrap_or_default();
-                Row::new(vec![
-                    Cell::from(s.destination.clone()),
-                    Cell::from(s.destination_type.clone()),
-                    Cell::from(Line::from(access_span(&s.access_type))),
-                    Cell::from(e.count_of(s).to_string()),
-                    Cell::from(s.first_seen_ms.map(short_time).unwrap_or_default()),
-                    Cell::from(s.last_seen_ms.map(short_time).unwrap_or_default()),
-                    Cell::from(s.workspaces.to_string()),
-                    Cell::from(policy),
+                TableRow::new(vec![
+                    Line::from(s.destination.clone()),
+                    Line::from(s.destination_type.clone()),
+                    Line::from(access_span(&s.access_type)),
+                    Line::from(e.count_of(s).to_string()),
+                    Line::from(s.first_seen_ms.map(short_time).unwrap_or_default()),
+                    Line::from(s.last_seen_ms.map(short_time).unwrap_or_default()),
+                    Line::from(s.workspaces.to_string()),
+                    Line::from(policy),
                 ])
             });
         }

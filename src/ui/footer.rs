@@ -34,7 +34,10 @@ fn status_line(state: &State) -> Line<'static> {
     } else if let Some(e) = &state.last_error {
         spans.push(Span::styled(format!(" error: {e}"), theme::error()));
     }
-    Line::from(spans)
+    // Errors and flashes quote what servers said.
+    let mut line = Line::from(spans);
+    super::sanitize_line(&mut line);
+    line
 }
 
 fn hints(state: &State) -> Line<'static> {

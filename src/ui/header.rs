@@ -75,12 +75,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         });
         tabs.push(Span::raw(" "));
     }
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(first),
-            Line::from(second),
-            Line::from(tabs),
-        ]),
-        area,
-    );
+    let mut lines = vec![Line::from(first), Line::from(second), Line::from(tabs)];
+    // The principal's name and the host come from the server and the profile.
+    super::sanitize_lines(&mut lines);
+    frame.render_widget(Paragraph::new(lines), area);
 }

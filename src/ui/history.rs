@@ -7,7 +7,7 @@ use crate::app::state::State;
 use crate::journal::JournalEntry;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Row;
+use table::TableRow;
 
 /// What an entry changed, in words.
 pub fn summary(e: &JournalEntry) -> String {
@@ -70,9 +70,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         &state.history_list,
         |i| {
             let Some(e) = state.history_entry(i) else {
-                return Row::new(Vec::<String>::new());
+                return TableRow::new(Vec::<String>::new());
             };
-            Row::new(vec![
+            TableRow::new(vec![
                 e.time
                     .chars()
                     .take(19)

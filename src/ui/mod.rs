@@ -37,6 +37,32 @@ pub fn render(state: &State, frame: &mut Frame) {
     if matches!(state.mode, crate::app::state::Mode::Help) {
         help::render(state, frame, body);
     }
+    scrub(frame);
+}
+
+/// Every span of `line` through the terminal sanitizer (names, domains and messages drawn here
+/// mostly come from a server).
+pub(crate) fn sanitize_line(line: &mut Line<'_>) {
+    for span in &mut line.spans {
+        if let std::borrow::Cow::Owned(clean) = crate::sanitize::terminal_text(&span.content) {
+            span.content = clean.into();
+        }
+    }
+}
+
+pub(crate) fn sanitize_lines(lines: &mut [Line<'_>]) {
+    lines.iter_mut().for_each(sanitize_line);
+}
+
+/// The last line of defence, whatever a pane forgot: no cell of the frame holds a control
+/// character or a bidi override when it goes to the terminal. (ratatui drops control
+/// characters itself, but not the bidi controls.)
+fn scrub(frame: &mut Frame) {
+    for cell in &mut frame.buffer_mut().content {
+        if let std::borrow::Cow::Owned(clean) = crate::sanitize::terminal_text(cell.symbol()) {
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
+    }
 }
 
 fn render_body(state: &State, frame: &mut Frame, area: Rect) {
@@ -72,7 +98,8 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
 
 /// A bordered box with a message, for empty, loading and error states.
 pub fn message(frame: &mut Frame, area: Rect, title: &str, text: &str) {
-    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_owned())).collect();
+    let mut lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_owned())).collect();
+    sanitize_lines(&mut lines);
     let block = Block::bordered()
         .title(format!(" {title} "))
         .border_style(theme::border());

@@ -4,6 +4,7 @@ use super::theme;
 use crate::api::network_policies::NetworkPolicy;
 use crate::api::network_policies::change::{DiffLine, json_diff, text_diff, tightens};
 use crate::app::modal::{Modal, PickFor, ReviewKind};
+use crate::app::paste::PasteOffer;
 use crate::app::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -30,12 +31,14 @@ pub(super) fn boxed(
     frame: &mut Frame,
     rect: Rect,
     title: &str,
-    lines: Vec<Line<'static>>,
+    mut lines: Vec<Line<'static>>,
     scroll: u16,
 ) {
+    // Dialogs quote names, domains and server messages.
+    super::sanitize_lines(&mut lines);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(format!(" {title} "))
+        .title(format!(" {} ", crate::sanitize::terminal_text(title)))
         .title_style(theme::title())
         .border_style(theme::border());
     frame.render_widget(
@@ -301,6 +304,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
             ));
         }
         Modal::Principal(m) => super::principals::render_modal(state, m, frame, area),
+        Modal::PasteOffer(offer) => paste_offer(offer, frame, area, wide),
         Modal::Export { policy } => {
             let lines = vec![
                 Line::from(format!(" Export {policy} to the current directory:")),
@@ -319,4 +323,31 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
             boxed(frame, centered(area, wide.min(96), 6), "Export", lines, 0);
         }
     }
+}
+
+/// A multi-line paste into a DNS list input: the names it would add, and every line it cannot.
+fn paste_offer(offer: &PasteOffer, frame: &mut Frame, area: Rect, wide: u16) {
+    let question = format!(" {}", offer.question());
+    let mut lines = vec![Line::styled(question.clone(), theme::title())];
+    if !offer.rejected.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!(" {} line(s) cannot be added:", offer.rejected.len()),
+            theme::warn(),
+        ));
+        for (line, why) in &offer.rejected {
+            lines.push(Line::styled(format!("   ✗ {line}: {why}"), theme::error()));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(keys(if offer.names.is_empty() {
+        " esc back to the input"
+    } else {
+        " y add them as pending edits (reviewed with w before anything is written) · n or esc back to the input"
+    }));
+    let inner = wide.saturating_sub(2).max(1) as usize;
+    let wrapped = question.chars().count() / inner;
+    let height = (lines.len() + wrapped + 2) as u16;
+    let rect = centered(area, wide, height.min(area.height.saturating_sub(2)));
+    boxed(frame, rect, "Paste", lines, offer.scroll);
 }

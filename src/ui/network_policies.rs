@@ -7,7 +7,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
+use table::TableRow;
 
 fn restriction_span(p: &NetworkPolicy) -> Span<'static> {
     match p.restriction_mode() {
@@ -91,13 +92,13 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
                 1 => bound[0].workspace_name.clone(),
                 n => format!("{n}: {}, …", bound[0].workspace_name),
             };
-            Row::new(vec![
-                Cell::from(format!("{}{modified}", p.id())),
-                Cell::from(Line::from(restriction_span(p))),
-                Cell::from(enforcement_text(p)),
-                Cell::from(p.internet_destinations().len().to_string()),
-                Cell::from(p.storage_destinations().len().to_string()),
-                Cell::from(bound_text),
+            TableRow::new(vec![
+                Line::from(format!("{}{modified}", p.id())),
+                Line::from(restriction_span(p)),
+                Line::from(enforcement_text(p)),
+                Line::from(p.internet_destinations().len().to_string()),
+                Line::from(p.storage_destinations().len().to_string()),
+                Line::from(bound_text),
             ])
         },
     );
@@ -305,6 +306,8 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect) {
     let scroll = selected_line
         .map(|l| (l + 3).saturating_sub(height))
         .unwrap_or(0) as u16;
+    // Domains and workspace names come from the server.
+    super::sanitize_lines(&mut lines);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -185,7 +185,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
     let suffix = super::load_suffix(&d.load, state.spinner);
     let block = Block::bordered()
-        .title(format!(" Service principal {}{suffix} ", sp.name()))
+        .title(format!(
+            " Service principal {}{suffix} ",
+            crate::sanitize::terminal_text(sp.name())
+        ))
         .title_style(theme::title())
         .border_style(theme::border());
     let inner_height = area.height.saturating_sub(2) as usize;
@@ -194,6 +197,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         0
     };
+    super::sanitize_lines(&mut lines);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

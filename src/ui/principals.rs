@@ -11,8 +11,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 use std::time::SystemTime;
+use table::TableRow;
 
 /// `1,234`.
 pub fn thousands(n: u64) -> String {
@@ -137,14 +137,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Some(false) => Span::styled("no", theme::error()),
                 _ => Span::styled("yes", theme::ok()),
             };
-            Row::new(vec![
-                Cell::from(sp.name().to_owned()),
-                Cell::from(sp.application_id.clone().unwrap_or_default()),
-                Cell::from(active),
-                Cell::from(sp.id.clone()),
-                Cell::from(sp.external_id.clone().unwrap_or_default()),
-                Cell::from(sp.groups.len().to_string()),
-                Cell::from(expiry_cell(state.now, p.expiry_of(&sp.id))),
+            TableRow::new(vec![
+                Line::from(sp.name().to_owned()),
+                Line::from(sp.application_id.clone().unwrap_or_default()),
+                Line::from(active),
+                Line::from(sp.id.clone()),
+                Line::from(sp.external_id.clone().unwrap_or_default()),
+                Line::from(sp.groups.len().to_string()),
+                Line::from(expiry_cell(state.now, p.expiry_of(&sp.id))),
             ])
         },
     );

@@ -1,15 +1,47 @@
 //! The one table every list view draws through. It builds rows only for the visible slice:
 //! ratatui's `Table` walks every row it is given, so handing it 100,000 rows costs a frame.
+//! Cells are mostly server text (names, domains, principals), so every cell passes through the
+//! terminal sanitizer here: a pane cannot hand the table a cell that skips it.
 
 use super::theme;
 use crate::app::list::ListState;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{
-    Block, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+    Block, Cell, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
     TableState,
 };
+
+/// One row as a pane describes it: a line per cell, and a style for the whole row.
+pub struct TableRow<'a> {
+    cells: Vec<Line<'a>>,
+    style: Style,
+}
+
+impl<'a> TableRow<'a> {
+    pub fn new<T: Into<Line<'a>>>(cells: impl IntoIterator<Item = T>) -> Self {
+        Self {
+            cells: cells.into_iter().map(Into::into).collect(),
+            style: Style::default(),
+        }
+    }
+
+    pub fn style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// The ratatui row, every span of every cell sanitized.
+    fn into_row(self) -> Row<'a> {
+        let cells = self.cells.into_iter().map(|mut line| {
+            super::sanitize_line(&mut line);
+            Cell::from(line)
+        });
+        Row::new(cells).style(self.style)
+    }
+}
 
 /// Draw `list`'s visible rows; `row(i)` builds the row for data index `i`.
 pub fn render<'a>(
@@ -19,7 +51,7 @@ pub fn render<'a>(
     headers: &[&'a str],
     widths: &[Constraint],
     list: &ListState,
-    row: impl Fn(usize) -> Row<'a>,
+    row: impl Fn(usize) -> TableRow<'a>,
 ) {
     let body_rows = area.height.saturating_sub(3).max(1) as usize;
     let mut offset = list.offset.min(list.len().saturating_sub(1));
@@ -29,7 +61,10 @@ pub fn render<'a>(
         offset = list.selected + 1 - body_rows;
     }
     let end = (offset + body_rows).min(list.len());
-    let rows: Vec<Row> = list.visible[offset..end].iter().map(|&i| row(i)).collect();
+    let rows: Vec<Row> = list.visible[offset..end]
+        .iter()
+        .map(|&i| row(i).into_row())
+        .collect();
     let header = Row::new(headers.iter().map(|h| Line::from(*h))).style(theme::column_header());
     let block = Block::bordered()
         .title(title)

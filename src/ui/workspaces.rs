@@ -6,7 +6,7 @@ use crate::app::state::{Binding, Load, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use table::TableRow;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if let Load::Failed(e) = &state.workspaces_load
@@ -71,21 +71,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Some(Binding::Unknown(_)) => Span::styled("unknown", theme::error()),
                 None => Span::styled("…", theme::dim()),
             };
-            Row::new(vec![
-                Cell::from(w.workspace_id.to_string()),
-                Cell::from(w.workspace_name.clone()),
-                Cell::from(
+            TableRow::new(vec![
+                Line::from(w.workspace_id.to_string()),
+                Line::from(w.workspace_name.clone()),
+                Line::from(
                     w.url(account_host)
                         .map(|u| u.trim_start_matches("https://").to_owned())
                         .unwrap_or_default(),
                 ),
-                Cell::from(format!(
+                Line::from(format!(
                     "{} {}",
                     w.cloud.as_deref().unwrap_or(""),
                     w.region().unwrap_or("")
                 )),
-                Cell::from(Line::from(Span::styled(status.to_owned(), status_style))),
-                Cell::from(Line::from(policy)),
+                Line::from(Span::styled(status.to_owned(), status_style)),
+                Line::from(policy),
             ])
         },
     );

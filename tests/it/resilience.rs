@@ -184,11 +184,28 @@ async fn tiny_terminals_and_huge_pastes_keep_state() {
 
     h.keys("/corp\n\n").await;
     h.type_keys("a");
-    let big = "x".repeat(10_000);
+    // Past what an input holds: refused whole, in one step, with the reason.
+    h.app.handle_event(Event::Paste("x".repeat(10_000)));
+    let _ = h.screen();
+    match &h.app.state.modal {
+        Some(Modal::Input { input, .. }) => assert_eq!(input.value(), ""),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        h.app
+            .state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("at most 4096")),
+        "{:?}",
+        h.app.state.flash
+    );
+    // A long paste that fits is kept, and explained rather than discarded.
+    let big = "x".repeat(1_000);
     h.app.handle_event(Event::Paste(big.clone()));
     let _ = h.screen();
     match &h.app.state.modal {
-        Some(Modal::Input { input, .. }) => assert_eq!(input.value().len(), 10_000),
+        Some(Modal::Input { input, .. }) => assert_eq!(input.value().len(), 1_000),
         other => panic!("{other:?}"),
     }
     h.type_keys("\n");

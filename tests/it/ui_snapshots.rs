@@ -326,3 +326,29 @@ fn egress_pane_events_and_by_destination() {
     assert!(openai < npm, "sorted by count");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn server_text_with_escape_sequences_is_drawn_inert() {
+    let mut app = connected_app();
+    // A workspace name and a principal as a hostile or broken server could send them: a window
+    // title change (OSC 2), a colour (CSI), a C1 CSI and a right-to-left override.
+    app.state.workspaces[0].workspace_name =
+        "evil\x1b]2;pwned\x07-\x1b[31mred\u{9b}2J\u{202e}gnp.exe".into();
+    if let Some(s) = app.state.session.as_mut() {
+        s.principal = "sp\x1b]52;c;cHduZWQ=\x07-name".into();
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 24)).unwrap();
+    terminal
+        .draw(|f| dbx_tui::ui::render(&app.state, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let text: String = buffer.content.iter().map(|c| c.symbol()).collect();
+    for bad in [
+        "\x1b", "\x07", "\u{9b}", "\u{202e}", "2;pwned", "52;c", "2J",
+    ] {
+        assert!(!text.contains(bad), "{bad:?} reached the screen:\n{text}");
+    }
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("evil-red"), "{screen}");
+    assert!(screen.contains("sp-name"), "{screen}");
+}

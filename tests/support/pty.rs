@@ -12,6 +12,9 @@ pub const COLS: u16 = 140;
 
 pub struct Tui {
     pub parser: vt100::Parser,
+    /// Every byte the app wrote, for checks on sequences the screen does not show (modes set
+    /// and reset on the way out).
+    raw: Vec<u8>,
     output: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -71,11 +74,65 @@ impl Tui {
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
         Tui {
             parser: vt100::Parser::new(size(ROWS), size(COLS), 0),
+            raw: Vec::new(),
             output: rx,
             writer,
             child,
             _dir: dir,
         }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        self.parser.process(bytes);
+        self.raw.extend_from_slice(bytes);
+    }
+
+    /// Everything the app wrote so far.
+    pub fn raw_output(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// Whether the app wrote `seq` at some point.
+    pub fn wrote(&self, seq: &str) -> bool {
+        self.raw.windows(seq.len()).any(|w| w == seq.as_bytes())
+    }
+
+    /// Whether bracketed paste is on now: the last of `CSI ? 2004 h` / `l` the app wrote.
+    pub fn bracketed_paste(&self) -> bool {
+        let last = |seq: &[u8]| self.raw.windows(seq.len()).rposition(|w| w == seq);
+        match (last(b"\x1b[?2004h"), last(b"\x1b[?2004l")) {
+            (Some(on), Some(off)) => on > off,
+            (on, _) => on.is_some(),
+        }
+    }
+
+    /// Paste `text` as a terminal does: wrapped in `ESC [200~ … ESC [201~` when the app turned
+    /// bracketed paste on, else as plain typed bytes. Line breaks go as `\r`, as terminals send.
+    pub fn paste(&mut self, text: &str) {
+        while let Ok(bytes) = self.output.try_recv() {
+            self.feed(&bytes);
+        }
+        let text = text.replace('\n', "\r");
+        if self.bracketed_paste() {
+            self.send(&format!("\x1b[200~{text}\x1b[201~"));
+        } else {
+            self.send(&text);
+        }
+    }
+
+    /// The app's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the app has a pid")
+    }
+
+    /// Send `signal` (a name `kill` knows: HUP, TERM, QUIT) to the app.
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("running kill");
+        assert!(status.success(), "kill -{signal} failed");
     }
 
     pub fn screen(&self) -> String {
@@ -94,7 +151,7 @@ impl Tui {
                 panic!("timed out waiting for {what}; screen:\n{}", self.screen());
             }
             match self.output.recv_timeout(left) {
-                Ok(bytes) => self.parser.process(&bytes),
+                Ok(bytes) => self.feed(&bytes),
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     panic!(
@@ -121,12 +178,12 @@ impl Tui {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             while let Ok(bytes) = self.output.try_recv() {
-                self.parser.process(&bytes);
+                self.feed(&bytes);
             }
             if let Some(status) = self.child.try_wait().unwrap() {
                 // Whatever the app wrote on the way out (leaving the alternate screen).
                 while let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(200)) {
-                    self.parser.process(&bytes);
+                    self.feed(&bytes);
                 }
                 return status;
             }
@@ -136,7 +193,7 @@ impl Tui {
                 self.screen()
             );
             if let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(50)) {
-                self.parser.process(&bytes);
+                self.feed(&bytes);
             }
         }
     }

@@ -41,11 +41,14 @@ impl ErrorKind {
     }
 }
 
-/// Why a call failed. Messages carry the endpoint and never a credential.
+/// Why a call failed. Messages carry the endpoint and never a credential. Server text (messages,
+/// codes, body excerpts) is stripped of terminal control sequences where it enters
+/// ([`ApiError::from_response`]), and every field is stripped again when displayed, so no
+/// variant, however it was built, can write an escape sequence to the terminal.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     /// The server answered with an error status.
-    #[error("{method} {endpoint}: {status} {code}: {message}")]
+    #[error("{} {}: {status} {}: {}", clean(.method), clean(.endpoint), clean(.code), clean(.message))]
     Http {
         method: String,
         endpoint: String,
@@ -56,13 +59,13 @@ pub enum ApiError {
         retry_after: Option<Duration>,
     },
     /// No connection could be made (refused, DNS, TLS).
-    #[error("cannot reach {host}: {reason}")]
+    #[error("cannot reach {}: {}", clean(.host), clean(.reason))]
     Connect { host: String, reason: String },
     /// The request took longer than its timeout.
-    #[error("{endpoint}: no answer within {seconds} s")]
+    #[error("{}: no answer within {seconds} s", clean(.endpoint))]
     Timeout { endpoint: String, seconds: u64 },
     /// The body was not what the API promises (HTML sign-in page, truncated JSON, wrong shape).
-    #[error("{endpoint}: unexpected response (HTTP {status}): {reason}; body starts {excerpt:?}")]
+    #[error("{}: unexpected response (HTTP {status}): {}; body starts {:?}", clean(.endpoint), clean(.reason), clean(.excerpt))]
     Decode {
         endpoint: String,
         status: u16,
@@ -70,14 +73,18 @@ pub enum ApiError {
         excerpt: String,
     },
     /// The credential could not be obtained.
-    #[error("authentication failed: {0}")]
+    #[error("authentication failed: {}", clean(.0))]
     Auth(String),
     /// Superseded by a newer request or the user left the view.
     #[error("cancelled")]
     Cancelled,
     /// A check on our side failed (a write that did not verify, a local file).
-    #[error("{0}")]
+    #[error("{}", clean(.0))]
     Local(String),
+}
+
+fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::terminal_text(s)
 }
 
 impl ApiError {
@@ -117,14 +124,22 @@ impl ApiError {
                     ErrorKind::Unavailable => "service unavailable",
                     ErrorKind::Other => "failed",
                 };
-                format!("{what} ({status}) on {endpoint}: {message}")
+                format!(
+                    "{what} ({status}) on {}: {}",
+                    clean(endpoint),
+                    clean(message)
+                )
             }
             Self::Decode {
                 endpoint,
                 reason,
                 status,
                 ..
-            } => format!("{endpoint} answered HTTP {status} with {reason}"),
+            } => format!(
+                "{} answered HTTP {status} with {}",
+                clean(endpoint),
+                clean(reason)
+            ),
             other => other.to_string(),
         }
     }
@@ -138,6 +153,7 @@ impl ApiError {
         body: &[u8],
     ) -> Self {
         let (code, message) = parse_error_body(status, body);
+        let (code, message) = (clean(&code).into_owned(), clean(&message).into_owned());
         Self::Http {
             method: method.to_owned(),
             endpoint: endpoint.to_owned(),

@@ -222,14 +222,20 @@ fn client_http(c: &ApiClient) -> &reqwest::Client {
     c.http()
 }
 
-/// The report as the lines `auth check` prints.
+/// The report as the lines `auth check` prints. Every field passes through the terminal
+/// sanitizer: the outcome carries the server's words, and the principal may carry a name the
+/// server chose.
 pub fn render(r: &CheckReport) -> String {
+    use crate::sanitize::terminal_text as clean;
     let mut out = format!(
         "profile  {}\nhost     {}\nauth     {} ({})\n",
-        r.profile, r.host, r.method, r.why
+        clean(&r.profile),
+        clean(&r.host),
+        clean(&r.method),
+        clean(&r.why)
     );
     if let Some(p) = &r.principal {
-        out.push_str(&format!("as       {p}\n"));
+        out.push_str(&format!("as       {}\n", clean(p)));
     }
     if let Some(t) = r.expires_at {
         let left = t
@@ -243,19 +249,27 @@ pub fn render(r: &CheckReport) -> String {
         ));
     }
     match &r.outcome {
-        Ok(what) => out.push_str(&format!("result   OK: {what}\n")),
-        Err((kind, detail)) => {
-            out.push_str(&format!("result   FAILED ({}): {detail}\n", kind.label()))
-        }
+        Ok(what) => out.push_str(&format!("result   OK: {}\n", clean(what))),
+        Err((kind, detail)) => out.push_str(&format!(
+            "result   FAILED ({}): {}\n",
+            kind.label(),
+            clean(detail)
+        )),
     }
     out
 }
 
 /// One line per profile for `auth profiles`.
 pub fn render_line(r: &CheckReport) -> String {
+    use crate::sanitize::terminal_text as clean;
     let status = match &r.outcome {
         Ok(_) => "OK".to_owned(),
         Err((kind, _)) => format!("FAILED ({})", kind.label()),
     };
-    format!("{:<20} {:<40} {:<20} {status}", r.profile, r.host, r.method)
+    format!(
+        "{:<20} {:<40} {:<20} {status}",
+        clean(&r.profile),
+        clean(&r.host),
+        clean(&r.method)
+    )
 }

@@ -24,38 +24,40 @@ use std::time::SystemTime;
 pub struct GatewayHeaders(Vec<(HeaderName, HeaderValue)>);
 
 impl GatewayHeaders {
-    /// Parses the `gateway_headers` value and resolves keyring references. Errors name the
-    /// header, never the value.
+    /// Parses the `gateway_headers` value and resolves keyring references. Errors name the key
+    /// and the pair's position, never what the pair holds: a literal value containing `;` is
+    /// split there, and its second half would be taken for a header name.
     pub fn parse(raw: &Secret) -> Result<Self, AuthError> {
+        let bad = |n: usize, what: &str| {
+            AuthError::Config(format!(
+                "gateway_headers, pair {n} (pairs are separated by `;`): {what}; a value that \
+                 contains `;` must be stored in the OS keyring (`dbx-tui auth set`)"
+            ))
+        };
         let mut out = Vec::new();
-        for part in raw.expose().split(';') {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
+        let pairs = raw
+            .expose()
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        for (i, part) in pairs.enumerate() {
+            let n = i + 1;
             let Some((name, value)) = part.split_once(':') else {
-                return Err(AuthError::Config(
-                    "gateway_headers must be `Header-Name: value` pairs separated by `;`".into(),
-                ));
+                return Err(bad(n, "not a `Header-Name: value` pair"));
             };
-            let name = name.trim();
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                AuthError::Config(format!(
-                    "gateway_headers: `{name}` is not a valid header name"
-                ))
-            })?;
+            let header = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| bad(n, "not a valid header name"))?;
             let value = Secret::new(value.trim());
             if value.is_empty() {
-                return Err(AuthError::Config(format!(
-                    "gateway_headers: header {name} has no value"
-                )));
+                return Err(bad(n, "the header has no value"));
             }
             let value = keyring::resolve_value(&value)
-                .map_err(|e| AuthError::Config(format!("gateway header {name}: {e}")))?;
+                .map_err(|e| AuthError::Config(format!("gateway_headers, pair {n}: {e}")))?;
             let mut v = HeaderValue::from_str(value.expose()).map_err(|_| {
-                AuthError::Config(format!(
-                    "gateway header {name}: the value contains characters not allowed in an HTTP header"
-                ))
+                bad(
+                    n,
+                    "the value contains characters not allowed in an HTTP header",
+                )
             })?;
             v.set_sensitive(true);
             out.push((header, v));
@@ -172,6 +174,26 @@ mod tests {
                 .unwrap()
                 .to_string();
             assert!(!e.contains("canary"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_literal_value_with_a_semicolon_is_never_echoed() {
+        // The key `canary;ke y/9:rest` is split at `;`: pair 2 (`ke y/9:rest`) is not a valid
+        // header name, and the error must not quote it.
+        for raw in [
+            "X-Api-Key: canary;ke y/9:rest",
+            "X-Api-Key: canary;kefrag",
+            "X-Api-Key: canary;kefrag:",
+        ] {
+            let e = GatewayHeaders::parse(&Secret::new(raw))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("gateway_headers") && e.contains("pair 2"), "{e}");
+            for fragment in ["canary", "ke y", "kefrag", "rest"] {
+                assert!(!e.contains(fragment), "{e}");
+            }
         }
     }
 }

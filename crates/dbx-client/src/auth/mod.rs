@@ -117,7 +117,7 @@ fn base_provider(
     let host = profile
         .host
         .clone()
-        .ok_or_else(|| AuthError::Config(format!("profile {} has no host", profile.name)))?;
+        .ok_or_else(|| AuthError::Config(profile.missing_host()))?;
     match method {
         AuthMethod::Pat => {
             let token = profile.token.clone().ok_or_else(|| {

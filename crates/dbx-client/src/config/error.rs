@@ -66,6 +66,12 @@ pub enum ConfigError {
     #[error("profile `{profile}` has no host: set host in the profile or DATABRICKS_HOST")]
     NoHost { profile: String },
 
+    /// The host carried `user:password@`; what was written is not repeated.
+    #[error(
+        "profile `{profile}`: host must not contain a user name or password (user:password@); remove it and put the credential in token, client_secret or the OS keyring"
+    )]
+    HostUserinfo { profile: String },
+
     #[error("{var} must be true or false")]
     InvalidEnv { var: &'static str },
 }

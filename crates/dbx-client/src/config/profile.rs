@@ -48,6 +48,10 @@ pub struct Profile {
     /// Normalised: `https://` added when no scheme, query and trailing `/` removed, path kept
     /// (gateways serve Databricks under a prefix).
     pub host: Option<String>,
+    /// The host as written carried a user name or password (`https://user:password@…`). It is
+    /// refused and `host` left unset, so that credential is never put in a URL, a log line or
+    /// on the screen; resolving the profile then fails with [`ConfigError::HostUserinfo`].
+    pub host_userinfo: bool,
     pub account_id: Option<String>,
     pub workspace_id: Option<String>,
     pub token: Option<Secret>,
@@ -141,6 +145,7 @@ impl Profile {
         Self {
             name: name.to_owned(),
             host: None,
+            host_userinfo: false,
             account_id: None,
             workspace_id: None,
             token: None,
@@ -194,6 +199,11 @@ impl Profile {
     /// Normalises and stores `raw`; a `?o=`/`?w=`/`?a=` query (SPOG URLs pasted from the UI)
     /// fills workspace_id/account_id when unset, as Go's `fixHostIfNeeded` does.
     pub(crate) fn set_host(&mut self, raw: &str) {
+        if has_userinfo(raw) {
+            self.host = None;
+            self.host_userinfo = true;
+            return;
+        }
         let Some(n) = normalize_host(raw) else { return };
         self.host = Some(n.host);
         if self.workspace_id.is_none() {
@@ -211,7 +221,10 @@ impl Profile {
                 dst.clone_from(src);
             }
         }
-        fill(&mut self.host, &lower.host);
+        if self.host.is_none() && !self.host_userinfo {
+            self.host.clone_from(&lower.host);
+            self.host_userinfo = lower.host_userinfo;
+        }
         fill(&mut self.account_id, &lower.account_id);
         fill(&mut self.workspace_id, &lower.workspace_id);
         fill(&mut self.token, &lower.token);
@@ -234,6 +247,19 @@ impl Profile {
     pub(crate) fn is_empty(&self) -> bool {
         let named = Self::empty(&self.name, self.source.clone());
         *self == named
+    }
+
+    /// Why there is no host, for errors: none was set, or the one set was refused. Never
+    /// repeats what was written.
+    pub fn missing_host(&self) -> String {
+        if self.host_userinfo {
+            ConfigError::HostUserinfo {
+                profile: self.name.clone(),
+            }
+            .to_string()
+        } else {
+            format!("profile {} has no host", self.name)
+        }
     }
 
     /// Whether `key` is set, secret or not.
@@ -415,6 +441,15 @@ struct NormalHost {
     account_id: Option<String>,
 }
 
+/// Whether the URL's authority has a `user[:password]@` part.
+fn has_userinfo(raw: &str) -> bool {
+    let raw = raw.trim();
+    let rest = raw.split_once("://").map_or(raw, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+}
+
 fn normalize_host(raw: &str) -> Option<NormalHost> {
     let raw = raw.trim();
     let url = if raw.contains("://") {
@@ -484,6 +519,24 @@ mod tests {
             (Some("123"), Some("acc"))
         );
         assert_eq!(normalize_host("h/?o=abc").unwrap().workspace_id, None);
+    }
+
+    #[test]
+    fn userinfo_in_a_host_is_found_only_in_the_authority() {
+        for raw in [
+            "https://user:pw@x.cloud.databricks.com",
+            "user:pw@x.cloud.databricks.com/",
+            "https://token@x.cloud.databricks.com:443/path?o=1",
+        ] {
+            assert!(has_userinfo(raw), "{raw}");
+        }
+        for raw in [
+            "https://x.cloud.databricks.com/gw/a@b",
+            "https://x.cloud.databricks.com?o=1&u=a@b",
+            "x.cloud.databricks.com",
+        ] {
+            assert!(!has_userinfo(raw), "{raw}");
+        }
     }
 
     #[test]

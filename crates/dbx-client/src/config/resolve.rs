@@ -89,6 +89,11 @@ pub fn resolve(
         }
     }
 
+    if profile.host_userinfo {
+        return Err(ConfigError::HostUserinfo {
+            profile: profile.name,
+        });
+    }
     profile.check_single_auth()?;
     if profile.host.is_none() && !profile.other.contains_key("azure_workspace_resource_id") {
         return Err(ConfigError::NoHost {
@@ -111,7 +116,8 @@ pub fn list_profiles(env: &Env, file: Option<&ConfigFile>) -> Vec<Profile> {
         })
         .unwrap_or_default();
     let from_env = env_profile(env);
-    if from_env.host.is_some() {
+    // A refused host is listed too, so the reason can be shown when it is chosen.
+    if from_env.host.is_some() || from_env.host_userinfo {
         out.push(from_env);
     }
     out
