@@ -34,6 +34,16 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// A single attempt: for writes whose caller must look at the server before trying again
+    /// (a blind retry of a PUT could overwrite a change made between the attempts).
+    pub fn once() -> Self {
+        Self {
+            max_attempts: 1,
+            connect_attempts: 1,
+            ..Self::default()
+        }
+    }
+
     /// Wait before attempt `attempt + 1`: the server's `Retry-After` if it gave one (capped),
     /// else exponential from `base` with up to 50 % jitter, capped.
     pub fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {

@@ -32,3 +32,4 @@ mod policy_validate;
 mod principals;
 mod resilience;
 mod ui_snapshots;
+mod write_races;
