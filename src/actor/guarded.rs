@@ -107,7 +107,10 @@ where
                 return Ok(Guarded::Written { before });
             }
             _ => {
-                tracing::info!(endpoint, "changed on the server since it was read; not writing");
+                tracing::info!(
+                    endpoint,
+                    "changed on the server since it was read; not writing"
+                );
                 return Ok(Guarded::Moved(current));
             }
         }

@@ -37,7 +37,9 @@ fn their_change(acc: String) -> impl FnOnce(&dbx_tui::emulator::EmulatorHandle) 
         theirs["egress"]["network_access"]["allowed_internet_destinations"]
             .as_array_mut()
             .unwrap()
-            .push(json!({"destination": "their-domain.io", "internet_destination_type": "DNS_NAME"}));
+            .push(
+                json!({"destination": "their-domain.io", "internet_destination_type": "DNS_NAME"}),
+            );
         h.put_policy_raw(&acc, theirs);
     }
 }
@@ -109,7 +111,11 @@ async fn a_policy_write_retried_with_no_change_between_is_applied_and_verified()
         |_| {},
     );
     h.keys("wy").await;
-    assert!(h.app.state.pending.is_empty(), "{:?}", h.app.state.last_error);
+    assert!(
+        h.app.state.pending.is_empty(),
+        "{:?}",
+        h.app.state.last_error
+    );
     assert!(
         h.screen().contains("applied 1 change(s) to corp-egress"),
         "{}",
@@ -140,7 +146,11 @@ async fn a_policy_write_whose_answer_was_lost_is_recognised_and_not_sent_again()
         !resent.load(Ordering::SeqCst),
         "the PUT was sent again after it had landed"
     );
-    assert!(h.app.state.pending.is_empty(), "{:?}", h.app.state.last_error);
+    assert!(
+        h.app.state.pending.is_empty(),
+        "{:?}",
+        h.app.state.last_error
+    );
     assert!(
         h.screen().contains("applied 1 change(s) to corp-egress"),
         "{}",
@@ -149,9 +159,7 @@ async fn a_policy_write_whose_answer_was_lost_is_recognised_and_not_sent_again()
     let (entries, _) = h.journal().read_all().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].before.as_ref(), Some(&before));
-    assert!(
-        dns_names(entries[0].after.as_ref().unwrap()).contains(&"example.org".to_owned())
-    );
+    assert!(dns_names(entries[0].after.as_ref().unwrap()).contains(&"example.org".to_owned()));
 }
 
 /// `:ws`, select sandbox-ds, `b`, pick finance-strict: the bind confirmation is open.
