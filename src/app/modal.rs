@@ -89,4 +89,6 @@ pub enum Modal {
         policy: PolicyId,
     },
     Principal(super::principals::PrincipalModal),
+    /// A yes/no question before something that cannot be taken back.
+    Confirm(super::confirm::Confirm),
 }
