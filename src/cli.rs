@@ -18,6 +18,14 @@ pub async fn export_policy(
     id: &str,
     format: ExportFormat,
 ) -> Result<String, ApiError> {
+    // The id goes into the request path: only the documented id alphabet (1-32 letters, digits,
+    // "_", "." or "-"), and not a dot segment, keeps it one segment of the policy endpoint.
+    crate::api::network_policies::validate::validate_policy_id(id)
+        .and_then(|()| match id {
+            "." | ".." => Err("a dot segment would name another endpoint".to_owned()),
+            _ => Ok(()),
+        })
+        .map_err(|why| ApiError::Local(format!("{id:?} is not a policy id: {why}")))?;
     let account = profile.account_id.clone().ok_or_else(|| {
         ApiError::Local(format!(
             "profile {} has no account_id: policies are account-level",

@@ -4,6 +4,7 @@
 //! a user who navigates away never waits for, or sees, a stale answer.
 
 pub mod egress;
+mod guarded;
 mod principals;
 mod session;
 mod writes;

@@ -1,12 +1,15 @@
 //! Every write the actor makes. Network policies and bindings have no server-side concurrency
-//! guard (a PUT replaces the whole object), so each write re-reads first and refuses to
-//! overwrite a change made elsewhere, then reads back and verifies what the server holds.
-//! A small window between the re-read and the PUT remains; no client can close it.
+//! guard (a PUT replaces the whole object), so each write re-reads first, and again before any
+//! retry, and refuses to overwrite a change made elsewhere ([`guarded_write`]); then it reads
+//! back and verifies what the server holds. A small window between the re-read and the PUT
+//! remains; no client can close it.
 
 use super::Payload;
+use super::guarded::{Guarded, Seen, guarded_write};
 use super::session::Session;
 use crate::api::network_policies::change::{EditOp, apply_all};
 use crate::api::network_policies::{self, NetworkPolicy};
+use crate::api::retry::RetryPolicy;
 use crate::api::{ApiError, PolicyId, WorkspaceId, workspaces};
 use crate::journal::{JournalEntry, now_rfc3339};
 
@@ -50,17 +53,40 @@ impl Session {
     ) -> Result<Payload, ApiError> {
         let account = self.account_id()?;
         let id = PolicyId(base.id().to_owned());
-        let server = network_policies::get(&self.client, account, &id).await?;
-        if !same(&server, &base) {
-            tracing::info!(policy = %id, "policy changed on the server since it was read; not writing");
-            return Ok(Payload::PolicyConflict {
-                base: Box::new(base),
-                server: Box::new(server),
-                ops,
-            });
-        }
-        let draft = apply_all(&server, &ops);
-        network_policies::update(&self.client, account, &draft).await?;
+        let once = self.client.clone().with_retry(RetryPolicy::once());
+        let (client, id_ref, ops_ref, base_ref) = (&self.client, &id, &ops, &base);
+        let outcome = guarded_write(
+            self.client.retry_policy(),
+            &format!("PUT network-policies/{id}"),
+            move || network_policies::get(client, account, id_ref),
+            |server: &NetworkPolicy| {
+                if same(server, base_ref) {
+                    Seen::Expected
+                } else if same(server, &apply_all(base_ref, ops_ref)) {
+                    Seen::Ours
+                } else {
+                    Seen::Moved
+                }
+            },
+            |server: &NetworkPolicy| {
+                let draft = apply_all(server, ops_ref);
+                let once = &once;
+                async move { network_policies::update(once, account, &draft).await }
+            },
+        )
+        .await?;
+        let before = match outcome {
+            Guarded::Written { before } => before,
+            Guarded::Moved(server) => {
+                return Ok(Payload::PolicyConflict {
+                    base: Box::new(base),
+                    server: Box::new(server),
+                    ops,
+                });
+            }
+        };
+        // Verified against the version the landed PUT replaced, not the one first read.
+        let draft = apply_all(&before, &ops);
         let written = network_policies::get(&self.client, account, &id).await?;
         if !same(&written, &draft) {
             return Err(ApiError::Local(format!(
@@ -71,7 +97,7 @@ impl Session {
             "update_policy",
             id.as_str(),
             None,
-            serde_json::to_value(&server).ok(),
+            serde_json::to_value(&before).ok(),
             serde_json::to_value(&written).ok(),
         );
         Ok(Payload::PolicyWritten(written))
@@ -130,15 +156,39 @@ impl Session {
         expected: PolicyId,
     ) -> Result<Payload, ApiError> {
         let account = self.account_id()?;
-        let current = workspaces::network_option(&self.client, account, ws)
-            .await?
-            .network_policy_id;
-        if current != expected {
-            return Err(ApiError::Local(format!(
-                "workspace {ws} is now bound to {current} (changed elsewhere since it was read as {expected}); nothing was written"
-            )));
-        }
-        let written = workspaces::set_network_option(&self.client, account, ws, &policy).await?;
+        let once = self.client.clone().with_retry(RetryPolicy::once());
+        let (client, policy_ref, expected_ref) = (&self.client, &policy, &expected);
+        let outcome = guarded_write(
+            self.client.retry_policy(),
+            &format!("PUT workspaces/{ws}/network"),
+            move || async move {
+                workspaces::network_option(client, account, ws)
+                    .await
+                    .map(|o| o.network_policy_id)
+            },
+            |current: &PolicyId| {
+                if current == expected_ref {
+                    Seen::Expected
+                } else if current == policy_ref {
+                    Seen::Ours
+                } else {
+                    Seen::Moved
+                }
+            },
+            |_: &PolicyId| {
+                let once = &once;
+                async move { workspaces::set_network_option(once, account, ws, policy_ref).await }
+            },
+        )
+        .await?;
+        let before = match outcome {
+            Guarded::Written { before } => before,
+            Guarded::Moved(current) => {
+                return Err(ApiError::Local(format!(
+                    "workspace {ws} is now bound to {current} (changed elsewhere since it was read as {expected}); nothing was written"
+                )));
+            }
+        };
         let read = workspaces::network_option(&self.client, account, ws).await?;
         if read.network_policy_id != policy {
             return Err(ApiError::Local(format!(
@@ -150,8 +200,8 @@ impl Session {
             "bind_workspace",
             policy.as_str(),
             Some(ws.0),
-            Some(serde_json::json!({ "network_policy_id": current })),
-            serde_json::to_value(&written).ok(),
+            Some(serde_json::json!({ "network_policy_id": before })),
+            serde_json::to_value(&read).ok(),
         );
         Ok(Payload::Binding(ws, Ok(policy)))
     }

@@ -1,20 +1,20 @@
-//! Editing network policies: pending changes, their review and write, create, clone, delete,
-//! bind, export and undo. Every write goes through a reviewed diff or a confirmation, and the
-//! actor refuses to overwrite a change made elsewhere.
+//! Editing network policies: pending changes and their review, create, clone, delete and bind
+//! (writes in flight: `pending`; export: `export_file`; undo: `undo`). Every write goes through
+//! a reviewed diff or a confirmation, and the actor refuses to overwrite a change made elsewhere.
 
 use super::App;
 use super::keymap::Action;
 use super::list::ListState;
 use super::modal::{InputPurpose, Modal, PickFor, ReviewKind};
 use super::state::{PendingChange, State, View};
-use crate::actor::{Payload, Request, Slot};
-use crate::api::network_policies::change::{EditOp, ops_between};
+use crate::actor::{Request, Slot};
+use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::{
     check_new_dns_destination, check_new_storage_destination, validate_policy_id,
 };
 use crate::api::network_policies::{
     DryRunProduct, Egress, EnforcementMode, NetworkAccess, NetworkPolicy, PolicyEnforcement,
-    RestrictionMode, StorageDestination, StorageDestinationType, export,
+    RestrictionMode, StorageDestination, StorageDestinationType,
 };
 use crate::api::{PolicyId, WorkspaceId};
 use crossterm::event::{Event, KeyCode, KeyEvent};
@@ -473,69 +473,11 @@ impl App {
         }
     }
 
-    fn undo_selected(&mut self) {
-        if self.refuse_write() {
-            return;
-        }
-        let Some(entry) = self
-            .state
-            .history_list
-            .selected_index()
-            .and_then(|i| self.state.history_entry(i))
-            .cloned()
-        else {
-            return;
-        };
-        let parse = |v: &Option<serde_json::Value>| {
-            v.clone()
-                .and_then(|v| serde_json::from_value::<NetworkPolicy>(v).ok())
-        };
-        match entry.action.as_str() {
-            "update_policy" => {
-                let (Some(before), Some(after)) = (parse(&entry.before), parse(&entry.after))
-                else {
-                    return;
-                };
-                let ops = ops_between(&after, &before);
-                let id = PolicyId(entry.policy_id.clone());
-                self.state.undo_waiting = Some((id.clone(), ops));
-                self.state.detail = super::state::PolicyDetail {
-                    id: Some(id),
-                    ..Default::default()
-                };
-                self.show(View::PolicyDetail);
-            }
-            "create_policy" => {
-                self.state.flash = Some(format!(
-                    "to undo the creation, delete {} (ctrl-d in :np)",
-                    entry.policy_id
-                ));
-            }
-            "delete_policy" => {
-                if let Some(before) = parse(&entry.before) {
-                    let mut p = before;
-                    p.account_id = None;
-                    self.open_modal(Modal::Review {
-                        kind: ReviewKind::Create(Box::new(p)),
-                        scroll: 0,
-                    });
-                }
-            }
-            "bind_workspace" => {
-                let before = entry
-                    .before
-                    .as_ref()
-                    .and_then(|v| v.get("network_policy_id"))
-                    .and_then(|v| v.as_str());
-                if let (Some(ws), Some(before)) = (entry.workspace_id, before) {
-                    self.open_modal(Modal::ConfirmBind {
-                        workspace: WorkspaceId(ws),
-                        policy: PolicyId(before.to_owned()),
-                        expected: PolicyId(entry.policy_id.clone()),
-                    });
-                }
-            }
-            _ => {}
+    /// The server's version of a policy, in the detail if that policy is open there (the
+    /// conflict may be about another one: writes of several policies can be in flight).
+    fn show_server_version(&mut self, id: &PolicyId, server: NetworkPolicy) {
+        if self.state.detail.id.as_ref() == Some(id) {
+            self.state.detail.policy = Some(server);
         }
     }
 
@@ -599,7 +541,7 @@ impl App {
                     if let Some(p) = self.state.pending.get_mut(&policy) {
                         p.base = (*server).clone();
                     }
-                    self.state.detail.policy = Some(*server);
+                    self.show_server_version(&policy, *server);
                     Some(Modal::Review {
                         kind: ReviewKind::Update(policy),
                         scroll: 0,
@@ -607,7 +549,7 @@ impl App {
                 }
                 KeyCode::Char('d') => {
                     self.state.pending.remove(&policy);
-                    self.state.detail.policy = Some(*server);
+                    self.show_server_version(&policy, *server);
                     self.state.flash = Some(format!(
                         "discarded your change; showing the server's version of {policy}"
                     ));
@@ -671,6 +613,7 @@ impl App {
             },
             Modal::Principal(m) => self.principal_modal_key(m, key),
             Modal::PasteOffer(offer) => self.paste_offer_key(*offer, key),
+            Modal::Confirm(c) => self.confirm_key(c, key),
             Modal::Export { policy } => match key.code {
                 KeyCode::Char('t') => {
                     self.export(&policy, true);
@@ -809,32 +752,6 @@ impl App {
         None
     }
 
-    fn apply_review(&mut self, kind: &ReviewKind) {
-        if self.refuse_write() {
-            return;
-        }
-        match kind {
-            ReviewKind::Update(id) => {
-                let Some(pending) = self.state.pending.get(id).cloned() else {
-                    return;
-                };
-                if self.state.applying.as_ref() == Some(id) {
-                    self.state.flash = Some(format!("a write of {id} is already in flight"));
-                    return;
-                }
-                self.state.applying = Some(id.clone());
-                self.request(
-                    Slot::Write,
-                    Request::ApplyPolicyChange {
-                        base: Box::new(pending.base),
-                        ops: pending.ops,
-                    },
-                );
-            }
-            ReviewKind::Create(p) => self.request(Slot::Write, Request::CreatePolicy(p.clone())),
-        }
-    }
-
     fn picked(&mut self, for_: &PickFor, list: &ListState) -> Option<Modal> {
         let i = list.selected_index()?;
         match for_ {
@@ -856,109 +773,6 @@ impl App {
                     expected,
                 })
             }
-        }
-    }
-
-    fn export(&mut self, id: &PolicyId, terraform: bool) {
-        let policy = match (&self.state.detail.id, self.state.detail.policy.clone()) {
-            (Some(d), Some(p)) if d == id => Some(p),
-            _ => self
-                .state
-                .policies
-                .iter()
-                .find(|p| p.id() == id.as_str())
-                .cloned(),
-        };
-        let Some(policy) = policy else { return };
-        let account = self
-            .state
-            .session
-            .as_ref()
-            .and_then(|s| s.account_id.clone())
-            .unwrap_or_default();
-        let bound: Vec<(i64, String)> = self
-            .state
-            .workspaces_bound_to(id.as_str())
-            .iter()
-            .map(|w| (w.workspace_id.0, w.workspace_name.clone()))
-            .collect();
-        let (text, ext) = if terraform {
-            (export::to_terraform(&policy, &account, &bound), "tf")
-        } else {
-            (export::to_json(&policy), "json")
-        };
-        let path = self.state.export_dir.join(format!("{id}.{ext}"));
-        match std::fs::write(&path, text) {
-            Ok(()) => {
-                self.state.flash = Some(format!(
-                    "wrote {} (as the server holds it; pending edits not included)",
-                    path.display()
-                ))
-            }
-            Err(e) => {
-                self.state.last_error = Some(format!("could not write {}: {e}", path.display()))
-            }
-        }
-    }
-
-    /// Results of writes and journal reads.
-    pub(super) fn on_write_payload(&mut self, payload: Payload) {
-        let s = &mut self.state;
-        match payload {
-            Payload::PolicyWritten(p) => {
-                let id = PolicyId(p.id().to_owned());
-                if s.applying.as_ref() == Some(&id) {
-                    s.applying = None;
-                    let n = s.pending.remove(&id).map(|c| c.ops.len()).unwrap_or(0);
-                    s.flash = Some(format!(
-                        "applied {n} change(s) to {id}; read back and verified"
-                    ));
-                } else {
-                    s.flash = Some(format!("created {id}; read back and verified"));
-                }
-                match s.policies.iter_mut().find(|x| x.id() == id.as_str()) {
-                    Some(existing) => *existing = p.clone(),
-                    None => s.policies.push(p.clone()),
-                }
-                s.rebuild_policies();
-                if s.detail.id.as_ref() == Some(&id) {
-                    s.detail.policy = Some(p);
-                }
-                s.journal_load = super::state::Load::NotLoaded;
-            }
-            Payload::PolicyConflict {
-                base: _,
-                server,
-                ops: _,
-            } => {
-                let id = PolicyId(server.id().to_owned());
-                s.applying = None;
-                s.modal = Some(Modal::Conflict { policy: id, server });
-            }
-            Payload::PolicyDeleted(id) => {
-                s.policies.retain(|p| p.id() != id.as_str());
-                s.pending.remove(&id);
-                s.rebuild_policies();
-                s.flash = Some(format!("deleted {id}"));
-                if s.view == View::PolicyDetail && s.detail.id.as_ref() == Some(&id) {
-                    s.view = View::Policies;
-                }
-                s.journal_load = super::state::Load::NotLoaded;
-            }
-            Payload::Journal {
-                entries,
-                unreadable,
-            } => {
-                s.journal = entries;
-                s.journal_load = super::state::Load::Loaded;
-                if unreadable > 0 {
-                    s.flash = Some(format!(
-                        "{unreadable} journal line(s) could not be read and are not shown"
-                    ));
-                }
-                s.rebuild_history();
-            }
-            _ => {}
         }
     }
 }

@@ -323,7 +323,11 @@ impl App {
                 return;
             }
         };
-        self.state.undo_waiting = Some((policy.clone(), vec![EditOp::AddDns { name }]));
+        self.state.waiting_edits = Some(super::pending::WaitingEdits {
+            policy: policy.clone(),
+            ops: vec![EditOp::AddDns { name }],
+            from: super::pending::EditsFrom::EgressLog,
+        });
         self.open_policy_for_edit(policy);
     }
 

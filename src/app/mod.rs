@@ -4,16 +4,20 @@
 //! never awaits: [`run`] sends the commands and draws.
 
 pub mod command;
+pub mod confirm;
 pub mod editor;
 pub mod egress;
+mod export_file;
 pub mod keymap;
 pub mod list;
 pub mod modal;
 pub mod paste;
+pub mod pending;
 pub mod principals;
 pub mod run;
 pub mod state;
 pub mod terminal;
+mod undo;
 
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
 use crate::api::{ApiError, PolicyId};
@@ -83,6 +87,8 @@ impl App {
         s.policies_load = Load::NotLoaded;
         s.detail = Default::default();
         s.in_flight.clear();
+        // Answers to writes of the previous profile are not shown against this one.
+        s.writes.clear();
         s.last_error = None;
         // A policy of the previous profile means nothing in the new one.
         s.back_stack.retain(|v| *v != View::PolicyDetail);
@@ -184,7 +190,7 @@ impl App {
     fn perform(&mut self, action: Action) {
         let page = self.state.page_rows();
         match action {
-            Action::Quit => self.should_quit = true,
+            Action::Quit => self.request_quit(),
             Action::Help => self.state.mode = Mode::Help,
             Action::Command => self.state.mode = Mode::Command(Input::default()),
             Action::Filter => {
@@ -255,14 +261,14 @@ impl App {
             Ok(CommandLine::Egress) => self.show(View::Egress),
             Ok(CommandLine::Filter(f)) => self.set_server_filter(f),
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
-            Ok(CommandLine::Contexts(Some(name))) => self.connect(&name),
+            Ok(CommandLine::Contexts(Some(name))) => self.switch_profile(name, false),
             Ok(CommandLine::History) => self.show(View::History),
             Ok(CommandLine::Since(window)) => {
                 self.set_window(window);
                 self.show(View::Egress);
             }
             Ok(CommandLine::Help) => self.state.mode = Mode::Help,
-            Ok(CommandLine::Quit) => self.should_quit = true,
+            Ok(CommandLine::Quit) => self.request_quit(),
             Err(e) => self.state.flash = Some(e),
         }
     }
@@ -337,10 +343,7 @@ impl App {
             View::Contexts => {
                 if let Some(i) = self.state.contexts_list.selected_index() {
                     let name = self.state.profiles[i].name.clone();
-                    self.connect(&name);
-                    let back = self.state.back_stack.pop().unwrap_or(View::Workspaces);
-                    self.state.view = back;
-                    self.state.rebuild_current();
+                    self.switch_profile(name, true);
                 }
             }
             _ => {}
@@ -367,14 +370,18 @@ impl App {
         self.show(View::PolicyDetail);
     }
 
-    pub(super) fn request(&mut self, slot: Slot, request: Request) {
+    pub(super) fn request(&mut self, slot: Slot, request: Request) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        if let Some(old) = self.latest.insert(slot, id) {
+        // A write is never superseded by a newer one: each answer is routed to its own request.
+        if slot != Slot::Write
+            && let Some(old) = self.latest.insert(slot, id)
+        {
             self.state.in_flight.remove(&old);
         }
         self.state.in_flight.insert(id, (slot, request.label()));
         self.outbox.push(Command::Send { id, slot, request });
+        id
     }
 
     /// Ask for what the current view shows, unless it is already there (or `force`).
@@ -454,7 +461,7 @@ impl App {
                 let current = self.state.session.as_ref().map(|s| s.profile.clone());
                 self.state.in_flight.clear();
                 self.state.retrying.clear();
-                self.state.applying = None;
+                self.state.writes.clear();
                 if let Some(name) = current {
                     self.connect(&name);
                     self.state.last_error = Some(format!("internal error, reconnected: {reason}"));
@@ -466,6 +473,7 @@ impl App {
                 token_expires_at,
             } => {
                 self.state.retrying.remove(&id);
+                self.state.writes.finish(id);
                 let Some((slot, _)) = self.state.in_flight.remove(&id) else {
                     return;
                 };
@@ -483,6 +491,7 @@ impl App {
 
     fn is_current(&self, id: RequestId) -> bool {
         self.latest.values().any(|&v| v == id)
+            || matches!(self.state.in_flight.get(&id), Some((Slot::Write, _)))
     }
 
     fn on_payload(&mut self, id: RequestId, payload: Payload) {
@@ -520,20 +529,8 @@ impl App {
                 }
             }
             Payload::Policy(p) => {
-                if let Some((id, ops)) = s.undo_waiting.take_if(|(id, _)| id.as_str() == p.id()) {
-                    // Undo from history: the reverse edits, against the server's current version.
-                    s.pending.insert(
-                        id.clone(),
-                        state::PendingChange {
-                            base: p.clone(),
-                            ops,
-                        },
-                    );
-                    s.modal = Some(modal::Modal::Review {
-                        kind: modal::ReviewKind::Update(id),
-                        scroll: 0,
-                    });
-                }
+                self.take_waiting_edits(&p);
+                let s = &mut self.state;
                 if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
                     if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
                         *existing = p.clone();
@@ -590,7 +587,7 @@ impl App {
                 }
             }
             Payload::Principals(p) => self.on_principals_payload(p),
-            other => self.on_write_payload(other),
+            other => self.on_write_payload(id, other),
         }
     }
 
@@ -606,10 +603,9 @@ impl App {
             Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
             Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
             Slot::Journal => s.journal_load = Load::Failed(msg.clone()),
-            Slot::Write => {
-                // Nothing pending is dropped: the user can fix the cause and apply again.
-                s.applying = None;
-            }
+            // Nothing pending is dropped: the user can fix the cause and apply again. The
+            // write's own entry was already forgotten (by request, so no other write's).
+            Slot::Write => {}
             Slot::Warehouses => s.egress.warehouses_load = Load::Failed(msg.clone()),
             Slot::EgressTail => {
                 s.egress.tailing = false;

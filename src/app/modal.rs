@@ -91,4 +91,6 @@ pub enum Modal {
     Principal(super::principals::PrincipalModal),
     /// Several pasted lines offered as names to add.
     PasteOffer(Box<super::paste::PasteOffer>),
+    /// A yes/no question before something that cannot be taken back.
+    Confirm(super::confirm::Confirm),
 }

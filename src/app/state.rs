@@ -136,10 +136,10 @@ pub struct State {
 
     /// Pending edits per policy; kept when the user navigates away, so nothing typed is lost.
     pub pending: HashMap<PolicyId, PendingChange>,
-    /// A write in flight, per policy, so it is not sent twice.
-    pub applying: Option<PolicyId>,
-    /// Ops to turn into a pending change once the policy is (re)loaded (undo from history).
-    pub undo_waiting: Option<(PolicyId, Vec<EditOp>)>,
+    /// Policy writes in flight, each with the request it belongs to.
+    pub writes: super::pending::Writes,
+    /// Edits to add to a pending change once the policy is (re)loaded (undo, allow from log).
+    pub waiting_edits: Option<super::pending::WaitingEdits>,
     pub modal: Option<Modal>,
 
     pub egress: super::egress::EgressState,
@@ -187,8 +187,8 @@ impl State {
             contexts_list: ListState::default(),
             principals: Default::default(),
             pending: HashMap::new(),
-            applying: None,
-            undo_waiting: None,
+            writes: Default::default(),
+            waiting_edits: None,
             modal: None,
             egress: super::egress::EgressState::default(),
             journal: Vec::new(),

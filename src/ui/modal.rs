@@ -127,7 +127,7 @@ fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>
             lines.push(Line::styled("Policy JSON, before → after:", theme::title()));
             lines.extend(diff_lines(json_diff(&p.base, &p.draft())));
             lines.push(Line::from(""));
-            let busy = state.applying.as_ref() == Some(id);
+            let busy = state.writes.is_applying(id);
             lines.push(keys(if busy {
                 "applying…"
             } else {
@@ -305,6 +305,22 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
         }
         Modal::Principal(m) => super::principals::render_modal(state, m, frame, area),
         Modal::PasteOffer(offer) => paste_offer(offer, frame, area, wide),
+        Modal::Confirm(c) => {
+            let (title, question) = c.question(state);
+            let mut lines: Vec<Line> = question
+                .into_iter()
+                .map(|l| Line::from(format!(" {l}")))
+                .collect();
+            lines.push(keys(" y yes · n no (default)"));
+            let height = lines.len() as u16 + 2;
+            boxed(
+                frame,
+                centered(area, wide.min(96), height),
+                &title,
+                lines,
+                0,
+            );
+        }
         Modal::Export { policy } => {
             let lines = vec![
                 Line::from(format!(" Export {policy} to the current directory:")),

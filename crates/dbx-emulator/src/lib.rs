@@ -15,6 +15,7 @@ mod faults;
 mod groups;
 mod handle;
 mod policies;
+mod races;
 mod router;
 mod scim;
 mod scim_filter;
@@ -35,6 +36,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::{BodyFault, FaultKind};
 pub use groups::SeedGroup;
+pub use races::RaceAnswer;
 pub use router::Gateway;
 pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
 pub use state::{EmulatorHandle, Fault};

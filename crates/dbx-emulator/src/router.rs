@@ -142,6 +142,10 @@ pub(crate) fn build(shared: Shared) -> Router {
             shared.clone(),
             super::faults::apply,
         ))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            super::races::apply,
+        ))
         .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
 }

@@ -75,6 +75,11 @@ impl ApiClient {
         self
     }
 
+    /// The retry limits this client applies (callers that run their own retry loop use them).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
     /// The reqwest client, for providers that mint tokens on the same connection settings.
     pub fn http(&self) -> &reqwest::Client {
         &self.http

@@ -34,6 +34,16 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// A single attempt: for writes whose caller must look at the server before trying again
+    /// (a blind retry of a PUT could overwrite a change made between the attempts).
+    pub fn once() -> Self {
+        Self {
+            max_attempts: 1,
+            connect_attempts: 1,
+            ..Self::default()
+        }
+    }
+
     /// Wait before attempt `attempt + 1`: the server's `Retry-After` if it gave one (capped),
     /// else exponential from `base` with up to 50 % jitter, capped.
     pub fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
@@ -76,7 +86,8 @@ pub async fn observe<F: Future>(observer: Observer, fut: F) -> F::Output {
     OBSERVER.scope(observer, fut).await
 }
 
-pub(crate) fn notify(notice: RetryNotice) {
+/// Tell whoever observes this task about a retry (public for write paths with their own loop).
+pub fn notify(notice: RetryNotice) {
     tracing::info!(endpoint = %notice.endpoint, attempt = notice.attempt, reason = %notice.reason, wait_ms = notice.wait.as_millis() as u64, "retrying");
     let _ = OBSERVER.try_with(|o| o(notice));
 }
