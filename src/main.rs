@@ -79,6 +79,9 @@ enum Sub {
     Emulator {
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Serve the unauthenticated fault-injection route /__emulator/faults (for tests).
+        #[arg(long)]
+        faults: bool,
     },
 }
 
@@ -225,8 +228,8 @@ async fn main() -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
-        Some(Sub::Emulator { port }) => {
-            return dbx_tui::emulator::run_standalone(port)
+        Some(Sub::Emulator { port, faults }) => {
+            return dbx_tui::emulator::run_standalone(port, faults)
                 .await
                 .wrap_err("running the emulator");
         }

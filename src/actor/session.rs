@@ -155,6 +155,7 @@ impl Session {
                 expected,
             } => send(self.bind_workspace(workspace, policy, expected).await?),
             Request::Principals(r) => self.execute_principals(r, &send).await?,
+            #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
             Request::ListWarehouses => send(Payload::Warehouses(
                 crate::api::sql::list_warehouses(&self.client).await?,
