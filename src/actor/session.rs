@@ -90,7 +90,7 @@ impl Session {
                 let q = PageQuery {
                     start_index: 1,
                     count: 1,
-                    filter: Some(format!("applicationId eq \"{client_id}\"")),
+                    filter: Some(format!("applicationId eq {}", scim::scim_string(client_id))),
                     attributes: None,
                 };
                 let page = scim::list_service_principals_page(&self.client, &scope, &q)
