@@ -64,6 +64,10 @@ mod tests {
     impl<T> NotDisplay for &Probe<T> {}
 
     #[test]
+    #[allow(
+        clippy::needless_borrow,
+        reason = "the explicit borrow is what picks between the two impls"
+    )]
     fn debug_hides_the_value_and_there_is_no_display() {
         let s = Secret::new("dapi-canary-123");
         assert!(!format!("{s:?}").contains("canary"));

@@ -31,4 +31,6 @@ mod policy_export;
 mod policy_validate;
 mod principals;
 mod resilience;
+mod token_refresh;
+mod transport;
 mod ui_snapshots;
