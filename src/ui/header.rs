@@ -59,7 +59,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if state.read_only {
         second.push(Span::styled("  [read-only]", theme::warn()));
     }
-
     let mut tabs = vec![Span::raw(" ")];
     for view in [
         View::Workspaces,
