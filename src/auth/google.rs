@@ -11,7 +11,7 @@
 //!   overrides `https://iamcredentials.googleapis.com` (tests, private endpoints).
 
 use super::token_cache::{Minted, TokenCache, TokenId};
-use super::transport::require_https;
+use super::transport::{redirected, require_https};
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::config::Secret;
 use base64::Engine;
@@ -136,7 +136,7 @@ async fn post<T: serde::de::DeserializeOwned>(
         reason: root(&e),
     })?;
     if resp.status().is_redirection() {
-        return Err(super::oauth_m2m::redirected(url, &resp));
+        return Err(redirected(url, &resp));
     }
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|e| AuthError::Unreachable {

@@ -2,7 +2,7 @@
 //! for a short-lived access token (api.md §8.1).
 
 use super::token_cache::{Minted, TokenCache, TokenId};
-use super::transport::{display, require_https, same_origin};
+use super::transport::{display, redirected, require_https, same_origin};
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::api::error::excerpt;
 use crate::config::Secret;
@@ -160,18 +160,6 @@ impl M2mProvider {
             lifetime,
             Duration::from_secs(40),
         ))
-    }
-}
-
-/// A token or discovery endpoint answered with a redirect, which is not followed.
-pub(super) fn redirected(endpoint: &str, resp: &reqwest::Response) -> AuthError {
-    AuthError::Refused {
-        endpoint: endpoint.to_owned(),
-        status: resp.status().as_u16(),
-        reason: format!(
-            "redirect to {}, not followed",
-            crate::api::client::redirect_target(resp.url().as_str(), resp.headers())
-        ),
     }
 }
 

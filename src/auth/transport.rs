@@ -41,6 +41,19 @@ pub fn require_https(what: &str, url: &str) -> Result<Url, AuthError> {
     }
 }
 
+/// A token or discovery endpoint answered with a redirect, which is not followed (the client
+/// builder follows none): a refusal naming where it pointed.
+pub fn redirected(endpoint: &str, resp: &reqwest::Response) -> AuthError {
+    AuthError::Refused {
+        endpoint: endpoint.to_owned(),
+        status: resp.status().as_u16(),
+        reason: format!(
+            "redirect to {}, not followed",
+            crate::api::client::redirect_target(resp.url().as_str(), resp.headers())
+        ),
+    }
+}
+
 /// Whether `got` is on the same host and port as `asked` (a discovery document must not send
 /// the client secret to another server).
 pub fn same_origin(asked: &Url, got: &Url) -> bool {
