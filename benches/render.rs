@@ -76,6 +76,7 @@ fn pump(app: &mut App) {
                 auth_method: "oauth-m2m".into(),
                 principal: "bench".into(),
                 expires_at: None,
+                transport_warning: None,
             }))),
             Command::Send { id, request, .. } => {
                 let payloads = match request {

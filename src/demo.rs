@@ -25,8 +25,8 @@ mod with_emulator {
         Ok((Running(emu), profiles))
     }
 
-    pub async fn run_standalone(port: u16) -> Result<()> {
-        dbx_tui::emulator::run_standalone(port)
+    pub async fn run_standalone(port: u16, faults: bool) -> Result<()> {
+        dbx_tui::emulator::run_standalone(port, faults)
             .await
             .wrap_err("running the emulator")
     }
@@ -81,7 +81,7 @@ mod without_emulator {
     }
 
     #[allow(clippy::unused_async, reason = "same signature as with the emulator")]
-    pub async fn run_standalone(_port: u16) -> Result<()> {
+    pub async fn run_standalone(_port: u16, _faults: bool) -> Result<()> {
         Err(eyre!(MISSING))
     }
 }

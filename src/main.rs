@@ -80,6 +80,9 @@ enum Sub {
     Emulator {
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Serve the unauthenticated fault-injection route /__emulator/faults (for tests).
+        #[arg(long)]
+        faults: bool,
     },
 }
 
@@ -197,7 +200,7 @@ async fn main() -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
-        Some(Sub::Emulator { port }) => return demo::run_standalone(port).await,
+        Some(Sub::Emulator { port, faults }) => return demo::run_standalone(port, faults).await,
         Some(Sub::Policy {
             command: PolicyCommand::Export { id, format },
         }) => {

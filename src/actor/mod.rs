@@ -76,7 +76,8 @@ pub enum Request {
     EgressTail(Box<egress::TailRequest>),
     Principals(PrincipalsRequest),
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
-    /// actor down. Not reachable from any key.
+    /// actor down. Not reachable from any key, and not compiled into a release build.
+    #[cfg(any(test, feature = "test-hooks"))]
     #[doc(hidden)]
     PanicForTest,
 }
@@ -97,6 +98,7 @@ impl Request {
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
             Request::Principals(r) => r.label(),
+            #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
             Request::EgressTail(t) => {

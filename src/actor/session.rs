@@ -22,12 +22,15 @@ pub struct SessionInfo {
     pub auth_method: String,
     pub principal: String,
     pub expires_at: Option<SystemTime>,
+    /// Said once in the header: plain http to a remote host, an ignored `skip_verify`.
+    pub transport_warning: Option<String>,
 }
 
 pub(super) struct Session {
     pub profile: Profile,
     pub client: ApiClient,
     pub journal: crate::journal::Journal,
+    transport_warning: Option<String>,
 }
 
 impl Session {
@@ -47,10 +50,15 @@ impl Session {
             http
         };
         let client = ApiClient::new(http, &host, provider);
+        let transport_warning = crate::auth::transport::warning(&profile);
+        if let Some(w) = &transport_warning {
+            tracing::warn!(profile = %profile.name, warning = %w, "transport");
+        }
         Ok(Self {
             profile,
             client,
             journal,
+            transport_warning,
         })
     }
 
@@ -63,6 +71,7 @@ impl Session {
             auth_method: self.client.auth().method().to_owned(),
             principal: self.client.auth().principal(),
             expires_at: self.client.auth().expires_at(),
+            transport_warning: self.transport_warning.clone(),
         }
     }
 
@@ -90,7 +99,7 @@ impl Session {
                 let q = PageQuery {
                     start_index: 1,
                     count: 1,
-                    filter: Some(format!("applicationId eq \"{client_id}\"")),
+                    filter: Some(format!("applicationId eq {}", scim::scim_string(client_id))),
                     attributes: None,
                 };
                 let page = scim::list_service_principals_page(&self.client, &scope, &q)
@@ -155,6 +164,7 @@ impl Session {
                 expected,
             } => send(self.bind_workspace(workspace, policy, expected).await?),
             Request::Principals(r) => self.execute_principals(r, &send).await?,
+            #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
             Request::ListWarehouses => send(Payload::Warehouses(
                 crate::api::sql::list_warehouses(&self.client).await?,

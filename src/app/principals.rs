@@ -409,13 +409,12 @@ pub enum PrincipalModal {
     },
 }
 
-/// The OSC 52 sequence that puts `text` on the terminal's clipboard (works over SSH).
-pub fn osc52(text: &str) -> String {
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard (works over SSH). It holds
+/// the secret (base64 is no protection), so it is wiped when dropped like the secret itself.
+pub fn osc52(text: &str) -> zeroize::Zeroizing<String> {
     use base64::Engine;
-    format!(
-        "\x1b]52;c;{}\x07",
-        base64::engine::general_purpose::STANDARD.encode(text)
-    )
+    let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
+    zeroize::Zeroizing::new(format!("\x1b]52;c;{}\x07", *encoded))
 }
 
 fn in_principals(view: View) -> bool {
@@ -1321,7 +1320,7 @@ mod tests {
 
     #[test]
     fn osc52_encodes_base64() {
-        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+        assert_eq!(*osc52("hi"), "\x1b]52;c;aGk=\x07");
     }
 
     #[test]

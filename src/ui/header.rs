@@ -37,6 +37,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             if let Some(a) = &s.account_id {
                 first.extend([key("  account "), Span::raw(a.clone())]);
             }
+            if let Some(w) = &s.transport_warning {
+                first.push(Span::styled(format!("  ! {w}"), theme::warn()));
+            }
             second.extend([
                 key(" as "),
                 Span::raw(format!("{} via {}", s.principal, s.auth_method)),

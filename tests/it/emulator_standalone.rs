@@ -37,5 +37,40 @@ async fn standalone() {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8080);
-    run_standalone(port).await.unwrap();
+    run_standalone(port, true).await.unwrap();
+}
+
+/// `dbx-tui emulator` serves the fault-injection route only with `--faults`.
+#[tokio::test]
+async fn the_standalone_emulator_serves_fault_routes_only_with_the_flag() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    for (flag, want) in [(None, 404), (Some("--faults"), 204)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dbx-tui"));
+        cmd.args(["emulator", "--port", "0"])
+            .args(flag)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("DBX_TUI_LOG_DIR", dir.path().join("logs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        // The first line names the address: "dbx-tui emulator listening on http://127.0.0.1:N".
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+        let fault = serde_json::json!({"path_prefix": "/x", "kind": {"kind": "malformed"}});
+        let status = reqwest::Client::new()
+            .post(format!("{base}/__emulator/faults"))
+            .json(&fault)
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(status.unwrap(), want, "{flag:?}");
+    }
 }

@@ -36,5 +36,7 @@ mod policy_validate;
 mod principals;
 mod resilience;
 mod terminal_safety;
+mod token_refresh;
+mod transport;
 mod ui_snapshots;
 mod write_races;

@@ -340,9 +340,62 @@ mod body_faults {
         );
     }
 
+    async fn emulator_with_fault_routes(on: bool) -> dbx_tui::emulator::Emulator {
+        let opts = dbx_tui::emulator::EmulatorOptions {
+            fault_routes: on,
+            ..Default::default()
+        };
+        dbx_tui::emulator::Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_fault_route_is_off_unless_asked_for() {
+        let emu = emulator_with_fault_routes(false).await;
+        let http = reqwest::Client::new();
+        let url = format!("{}/__emulator/faults", emu.base_url());
+        let f = serde_json::json!({"path_prefix": "/api/2.0/preview/scim/v2/Me", "kind": {"kind": "malformed"}});
+        assert_eq!(http.post(&url).json(&f).send().await.unwrap().status(), 404);
+        assert_eq!(http.delete(&url).send().await.unwrap().status(), 404);
+        let me = http
+            .get(format!("{}/api/2.0/preview/scim/v2/Me", emu.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!me.contains("not json"), "no fault was injected: {me}");
+    }
+
+    #[tokio::test]
+    async fn huge_faults_are_capped() {
+        let emu = emulator().await;
+        let a = emu.accounts().remove(0);
+        let path = format!("/api/2.0/accounts/{}/workspaces", a.account_id);
+        emu.handle()
+            .inject_body_fault(fault(&path, None, FaultKind::Huge { bytes: 64 << 20 }));
+        let body = reqwest::Client::new()
+            .get(format!("{}{path}", emu.base_url()))
+            .bearer_auth(&a.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(
+            body.len() > dbx_tui::emulator::MAX_HUGE_BYTES
+                && body.len() < dbx_tui::emulator::MAX_HUGE_BYTES + (1 << 20),
+            "{} bytes",
+            body.len()
+        );
+    }
+
     #[tokio::test]
     async fn faults_can_be_injected_over_http() {
-        let emu = emulator().await;
+        let emu = emulator_with_fault_routes(true).await;
         let http = reqwest::Client::new();
         let url = format!("{}/__emulator/faults", emu.base_url());
         let f = serde_json::json!({"path_prefix": "/api/2.0/preview/scim/v2/Me", "kind": {"kind": "malformed"}});

@@ -68,6 +68,7 @@ fn serve(app: &mut App) {
                         expires_at: Some(
                             SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + 3000),
                         ),
+                        transport_warning: dbx_tui::auth::transport::warning(&p),
                     })))
                 }
                 Command::Send { id, request, .. } => {
@@ -129,6 +130,25 @@ fn draw(app: &App) -> String {
     let screen = terminal.backend().to_string();
     assert!(!screen.contains("canary"), "a secret reached the screen");
     screen
+}
+
+#[test]
+fn plain_http_and_skip_verify_are_said_in_the_header() {
+    let mut p = Profile::empty("lab", ProfileSource::Demo);
+    p.host = Some("http://dbx.lab.example.com".into());
+    p.token = Some("dapi-canary-token".into());
+    p.other.insert("skip_verify".into(), "true".into());
+    let mut app = App::new(vec![p], Keymap::default());
+    app.state.size = (200, 24);
+    app.connect("lab");
+    serve(&mut app);
+    let screen = draw(&app);
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("host http://dbx.lab.example.com  ! plain http")
+            && first.contains("skip_verify is not supported; certificates are always verified"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Faults beyond an error status: slow, broken, odd or huge answers, injected per route at run
-//! time (through [`EmulatorHandle::inject_body_fault`] or `POST /__emulator/faults`), so the
-//! client's handling of each is tested against real HTTP.
+//! time (through [`EmulatorHandle::inject_body_fault`], or `POST /__emulator/faults` when the
+//! emulator was started with `--faults`), so the client's handling of each is tested against
+//! real HTTP.
 
 use super::state::{EmulatorHandle, Shared, lock};
 use axum::Json;
@@ -29,7 +30,8 @@ pub enum FaultKind {
     ExtraFields,
     /// Drop fields that are null or empty arrays from the real answer.
     MissingOptional,
-    /// Pad the real answer with an unknown field of this many bytes.
+    /// Pad the real answer (its first JSON object) with an unknown field of this many bytes,
+    /// at most [`MAX_HUGE_BYTES`].
     Huge { bytes: usize },
     /// The real answer, a few bytes at a time with a pause between.
     SlowDrip { chunk: usize, pause_millis: u64 },
@@ -46,6 +48,10 @@ pub struct BodyFault {
     #[serde(default = "one")]
     pub times: usize,
 }
+
+/// The largest padding a `huge` fault adds: 8 MiB is far beyond any real Databricks answer,
+/// and a request for gigabytes must not exhaust the emulator's memory.
+pub const MAX_HUGE_BYTES: usize = 8 << 20;
 
 fn one() -> usize {
     1
@@ -81,8 +87,9 @@ fn take(shared: &Shared, method: &str, path: &str) -> Option<FaultKind> {
     Some(kind)
 }
 
-/// `POST /__emulator/faults` (a [`BodyFault`]) and `DELETE /__emulator/faults`: for tests and
-/// demos that drive a separately running emulator. No auth: the emulator only listens on loopback.
+/// `POST /__emulator/faults` (a [`BodyFault`]) and `DELETE /__emulator/faults`: for tests that
+/// drive a separately running emulator. No auth, so only served with `--faults` (the emulator
+/// listens on loopback only).
 pub(crate) async fn admin_add(
     State(shared): State<Shared>,
     Json(fault): Json<BodyFault>,
@@ -107,6 +114,15 @@ fn map_json(v: &mut Value, f: &dyn Fn(&mut serde_json::Map<String, Value>)) {
         }
         Value::Array(a) => a.iter_mut().for_each(|x| map_json(x, f)),
         _ => {}
+    }
+}
+
+/// The answer itself when it is an object, else the first object in it.
+fn first_object(v: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        Value::Array(a) => a.iter_mut().find_map(first_object),
+        _ => None,
     }
 }
 
@@ -161,11 +177,19 @@ pub(crate) async fn apply(State(shared): State<Shared>, req: Request, next: Next
         FaultKind::MissingOptional => Body::from(rewrite(&|m| {
             m.retain(|_, v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
         })),
-        FaultKind::Huge { bytes: n } => Body::from(rewrite(&|m| {
-            if !m.contains_key("x_padding") {
-                m.insert("x_padding".into(), Value::String("x".repeat(n)));
+        FaultKind::Huge { bytes: n } => match serde_json::from_slice::<Value>(&bytes) {
+            // One padding field in all, so the answer grows by at most the cap.
+            Ok(mut v) => {
+                if let Some(m) = first_object(&mut v) {
+                    m.insert(
+                        "x_padding".into(),
+                        Value::String("x".repeat(n.min(MAX_HUGE_BYTES))),
+                    );
+                }
+                Body::from(serde_json::to_vec(&v).unwrap_or_default())
             }
-        })),
+            Err(_) => Body::from(bytes),
+        },
         FaultKind::SlowDrip {
             chunk,
             pause_millis,

@@ -34,7 +34,7 @@ use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::{BodyFault, FaultKind};
+pub use faults::{BodyFault, FaultKind, MAX_HUGE_BYTES};
 pub use groups::SeedGroup;
 pub use races::RaceAnswer;
 pub use router::Gateway;
@@ -78,6 +78,10 @@ pub struct EmulatorOptions {
     pub egress_backfill: usize,
     /// Seed of the egress generator.
     pub egress_seed: u64,
+    /// Serve `POST`/`DELETE /__emulator/faults`, which lets anyone who can reach the port break
+    /// answers. Off unless `dbx-tui emulator --faults` or a test asks; in-process tests use
+    /// [`EmulatorHandle`] instead.
+    pub fault_routes: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -95,6 +99,7 @@ impl Default for EmulatorOptions {
             egress_events_per_sec: 5.0,
             egress_backfill: 5_000,
             egress_seed: 0xD8_7E55,
+            fault_routes: false,
         }
     }
 }
@@ -143,7 +148,7 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let generator = sql::start_generator(&shared, &opts);
-        let app = router::build_with(shared.clone(), serve.gateway);
+        let app = router::build_with(shared.clone(), serve.gateway, opts.fault_routes);
         let (tx, rx) = oneshot::channel::<()>();
         let task = match serve.tls {
             None => tokio::spawn(async move {
@@ -270,11 +275,15 @@ pub fn databrickscfg(base_url: &str, accounts: &[DemoAccount]) -> String {
     out
 }
 
-/// The `dbx-tui emulator --port N` entry point: start on 127.0.0.1, print a ready-to-paste
-/// `.databrickscfg`, then serve until Ctrl-C.
-pub async fn run_standalone(port: u16) -> std::io::Result<()> {
+/// The `dbx-tui emulator --port N [--faults]` entry point: start on 127.0.0.1, print a
+/// ready-to-paste `.databrickscfg`, then serve until Ctrl-C. `faults` turns on the
+/// `/__emulator/faults` admin route.
+pub async fn run_standalone(port: u16, faults: bool) -> std::io::Result<()> {
     let emu = Emulator::start(
-        EmulatorOptions::default(),
+        EmulatorOptions {
+            fault_routes: faults,
+            ..EmulatorOptions::default()
+        },
         SocketAddr::from(([127, 0, 0, 1], port)),
     )
     .await?;

@@ -28,9 +28,11 @@ struct GatewayPrefix(String);
 
 const ACC: &str = "/api/2.0/accounts/{account_id}";
 
-pub(crate) fn build(shared: Shared) -> Router {
+/// The routes; `fault_routes` adds the unauthenticated `/__emulator/faults` admin route, which
+/// only `dbx-tui emulator --faults` and tests turn on (never `--demo`).
+pub(crate) fn build(shared: Shared, fault_routes: bool) -> Router {
     let acc = |p: &str| format!("{ACC}{p}");
-    Router::new()
+    let mut routes = Router::new()
         .route(
             "/.well-known/databricks-config",
             get(auth::databricks_config),
@@ -122,11 +124,14 @@ pub(crate) fn build(shared: Shared) -> Router {
                 .patch(scim_write::workspace_patch)
                 .delete(scim_write::workspace_delete),
         )
-        .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
-        .route(
+        .route("/api/2.0/preview/scim/v2/Me", get(scim::me));
+    if fault_routes {
+        routes = routes.route(
             "/__emulator/faults",
             post(super::faults::admin_add).delete(super::faults::admin_clear),
-        )
+        );
+    }
+    routes
         .merge(sql::routes())
         .route("/{tenant}/oauth2/v2.0/token", post(cloud::entra_token))
         .route("/{tenant}/oauth2/token", post(cloud::entra_token))
@@ -151,8 +156,8 @@ pub(crate) fn build(shared: Shared) -> Router {
 }
 
 /// [`build`], plus the gateway routes under its prefix when there is one.
-pub(crate) fn build_with(shared: Shared, gateway: Option<Gateway>) -> Router {
-    let inner = build(shared);
+pub(crate) fn build_with(shared: Shared, gateway: Option<Gateway>, fault_routes: bool) -> Router {
+    let inner = build(shared, fault_routes);
     match gateway {
         None => inner,
         Some(gw) => Router::new()

@@ -3,7 +3,7 @@
 use super::error::{ApiError, excerpt};
 use super::retry::{RetryNotice, RetryPolicy};
 use crate::auth::CredentialProvider;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -21,20 +21,14 @@ pub struct ApiClient {
     retry: RetryPolicy,
 }
 
-/// The shared reqwest client: rustls, bounded connect and request times.
+/// The shared reqwest client: rustls, bounded connect and request times, no redirects.
+/// Infallible: the settings are fixed and valid.
 pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .user_agent(concat!("dbx-tui/", env!("CARGO_PKG_VERSION")))
-        .tcp_nodelay(true)
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+    build(None).unwrap_or_else(|_| reqwest::Client::new())
 }
 
 /// The client for a profile: [`http_client`], trusting also the PEM certificates in the
-/// profile's `tls_ca_file` (a private CA in front of Databricks, or a test CA). The production
-/// path without that key is unchanged.
+/// profile's `tls_ca_file` (a private CA in front of Databricks, or a test CA).
 pub fn http_client_for(profile: &crate::config::Profile) -> Result<reqwest::Client, String> {
     let Some(path) = profile.other.get("tls_ca_file") else {
         return Ok(http_client());
@@ -42,14 +36,45 @@ pub fn http_client_for(profile: &crate::config::Profile) -> Result<reqwest::Clie
     let pem = std::fs::read(path).map_err(|e| format!("tls_ca_file {path}: {e}"))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|e| format!("tls_ca_file {path}: not PEM certificates ({e})"))?;
-    reqwest::Client::builder()
+    build(Some(certs)).map_err(|e| format!("tls_ca_file {path}: {e}"))
+}
+
+/// The one place HTTP client settings are decided, for the actor, `auth check`, the
+/// command-line subcommands and every token request.
+///
+/// Redirects are never followed: on a redirect to another host reqwest drops only
+/// `Authorization` and `Cookie`, so gateway keys and the Azure and GCP companion tokens would
+/// go along. A Databricks API does not redirect; a 30x is a sign-in page or a private-link
+/// front door, and is reported with its `Location` (see [`redirect_target`]).
+fn build(extra_ca: Option<Vec<reqwest::Certificate>>) -> reqwest::Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))
         .user_agent(concat!("dbx-tui/", env!("CARGO_PKG_VERSION")))
         .tcp_nodelay(true)
-        .tls_certs_merge(certs)
-        .build()
-        .map_err(|e| format!("tls_ca_file {path}: {e}"))
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(certs) = extra_ca {
+        b = b.tls_certs_merge(certs);
+    }
+    b.build()
+}
+
+/// Where a 30x answer points, resolved against the URL asked and reduced to scheme, host,
+/// port and path: a query string may carry a sign-in request or a token, and userinfo a
+/// password, and neither belongs in a message.
+pub fn redirect_target(requested: &str, headers: &HeaderMap) -> String {
+    let Some(location) = headers.get(LOCATION).and_then(|v| v.to_str().ok()) else {
+        return "(no Location header)".into();
+    };
+    let base = reqwest::Url::parse(requested).ok();
+    let parsed = match &base {
+        Some(b) => b.join(location),
+        None => reqwest::Url::parse(location),
+    };
+    match parsed {
+        Ok(u) => crate::auth::transport::display(&u),
+        Err(_) => "(an unreadable Location header)".into(),
+    }
 }
 
 impl ApiClient {
@@ -188,7 +213,8 @@ impl ApiClient {
                 .request(method.clone(), self.url(path))
                 .headers(self.extra_headers.clone())
                 .header(ACCEPT, "application/json");
-            for (k, v) in headers.0 {
+            let token = headers.token;
+            for (k, v) in headers.headers {
                 req = req.header(k, v);
             }
             if !query.is_empty() {
@@ -201,6 +227,16 @@ impl ApiClient {
             let outcome = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
+                    if status.is_redirection() {
+                        let err = ApiError::Redirected {
+                            method: method.to_string(),
+                            endpoint: path.to_owned(),
+                            status: status.as_u16(),
+                            location: redirect_target(resp.url().as_str(), resp.headers()),
+                        };
+                        tracing::warn!(%method, path, error = %err, "redirect not followed");
+                        return Err(err);
+                    }
                     let retry_after = resp
                         .headers()
                         .get(RETRY_AFTER)
@@ -258,7 +294,9 @@ impl ApiClient {
             if auth_refused && !refreshed && !static_credential {
                 // One refresh and one retry, never a loop.
                 refreshed = true;
-                self.auth.invalidate();
+                if let Some(t) = token {
+                    self.auth.invalidate(t);
+                }
                 continue;
             }
             let retryable = matches!(status.as_u16(), 429 | 503)

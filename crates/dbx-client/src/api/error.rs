@@ -72,6 +72,17 @@ pub enum ApiError {
         reason: String,
         excerpt: String,
     },
+    /// The server answered with a redirect, which is never followed: credentials must not go
+    /// wherever a `Location` points. `location` holds no query string or userinfo.
+    #[error(
+        "{method} {endpoint}: HTTP {status} redirect to {location}, not followed (a sign-in page or a private-link front door? check the host)"
+    )]
+    Redirected {
+        method: String,
+        endpoint: String,
+        status: u16,
+        location: String,
+    },
     /// The credential could not be obtained.
     #[error("authentication failed: {}", clean(.0))]
     Auth(String),
@@ -98,7 +109,9 @@ impl ApiError {
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Http { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Http { status, .. }
+            | Self::Decode { status, .. }
+            | Self::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }

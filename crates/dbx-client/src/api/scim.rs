@@ -78,6 +78,14 @@ pub struct ScimPage<T> {
     pub resources: Vec<T>,
 }
 
+/// A value to compare with in a SCIM filter or PATCH path, quoted and escaped. RFC 7644
+/// §3.4.2.2 makes a filter's string `compValue` a JSON string, so JSON's escaping is the
+/// standard's: `"` and `\` get a backslash, control characters are escaped too. Whatever the
+/// value holds, it stays one string and cannot add operators (` or 1 eq 1`) of its own.
+pub fn scim_string(value: &str) -> String {
+    Value::from(value).to_string()
+}
+
 /// Query for one page.
 #[derive(Clone, Debug, Default)]
 pub struct PageQuery {
@@ -279,7 +287,7 @@ impl PatchRequest {
 
     /// Remove one entry the way Terraform does, with a `[value eq "…"]` filter.
     fn remove_entry(self, attr: &str, value: &str) -> Self {
-        let path = format!("{attr}[value eq {}]", Value::from(value));
+        let path = format!("{attr}[value eq {}]", scim_string(value));
         self.op(PatchOpKind::Remove, &path, None)
     }
 
@@ -398,6 +406,18 @@ pub async fn remove_from_group(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn filter_values_are_quoted_and_escaped() {
+        assert_eq!(scim_string("abc-123"), r#""abc-123""#);
+        let hostile = r#"x" or 1 eq 1 or id eq "\"#;
+        let quoted = scim_string(hostile);
+        assert_eq!(quoted, r#""x\" or 1 eq 1 or id eq \"\\""#);
+        // Read back as the string it was: no quote in the value ends the literal early.
+        assert_eq!(serde_json::from_str::<String>(&quoted).unwrap(), hostile);
+        assert_eq!(scim_string("a\nb"), r#""a\nb""#);
+    }
+
     use super::*;
 
     #[test]

@@ -8,6 +8,7 @@
 //! `azure_workspace_resource_id`, `azure_environment` (`PUBLIC`, `USGOVERNMENT`, `CHINA`) and
 //! `azure_authority_host` (an https URL that overrides the environment's Entra authority).
 
+use super::token_cache::{Minted, TokenCache, TokenId};
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::config::Secret;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
@@ -21,8 +22,7 @@ use azure_identity::{
 use futures::future::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 /// The AzureDatabricks application: the scope of every Databricks token on Azure.
 pub const DATABRICKS_SCOPE: &str = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default";
@@ -44,20 +44,17 @@ pub enum AzureKind {
     },
 }
 
-struct Cached {
+/// The Databricks-scoped token, and the management token sent beside it.
+struct Tokens {
     token: Secret,
     management: Option<Secret>,
-    refresh_at: Instant,
-    expires_at: SystemTime,
 }
 
 pub struct AzureProvider {
     kind: AzureKind,
     cloud: Option<CloudConfiguration>,
     workspace_resource_id: Option<String>,
-    /// Held across the token request: one refresh in flight, every caller shares it.
-    cache: Mutex<Option<Cached>>,
-    expiry: StdMutex<Option<SystemTime>>,
+    cache: TokenCache<Tokens>,
     /// Learnt from the token for the CLI (the signed-in user).
     who: StdMutex<Option<String>>,
 }
@@ -98,8 +95,7 @@ impl AzureProvider {
             kind,
             cloud,
             workspace_resource_id,
-            cache: Mutex::new(None),
-            expiry: StdMutex::new(None),
+            cache: TokenCache::default(),
             who: StdMutex::new(None),
         })
     }
@@ -164,7 +160,7 @@ impl AzureProvider {
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Cached, AuthError> {
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
         let cred = self.credential(http)?;
         let endpoint = self.endpoint();
         tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
@@ -197,15 +193,15 @@ impl AzureProvider {
         let lifetime = earliest
             .duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO);
-        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go),
-        // but never more than a quarter of a short lifetime.
-        let margin = Duration::from_secs(40).min(lifetime / 4);
-        Ok(Cached {
-            token: secret,
-            management: management.map(|m| Secret::new(m.token.secret().to_owned())),
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
-            expires_at: earliest,
-        })
+        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go).
+        Ok(Minted::new(
+            Tokens {
+                token: secret,
+                management: management.map(|m| Secret::new(m.token.secret().to_owned())),
+            },
+            lifetime,
+            Duration::from_secs(40),
+        ))
     }
 }
 
@@ -300,41 +296,31 @@ impl CredentialProvider for AzureProvider {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
-            let mut cache = self.cache.lock().await;
-            let fresh = matches!(&*cache, Some(t) if Instant::now() < t.refresh_at);
-            if !fresh {
-                let t = self.fetch(http).await?;
-                if let Ok(mut e) = self.expiry.lock() {
-                    *e = Some(t.expires_at);
-                }
-                *cache = Some(t);
-            }
-            let Some(t) = cache.as_ref() else {
-                return Err(AuthError::Config("no token".into()));
-            };
-            let mut h = AuthHeaders::bearer(t.token.expose())?;
-            if let Some(m) = &t.management {
-                h.0.push(sensitive(
-                    "x-databricks-azure-sp-management-token",
-                    m.expose(),
-                )?);
-            }
-            if let Some(r) = &self.workspace_resource_id {
-                let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
-                v.set_sensitive(false);
-                h.0.push((n, v));
-            }
-            Ok(h)
+            self.cache
+                .headers(self.fetch(http), |t| {
+                    let mut h = AuthHeaders::bearer(t.token.expose())?;
+                    if let Some(m) = &t.management {
+                        h.headers.push(sensitive(
+                            "x-databricks-azure-sp-management-token",
+                            m.expose(),
+                        )?);
+                    }
+                    if let Some(r) = &self.workspace_resource_id {
+                        let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
+                        v.set_sensitive(false);
+                        h.headers.push((n, v));
+                    }
+                    Ok(h)
+                })
+                .await
         })
     }
 
-    fn invalidate(&self) {
-        if let Ok(mut cache) = self.cache.try_lock() {
-            *cache = None;
-        }
+    fn invalidate(&self, refused: TokenId) {
+        self.cache.invalidate(refused);
     }
 
     fn expires_at(&self) -> Option<SystemTime> {
-        self.expiry.lock().ok().and_then(|e| *e)
+        self.cache.expires_at()
     }
 }

@@ -22,6 +22,8 @@ pub enum Failure {
     Unreachable,
     Tls,
     HtmlInsteadOfJson,
+    Redirected,
+    Untrusted,
     Timeout,
     Other,
 }
@@ -42,6 +44,8 @@ impl Failure {
             Self::Unreachable => "host unreachable",
             Self::Tls => "TLS error",
             Self::HtmlInsteadOfJson => "HTML instead of JSON",
+            Self::Redirected => "redirected",
+            Self::Untrusted => "untrusted endpoint",
             Self::Timeout => "timed out",
             Self::Other => "failed",
         }
@@ -57,6 +61,8 @@ pub struct CheckReport {
     pub why: String,
     pub principal: Option<String>,
     pub expires_at: Option<SystemTime>,
+    /// Plain http to a remote host, an ignored `skip_verify` (see [`super::transport::warning`]).
+    pub warning: Option<String>,
     pub outcome: Result<String, (Failure, String)>,
 }
 
@@ -105,9 +111,11 @@ fn classify_auth(e: &AuthError) -> Failure {
         AuthError::Config(_) => Failure::MalformedConfig,
         AuthError::Unreachable { reason, .. } if looks_tls(reason) => Failure::Tls,
         AuthError::Unreachable { .. } => Failure::Unreachable,
+        AuthError::Refused { reason, .. } if reason.contains("not followed") => Failure::Redirected,
         AuthError::Refused { .. } => Failure::CredentialRefused,
         AuthError::BadResponse { reason, .. } if reason.contains('<') => Failure::HtmlInsteadOfJson,
         AuthError::BadResponse { .. } => Failure::Other,
+        AuthError::Untrusted { .. } => Failure::Untrusted,
     }
 }
 
@@ -123,6 +131,7 @@ fn classify_api(e: &ApiError) -> Failure {
         ApiError::Connect { reason, .. } if looks_tls(reason) => Failure::Tls,
         ApiError::Connect { .. } => Failure::Unreachable,
         ApiError::Timeout { .. } => Failure::Timeout,
+        ApiError::Redirected { .. } => Failure::Redirected,
         ApiError::Decode { reason, .. } if reason.contains("HTML") => Failure::HtmlInsteadOfJson,
         ApiError::Auth(m) if m.contains("gateway") => Failure::Gateway,
         ApiError::Auth(m) if m.contains("personal access tokens") => Failure::WrongCredentialKind,
@@ -164,6 +173,7 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
         why: why_chosen(profile),
         principal: None,
         expires_at: None,
+        warning: super::transport::warning(profile),
         outcome: Ok(String::new()),
     };
     let provider = match provider_for(profile) {
@@ -247,6 +257,9 @@ pub fn render(r: &CheckReport) -> String {
             left / 60,
             left % 60
         ));
+    }
+    if let Some(w) = &r.warning {
+        out.push_str(&format!("warning  {w}\n"));
     }
     match &r.outcome {
         Ok(what) => out.push_str(&format!("result   OK: {}\n", clean(what))),

@@ -101,7 +101,7 @@ impl CredentialProvider for GatewayProvider {
         &'a self,
         _http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move { Ok(AuthHeaders(self.headers.0.clone())) })
+        Box::pin(async move { Ok(AuthHeaders::new(self.headers.0.clone())) })
     }
 
     fn gateway_headers(&self) -> Vec<String> {
@@ -140,13 +140,13 @@ impl CredentialProvider for WithGateway {
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
             let mut h = self.inner.authorize(http).await?;
-            h.0.extend(self.headers.0.iter().cloned());
+            h.headers.extend(self.headers.0.iter().cloned());
             Ok(h)
         })
     }
 
-    fn invalidate(&self) {
-        self.inner.invalidate();
+    fn invalidate(&self, refused: super::token_cache::TokenId) {
+        self.inner.invalidate(refused);
     }
 
     fn expires_at(&self) -> Option<SystemTime> {

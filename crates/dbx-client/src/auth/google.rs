@@ -10,6 +10,8 @@
 //!   `google_credentials` if set, else Application Default Credentials. `google_iam_url`
 //!   overrides `https://iamcredentials.googleapis.com` (tests, private endpoints).
 
+use super::token_cache::{Minted, TokenCache, TokenId};
+use super::transport::{redirected, require_https};
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::config::Secret;
 use base64::Engine;
@@ -19,9 +21,9 @@ use gcp_auth::{CustomServiceAccount, TokenProvider};
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::{Mutex, OnceCell};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::OnceCell;
 
 pub const DEFAULT_IAM_URL: &str = "https://iamcredentials.googleapis.com";
 const SCOPES: &[&str] = &[
@@ -60,6 +62,8 @@ impl ServiceAccountKey {
                 "google_credentials is not a service-account key (need client_email, token_uri, private_key)".into(),
             )
         })?;
+        // The signed assertion goes there, and gcp_auth posts to it too.
+        require_https("the token_uri of google_credentials", &fields.token_uri)?;
         let sa = CustomServiceAccount::from_json(&text)
             .map_err(|e| AuthError::Config(format!("google_credentials: {}", first_line(&e))))?;
         Ok(Self {
@@ -117,6 +121,8 @@ async fn post<T: serde::de::DeserializeOwned>(
     bearer: Option<&str>,
     body: Body<'_>,
 ) -> Result<T, AuthError> {
+    // Every URL here is a token endpoint (a key's token_uri, or google_iam_url).
+    require_https("the Google token endpoint", url)?;
     let mut req = http.post(url);
     if let Some(b) = bearer {
         req = req.bearer_auth(b);
@@ -129,6 +135,9 @@ async fn post<T: serde::de::DeserializeOwned>(
         endpoint: url.to_owned(),
         reason: root(&e),
     })?;
+    if resp.status().is_redirection() {
+        return Err(redirected(url, &resp));
+    }
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|e| AuthError::Unreachable {
         endpoint: url.to_owned(),
@@ -188,11 +197,10 @@ pub enum Source {
     Adc(OnceCell<Arc<dyn TokenProvider>>),
 }
 
-struct Cached {
+/// The ID token, and the access token sent beside it on account APIs.
+struct Tokens {
     id_token: Secret,
     access_token: Option<Secret>,
-    refresh_at: Instant,
-    expires_at: SystemTime,
 }
 
 pub struct GoogleProvider {
@@ -204,8 +212,7 @@ pub struct GoogleProvider {
     /// Account APIs take the SA access token too.
     account: bool,
     iam_url: String,
-    cache: Mutex<Option<Cached>>,
-    expiry: StdMutex<Option<SystemTime>>,
+    cache: TokenCache<Tokens>,
 }
 
 impl GoogleProvider {
@@ -225,8 +232,7 @@ impl GoogleProvider {
                 .unwrap_or_else(|| DEFAULT_IAM_URL.into())
                 .trim_end_matches('/')
                 .to_owned(),
-            cache: Mutex::new(None),
-            expiry: StdMutex::new(None),
+            cache: TokenCache::default(),
         }
     }
 
@@ -257,7 +263,7 @@ impl GoogleProvider {
         Ok(Secret::new(t.as_str().to_owned()))
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Cached, AuthError> {
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
         let (id_token, access_token) = match (&self.impersonate, &self.source) {
             (None, Source::Key(key)) => {
                 let id = key.id_token(http, &self.audience).await?;
@@ -324,13 +330,14 @@ impl GoogleProvider {
         };
         // ID tokens live 1 h; refresh a minute ahead, or a quarter ahead if shorter.
         let lifetime = jwt_lifetime(id_token.expose()).unwrap_or(Duration::from_secs(3600));
-        let margin = Duration::from_secs(60).min(lifetime / 4);
-        Ok(Cached {
-            id_token,
-            access_token,
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
-            expires_at: SystemTime::now() + lifetime,
-        })
+        Ok(Minted::new(
+            Tokens {
+                id_token,
+                access_token,
+            },
+            lifetime,
+            Duration::from_secs(60),
+        ))
     }
 
     fn email(&self) -> Option<&str> {
@@ -364,40 +371,32 @@ impl CredentialProvider for GoogleProvider {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
-            let mut cache = self.cache.lock().await;
-            let fresh = matches!(&*cache, Some(t) if Instant::now() < t.refresh_at);
-            if !fresh {
-                let t = self.fetch(http).await?;
-                if let Ok(mut e) = self.expiry.lock() {
-                    *e = Some(t.expires_at);
-                }
-                *cache = Some(t);
-            }
-            let Some(t) = cache.as_ref() else {
-                return Err(AuthError::Config("no token".into()));
-            };
-            let mut h = AuthHeaders::bearer(t.id_token.expose())?;
-            if let Some(a) = &t.access_token {
-                let mut v = HeaderValue::from_str(a.expose()).map_err(|_| {
-                    AuthError::Config("the GCP access token is not a valid header value".into())
-                })?;
-                v.set_sensitive(true);
-                h.0.push((
-                    HeaderName::from_static("x-databricks-gcp-sa-access-token"),
-                    v,
-                ));
-            }
-            Ok(h)
+            self.cache
+                .headers(self.fetch(http), |t| {
+                    let mut h = AuthHeaders::bearer(t.id_token.expose())?;
+                    if let Some(a) = &t.access_token {
+                        let mut v = HeaderValue::from_str(a.expose()).map_err(|_| {
+                            AuthError::Config(
+                                "the GCP access token is not a valid header value".into(),
+                            )
+                        })?;
+                        v.set_sensitive(true);
+                        h.headers.push((
+                            HeaderName::from_static("x-databricks-gcp-sa-access-token"),
+                            v,
+                        ));
+                    }
+                    Ok(h)
+                })
+                .await
         })
     }
 
-    fn invalidate(&self) {
-        if let Ok(mut cache) = self.cache.try_lock() {
-            *cache = None;
-        }
+    fn invalidate(&self, refused: TokenId) {
+        self.cache.invalidate(refused);
     }
 
     fn expires_at(&self) -> Option<SystemTime> {
-        self.expiry.lock().ok().and_then(|e| *e)
+        self.cache.expires_at()
     }
 }

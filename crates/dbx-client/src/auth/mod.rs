@@ -1,8 +1,8 @@
 //! Credential kinds behind one trait. The actor owns every provider; the UI never sees a token.
 //!
-//! A provider turns a profile into request headers. Providers that mint tokens cache them with
-//! their expiry, refresh ahead of time, and allow one refresh in flight at a time (a tokio mutex
-//! around the cache), so a burst of requests during a refresh causes one token request.
+//! A provider turns a profile into request headers. Providers that mint tokens keep them in a
+//! [`token_cache::TokenCache`]: refreshed ahead of expiry, one refresh in flight at a time, and
+//! one refresh per refused token, so a burst of requests causes one token request.
 
 pub mod azure;
 pub mod check;
@@ -10,6 +10,8 @@ pub mod gateway;
 pub mod google;
 pub mod oauth_m2m;
 pub mod pat;
+pub mod token_cache;
+pub mod transport;
 
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use futures::future::BoxFuture;
@@ -20,15 +22,29 @@ use std::time::SystemTime;
 /// Headers that authenticate one request. Values are marked sensitive so reqwest/hyper never
 /// print them.
 #[derive(Default)]
-pub struct AuthHeaders(pub Vec<(HeaderName, HeaderValue)>);
+pub struct AuthHeaders {
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The cached token these headers carry, if they come from a minted one: what a 401
+    /// reports to [`CredentialProvider::invalidate`].
+    pub token: Option<token_cache::TokenId>,
+}
 
 impl AuthHeaders {
+    pub fn new(headers: Vec<(HeaderName, HeaderValue)>) -> Self {
+        Self {
+            headers,
+            token: None,
+        }
+    }
+
     pub fn bearer(token: &str) -> Result<Self, AuthError> {
-        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        // The formatted copy is wiped once the header holds its own.
+        let value = zeroize::Zeroizing::new(format!("Bearer {token}"));
+        let mut v = HeaderValue::from_str(&value).map_err(|_| {
             AuthError::Config("the token contains characters not allowed in an HTTP header".into())
         })?;
         v.set_sensitive(true);
-        Ok(Self(vec![(reqwest::header::AUTHORIZATION, v)]))
+        Ok(Self::new(vec![(reqwest::header::AUTHORIZATION, v)]))
     }
 }
 
@@ -47,6 +63,9 @@ pub enum AuthError {
     },
     #[error("the token endpoint {endpoint} answered something that is not a token: {reason}")]
     BadResponse { endpoint: String, reason: String },
+    /// An endpoint a server pointed us to that the credential must not be sent to.
+    #[error("refusing {endpoint}: {reason}")]
+    Untrusted { endpoint: String, reason: String },
 }
 
 /// One way of authenticating to Databricks.
@@ -60,8 +79,9 @@ pub trait CredentialProvider: Send + Sync {
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>>;
-    /// Forget a cached token after the server refused it (401/403), so the next call refreshes.
-    fn invalidate(&self) {}
+    /// The server refused the token `refused` (401/403): the next call gets a new one, once
+    /// however many requests report the same token.
+    fn invalidate(&self, _refused: token_cache::TokenId) {}
     /// When the current token runs out, if the method has one that does.
     fn expires_at(&self) -> Option<SystemTime> {
         None
@@ -176,6 +196,10 @@ fn base_provider(
             };
             let account = profile.kind() == ProfileKind::Account;
             let iam_url = profile.other.get("google_iam_url").cloned();
+            if let Some(u) = &iam_url {
+                // The caller's Google token is sent there.
+                transport::require_https("google_iam_url", u)?;
+            }
             match name.as_str() {
                 "azure-client-secret" => azure(azure::AzureKind::ClientSecret {
                     tenant_id: need(profile, "azure_tenant_id")?,

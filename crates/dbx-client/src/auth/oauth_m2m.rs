@@ -1,14 +1,14 @@
 //! OAuth machine-to-machine: a Databricks service principal's client id and secret exchanged
 //! for a short-lived access token (docs/databricks-api.md §8.1).
 
+use super::token_cache::{Minted, TokenCache, TokenId};
+use super::transport::{display, redirected, require_https, same_origin};
 use super::{AuthError, AuthHeaders, CredentialProvider};
 use crate::api::error::excerpt;
 use crate::config::Secret;
 use futures::future::BoxFuture;
 use serde::Deserialize;
-use std::sync::Mutex as StdMutex;
-use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 /// Which token endpoint to use: an account token works only on the accounts host, a workspace
 /// token only on its workspace.
@@ -18,20 +18,11 @@ pub enum Audience {
     Workspace { host: String },
 }
 
-struct CachedToken {
-    access_token: Secret,
-    refresh_at: Instant,
-    expires_at: SystemTime,
-}
-
 pub struct M2mProvider {
     audience: Audience,
     client_id: String,
     client_secret: Secret,
-    /// Held across the token request: concurrent callers wait for the one refresh in flight.
-    cache: Mutex<Option<CachedToken>>,
-    /// Expiry readable without awaiting, for the header line.
-    expiry: StdMutex<Option<SystemTime>>,
+    cache: TokenCache<Secret>,
 }
 
 #[derive(Deserialize)]
@@ -51,15 +42,17 @@ impl M2mProvider {
             audience,
             client_id,
             client_secret,
-            cache: Mutex::new(None),
-            expiry: StdMutex::new(None),
+            cache: TokenCache::default(),
         }
     }
 
+    /// The token endpoint, which must be https (or loopback http): the client secret goes
+    /// there. A workspace's comes from its discovery document and must be on the workspace's
+    /// own host, or a tampered document could collect the secret.
     async fn token_endpoint(&self, http: &reqwest::Client) -> Result<String, AuthError> {
-        match &self.audience {
+        let endpoint = match &self.audience {
             Audience::Account { host, account_id } => {
-                Ok(format!("{host}/oidc/accounts/{account_id}/v1/token"))
+                format!("{host}/oidc/accounts/{account_id}/v1/token")
             }
             Audience::Workspace { host } => {
                 let url = format!("{host}/oidc/.well-known/oauth-authorization-server");
@@ -71,10 +64,14 @@ impl M2mProvider {
                         endpoint: url.clone(),
                         reason: e.to_string(),
                     })?;
-                if resp.status().as_u16() == 404 {
+                let status = resp.status();
+                if status.as_u16() == 404 {
                     return Err(AuthError::Config(format!(
                         "{host} does not support OAuth (no {url})"
                     )));
+                }
+                if status.is_redirection() {
+                    return Err(redirected(&url, &resp));
                 }
                 let body = resp.bytes().await.map_err(|e| AuthError::Unreachable {
                     endpoint: url.clone(),
@@ -85,12 +82,29 @@ impl M2mProvider {
                         endpoint: url.clone(),
                         reason: e.to_string(),
                     })?;
-                Ok(d.token_endpoint)
+                let asked = reqwest::Url::parse(&url)
+                    .map_err(|_| AuthError::Config(format!("host {host} is not a valid URL")))?;
+                let got =
+                    reqwest::Url::parse(&d.token_endpoint).map_err(|_| AuthError::BadResponse {
+                        endpoint: url.clone(),
+                        reason: "token_endpoint is not a URL".into(),
+                    })?;
+                if !same_origin(&asked, &got) {
+                    return Err(AuthError::Untrusted {
+                        endpoint: display(&got),
+                        reason: format!(
+                            "the OAuth discovery document of {host} names this token endpoint on another host; the client secret is not sent there"
+                        ),
+                    });
+                }
+                d.token_endpoint
             }
-        }
+        };
+        require_https("the OAuth token endpoint", &endpoint)?;
+        Ok(endpoint)
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, AuthError> {
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
         let endpoint = self.token_endpoint(http).await?;
         tracing::debug!(%endpoint, client_id = %self.client_id, "requesting OAuth token");
         let resp = http
@@ -103,6 +117,9 @@ impl M2mProvider {
                 endpoint: endpoint.clone(),
                 reason: e.to_string(),
             })?;
+        if resp.status().is_redirection() {
+            return Err(redirected(&endpoint, &resp));
+        }
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|e| AuthError::Unreachable {
             endpoint: endpoint.clone(),
@@ -137,13 +154,12 @@ impl M2mProvider {
         })?;
         let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
         // Refresh ahead of expiry: Azure Databricks refuses tokens with 30 s or less left, so keep
-        // 40 s of margin (as the Go SDK), but never more than a quarter of a short lifetime.
-        let margin = Duration::from_secs(40).min(lifetime / 4);
-        Ok(CachedToken {
-            access_token: Secret::new(access_token),
-            refresh_at: Instant::now() + lifetime - margin,
-            expires_at: SystemTime::now() + lifetime,
-        })
+        // 40 s of margin (as the Go SDK).
+        Ok(Minted::new(
+            Secret::new(access_token),
+            lifetime,
+            Duration::from_secs(40),
+        ))
     }
 }
 
@@ -161,31 +177,17 @@ impl CredentialProvider for M2mProvider {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
-            let mut cache = self.cache.lock().await;
-            let fresh = matches!(&*cache, Some(t) if Instant::now() < t.refresh_at);
-            if !fresh {
-                let token = self.fetch(http).await?;
-                if let Ok(mut e) = self.expiry.lock() {
-                    *e = Some(token.expires_at);
-                }
-                *cache = Some(token);
-            }
-            let token = cache
-                .as_ref()
-                .map(|t| t.access_token.clone())
-                .unwrap_or_default();
-            AuthHeaders::bearer(token.expose())
+            self.cache
+                .headers(self.fetch(http), |t| AuthHeaders::bearer(t.expose()))
+                .await
         })
     }
 
-    fn invalidate(&self) {
-        // try_lock: if a refresh is in flight it will produce a new token anyway.
-        if let Ok(mut cache) = self.cache.try_lock() {
-            *cache = None;
-        }
+    fn invalidate(&self, refused: TokenId) {
+        self.cache.invalidate(refused);
     }
 
     fn expires_at(&self) -> Option<SystemTime> {
-        self.expiry.lock().ok().and_then(|e| *e)
+        self.cache.expires_at()
     }
 }
