@@ -6,6 +6,7 @@
 pub mod egress;
 mod guarded;
 mod principals;
+mod record;
 mod session;
 mod writes;
 

@@ -6,13 +6,12 @@ use super::Payload;
 use super::session::Session;
 use crate::api::permissions::{self, WorkspacePermission};
 use crate::api::scim::{
-    self, Group, NewServicePrincipal, PatchRequest, ScimScope, ServicePrincipal,
+    self, Group, NewServicePrincipal, PageQuery, PatchRequest, ScimScope, ServicePrincipal,
 };
 use crate::api::scim_load::{LoadQuery, load_all};
 use crate::api::secrets::{self, SecretInfo, SecretScope};
 use crate::api::{ApiError, WorkspaceId, workspaces};
 use crate::config::{ProfileKind, Secret};
-use crate::journal::{JournalEntry, now_rfc3339};
 use futures::StreamExt;
 use std::time::Duration;
 
@@ -224,27 +223,83 @@ impl Session {
             .await
     }
 
-    fn journal_principal(
-        &self,
-        action: &str,
-        id: &str,
-        workspace_id: Option<i64>,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) {
-        let entry = JournalEntry {
-            time: now_rfc3339(),
-            profile: self.profile.name.clone(),
-            principal: self.client.auth().principal(),
-            action: action.to_owned(),
-            policy_id: id.to_owned(),
-            workspace_id,
-            before,
-            after,
+    /// SCIM ids of the principals named exactly `name`.
+    async fn ids_named(&self, scope: &ScimScope, name: &str) -> Result<Vec<String>, ApiError> {
+        let q = PageQuery {
+            start_index: 1,
+            count: 100,
+            filter: Some(format!("displayName eq {}", scim::scim_string(name))),
+            attributes: Some("id,displayName".into()),
         };
-        if let Err(e) = self.journal.append(&entry) {
-            tracing::error!(error = %e, path = %self.journal.path().display(), "could not append to the journal");
+        let page = scim::list_service_principals_page(&self.client, scope, &q).await?;
+        Ok(page
+            .resources
+            .into_iter()
+            .filter(|sp| sp.display_name.as_deref() == Some(name))
+            .map(|sp| sp.id)
+            .collect())
+    }
+
+    /// After a create whose answer was lost: the one new principal with that name, or an error
+    /// that says what the server holds.
+    async fn find_lost_principal(
+        &self,
+        scope: &ScimScope,
+        name: &str,
+        namesakes: &[String],
+        lost: &ApiError,
+    ) -> Result<String, ApiError> {
+        let now = self.ids_named(scope, name).await.map_err(|e| {
+            ApiError::Local(format!(
+                "the answer to creating {name} was lost ({}) and the server could not be asked whether it exists ({}): look for it with r before trying again",
+                lost.user_message(),
+                e.user_message()
+            ))
+        })?;
+        let new: Vec<String> = now.into_iter().filter(|i| !namesakes.contains(i)).collect();
+        match new.as_slice() {
+            [one] => {
+                tracing::info!(id = %one, "create answer was lost but the principal exists");
+                Ok(one.clone())
+            }
+            [] => Err(ApiError::Local(format!(
+                "the answer to creating {name} was lost ({}); the server holds no new principal of that name, so nothing was created: try again",
+                lost.user_message()
+            ))),
+            many => Err(ApiError::Local(format!(
+                "the answer to creating {name} was lost; the server now holds {} new principals of that name ({}): check them with r",
+                many.len(),
+                many.join(", ")
+            ))),
         }
+    }
+
+    /// After a secret create whose answer was lost: the secret may exist and be usable, but its
+    /// value is gone for good, so say which one to delete.
+    async fn lost_secret(&self, id: &str, existing: &[String], lost: &ApiError) -> ApiError {
+        let now = match self.list_secrets(id).await {
+            Ok(now) => now,
+            Err(e) => {
+                return ApiError::Local(format!(
+                    "the answer to creating a secret for {id} was lost ({}) and its secrets could not be listed ({}): check them before trying again",
+                    lost.user_message(),
+                    e.user_message()
+                ));
+            }
+        };
+        let new: Vec<&SecretInfo> = now.iter().filter(|s| !existing.contains(&s.id)).collect();
+        if new.is_empty() {
+            return ApiError::Local(format!(
+                "the answer to creating a secret for {id} was lost ({}); no new secret exists, so nothing was created: try again",
+                lost.user_message()
+            ));
+        }
+        let ids: Vec<&str> = new.iter().map(|s| s.id.as_str()).collect();
+        ApiError::Local(format!(
+            "a secret was created for {id} ({}) but the answer carrying its value was lost ({}); the value cannot be shown again: delete that secret and create a new one",
+            ids.join(", "),
+            lost.user_message()
+        ))
     }
 
     pub(super) async fn execute_principals(
@@ -381,13 +436,14 @@ impl Session {
                 "{id} was patched but reads back unchanged; reload with r"
             )));
         }
-        self.journal_principal(
+        self.record(
             action,
             id,
             None,
             serde_json::to_value(&before).ok(),
             serde_json::to_value(&after).ok(),
-        );
+        )
+        .await;
         Ok(PrincipalsPayload::Written {
             id: id.to_owned(),
             message,
@@ -424,21 +480,33 @@ impl Session {
                     active: Some(true),
                     ..Default::default()
                 };
-                let created = scim::create_service_principal(&self.client, &scope, &new).await?;
-                let read = self.get_sp(&created.id).await?;
+                // Who already carries the name, so a create whose answer is lost can be told
+                // apart from a namesake (display names are not unique).
+                let namesakes = self.ids_named(&scope, &display_name).await?;
+                let created = match scim::create_service_principal(&self.client, &scope, &new).await
+                {
+                    Ok(created) => created.id,
+                    Err(e) if e.outcome_unknown() => {
+                        self.find_lost_principal(&scope, &display_name, &namesakes, &e)
+                            .await?
+                    }
+                    Err(e) => return Err(e),
+                };
+                let read = self.get_sp(&created).await?;
                 if read.display_name.as_deref() != Some(display_name.as_str()) {
                     return Err(ApiError::Local(format!(
-                        "{} was created but reads back named {:?}",
-                        created.id, read.display_name
+                        "{created} was created but reads back named {:?}",
+                        read.display_name
                     )));
                 }
-                self.journal_principal(
+                self.record(
                     "create_service_principal",
                     &read.id,
                     None,
                     None,
                     serde_json::to_value(&read).ok(),
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     id: read.id.clone(),
                     message: format!(
@@ -488,13 +556,14 @@ impl Session {
                     }
                     Err(e) => return Err(e),
                 }
-                self.journal_principal(
+                self.record(
                     "delete_service_principal",
                     &id,
                     None,
                     serde_json::to_value(&before).ok(),
                     None,
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!("deleted {} ({id})", before.name()),
                     id,
@@ -525,13 +594,14 @@ impl Session {
                         "{id} reads back on workspace {workspace} as {after:?}, not {permission}"
                     )));
                 }
-                self.journal_principal(
+                self.record(
                     "assign_service_principal",
                     &id,
                     Some(workspace.0),
                     Some(serde_json::json!({ "permissions": before })),
                     Some(serde_json::json!({ "permissions": after })),
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!(
                         "assigned {id} to workspace {workspace} as {permission}; verified"
@@ -553,13 +623,14 @@ impl Session {
                         "{id} still reads back on workspace {workspace} as {after:?}"
                     )));
                 }
-                self.journal_principal(
+                self.record(
                     "unassign_service_principal",
                     &id,
                     Some(workspace.0),
                     Some(serde_json::json!({ "permissions": before })),
                     None,
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!("removed {id} from workspace {workspace}; verified"),
                     id,
@@ -574,13 +645,14 @@ impl Session {
             } => {
                 scim::add_to_group(&self.client, &scope, &group_id, &id).await?;
                 self.verify_membership(&scope, &id, &group_id, true).await?;
-                self.journal_principal(
+                self.record(
                     "add_service_principal_to_group",
                     &id,
                     None,
                     None,
                     Some(serde_json::json!({ "group_id": group_id, "group": group_name })),
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!("added {id} to group {group_name}; verified"),
                     sp: self.get_sp(&id).await.ok(),
@@ -596,13 +668,14 @@ impl Session {
                 scim::remove_from_group(&self.client, &scope, &group_id, &id).await?;
                 self.verify_membership(&scope, &id, &group_id, false)
                     .await?;
-                self.journal_principal(
+                self.record(
                     "remove_service_principal_from_group",
                     &id,
                     None,
                     Some(serde_json::json!({ "group_id": group_id, "group": group_name })),
                     None,
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!("removed {id} from group {group_name}; verified"),
                     sp: self.get_sp(&id).await.ok(),
@@ -616,12 +689,25 @@ impl Session {
                 rotating,
             } => {
                 let lifetime = lifetime_days.map(|d| Duration::from_secs(d * 86_400));
-                let created = self
+                let existing: Vec<String> = self
+                    .list_secrets(&id)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                let created = match self
                     .with_secret_scope(|s| {
                         let id = id.clone();
                         async move { secrets::create(&self.client, &s, &id, lifetime).await }
                     })
-                    .await?;
+                    .await
+                {
+                    Ok(created) => created,
+                    Err(e) if e.outcome_unknown() => {
+                        return Err(self.lost_secret(&id, &existing, &e).await);
+                    }
+                    Err(e) => return Err(e),
+                };
                 let listed = self.list_secrets(&id).await?;
                 if !listed.iter().any(|s| s.id == created.info.id) {
                     return Err(ApiError::Local(format!(
@@ -630,13 +716,14 @@ impl Session {
                     )));
                 }
                 // The journal gets the metadata only: `SecretInfo` has no plaintext field.
-                self.journal_principal(
+                self.record(
                     "create_secret",
                     &id,
                     None,
                     None,
                     serde_json::to_value(&created.info).ok(),
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::SecretCreated {
                     id,
                     info: created.info,
@@ -658,13 +745,14 @@ impl Session {
                         "secret {secret_id} of {id} was deleted but is still listed"
                     )));
                 }
-                self.journal_principal(
+                self.record(
                     "delete_secret",
                     &id,
                     None,
                     old.and_then(|o| serde_json::to_value(o).ok()),
                     None,
-                );
+                )
+                .await;
                 Ok(PrincipalsPayload::Written {
                     message: format!("deleted secret {secret_id} of {id}; verified"),
                     id,

@@ -8,12 +8,13 @@ use super::Payload;
 use super::guarded::{Guarded, Seen, guarded_write};
 use super::session::Session;
 use crate::api::network_policies::change::{EditOp, apply_all};
+use crate::api::network_policies::readback::holds;
 use crate::api::network_policies::{self, NetworkPolicy};
 use crate::api::retry::RetryPolicy;
 use crate::api::{ApiError, PolicyId, WorkspaceId, workspaces};
-use crate::journal::{JournalEntry, now_rfc3339};
 
-/// Equality as far as the write is concerned: `account_id` is set by the server.
+/// Equality of two versions read from the server (`account_id` aside), for telling whether
+/// the policy moved since it was read.
 fn same(a: &NetworkPolicy, b: &NetworkPolicy) -> bool {
     let (mut a, mut b) = (a.clone(), b.clone());
     a.account_id = None;
@@ -22,30 +23,6 @@ fn same(a: &NetworkPolicy, b: &NetworkPolicy) -> bool {
 }
 
 impl Session {
-    fn journal(
-        &self,
-        action: &str,
-        policy_id: &str,
-        workspace_id: Option<i64>,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) {
-        let entry = JournalEntry {
-            time: now_rfc3339(),
-            profile: self.profile.name.clone(),
-            principal: self.client.auth().principal(),
-            action: action.to_owned(),
-            policy_id: policy_id.to_owned(),
-            workspace_id,
-            before,
-            after,
-        };
-        // The change is applied already; a journal failure must not hide that, only be logged.
-        if let Err(e) = self.journal.append(&entry) {
-            tracing::error!(error = %e, path = %self.journal.path().display(), "could not append to the journal");
-        }
-    }
-
     pub(super) async fn apply_policy_change(
         &self,
         base: NetworkPolicy,
@@ -62,7 +39,7 @@ impl Session {
             |server: &NetworkPolicy| {
                 if same(server, base_ref) {
                     Seen::Expected
-                } else if same(server, &apply_all(base_ref, ops_ref)) {
+                } else if holds(server, &apply_all(base_ref, ops_ref)) {
                     Seen::Ours
                 } else {
                     Seen::Moved
@@ -88,18 +65,19 @@ impl Session {
         // Verified against the version the landed PUT replaced, not the one first read.
         let draft = apply_all(&before, &ops);
         let written = network_policies::get(&self.client, account, &id).await?;
-        if !same(&written, &draft) {
+        if !holds(&written, &draft) {
             return Err(ApiError::Local(format!(
                 "policy {id} was written but the server now holds something else (another change landed at the same moment?): reload with r and review"
             )));
         }
-        self.journal(
+        self.record(
             "update_policy",
             id.as_str(),
             None,
             serde_json::to_value(&before).ok(),
             serde_json::to_value(&written).ok(),
-        );
+        )
+        .await;
         Ok(Payload::PolicyWritten(written))
     }
 
@@ -109,29 +87,30 @@ impl Session {
         if let Err(e) = network_policies::create(&self.client, account, &policy).await {
             // A POST is not retried blindly: after a lost connection the create may or may not
             // have happened, so look before reporting a failure.
-            if !matches!(e, ApiError::Connect { .. } | ApiError::Timeout { .. }) {
+            if !e.outcome_unknown() {
                 return Err(e);
             }
             match network_policies::get(&self.client, account, &id).await {
-                Ok(existing) if same(&existing, &policy) => {
+                Ok(existing) if holds(&existing, &policy) => {
                     tracing::info!(policy = %id, "create answer was lost but the policy exists as sent");
                 }
                 _ => return Err(e),
             }
         }
         let written = network_policies::get(&self.client, account, &id).await?;
-        if !same(&written, &policy) {
+        if !holds(&written, &policy) {
             return Err(ApiError::Local(format!(
                 "policy {id} was created but reads back different from what was sent"
             )));
         }
-        self.journal(
+        self.record(
             "create_policy",
             id.as_str(),
             None,
             None,
             serde_json::to_value(&written).ok(),
-        );
+        )
+        .await;
         Ok(Payload::PolicyWritten(written))
     }
 
@@ -139,13 +118,14 @@ impl Session {
         let account = self.account_id()?;
         let before = network_policies::get(&self.client, account, &id).await?;
         network_policies::delete(&self.client, account, &id).await?;
-        self.journal(
+        self.record(
             "delete_policy",
             id.as_str(),
             None,
             serde_json::to_value(&before).ok(),
             None,
-        );
+        )
+        .await;
         Ok(Payload::PolicyDeleted(id))
     }
 
@@ -196,13 +176,14 @@ impl Session {
                 read.network_policy_id
             )));
         }
-        self.journal(
+        self.record(
             "bind_workspace",
             policy.as_str(),
             Some(ws.0),
             Some(serde_json::json!({ "network_policy_id": before })),
             serde_json::to_value(&read).ok(),
-        );
+        )
+        .await;
         Ok(Payload::Binding(ws, Ok(policy)))
     }
 }

@@ -187,6 +187,28 @@ impl EmulatorHandle {
             .collect()
     }
 
+    /// SCIM ids of the account's principals whose display name is `name`.
+    pub fn service_principals_named(&self, account_id: &str, name: &str) -> Vec<String> {
+        lock(&self.shared)
+            .sps
+            .iter()
+            .filter(|s| s.account_id == account_id && s.display_name.as_deref() == Some(name))
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Ids of the principal's OAuth secrets, in the order the secrets API lists them.
+    pub fn secret_ids(&self, account_id: &str, id: &str) -> Vec<String> {
+        lock(&self.shared)
+            .sp(account_id, id)
+            .map_or_else(Vec::new, |s| {
+                s.secrets
+                    .iter()
+                    .filter_map(|v| v["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+    }
+
     /// Workspaces the principal is assigned to.
     pub fn workspace_ids_of(&self, account_id: &str, id: &str) -> Option<Vec<i64>> {
         lock(&self.shared)

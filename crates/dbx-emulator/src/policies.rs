@@ -232,6 +232,19 @@ fn account_cloud(st: &super::state::State, account_id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What Databricks adds to a policy it stores: `account_id`, and `ingress` when the client sent
+/// none (`private_access.restriction_mode = ALLOW_ALL_REGISTERED_ENDPOINTS`). A client that
+/// compares its read-back with what it sent must accept both.
+pub(crate) fn fill_server_fields(p: &mut serde_json::Map<String, Value>, account_id: &str) {
+    p.insert("account_id".into(), Value::from(account_id));
+    if p.get("ingress").is_none_or(Value::is_null) {
+        p.insert(
+            "ingress".into(),
+            serde_json::json!({"private_access": {"restriction_mode": "ALLOW_ALL_REGISTERED_ENDPOINTS"}}),
+        );
+    }
+}
+
 pub(crate) async fn create_policy(
     State(shared): State<Shared>,
     Path(account_id): Path<String>,
@@ -253,7 +266,7 @@ pub(crate) async fn create_policy(
         }
     };
     validate_policy(&p, &account_cloud(&st, &account_id))?;
-    p.insert("account_id".into(), Value::from(account_id.as_str()));
+    fill_server_fields(&mut p, &account_id);
     let list = st.policy_list(&account_id);
     if list.iter().any(|x| x["network_policy_id"] == id.as_str()) {
         return Err(ApiError::new(
@@ -288,7 +301,7 @@ pub(crate) async fn update_policy(
     validate_policy(&p, &account_cloud(&st, &account_id))?;
     // A full replace: whatever the client sent (unknown fields included) becomes the policy.
     p.insert("network_policy_id".into(), Value::from(id.as_str()));
-    p.insert("account_id".into(), Value::from(account_id.as_str()));
+    fill_server_fields(&mut p, &account_id);
     let slot = st
         .policy_list(&account_id)
         .iter_mut()

@@ -73,7 +73,11 @@ impl State {
         let mut policies: HashMap<String, Vec<Value>> = HashMap::new();
         for p in &seed.policies {
             let acct = p["account_id"].as_str().unwrap_or_default().to_string();
-            policies.entry(acct).or_default().push(p.clone());
+            let mut p = p.clone();
+            if let Value::Object(m) = &mut p {
+                super::policies::fill_server_fields(m, &acct);
+            }
+            policies.entry(acct).or_default().push(p);
         }
         // Every account owns a default-policy even if the seed forgot it.
         for a in &seed.accounts {
@@ -82,7 +86,11 @@ impl State {
                 .iter()
                 .any(|p| p["network_policy_id"] == "default-policy")
             {
-                list.insert(0, default_policy(&a.account_id));
+                let mut p = default_policy(&a.account_id);
+                if let Value::Object(m) = &mut p {
+                    super::policies::fill_server_fields(m, &a.account_id);
+                }
+                list.insert(0, p);
             }
         }
         let bindings = seed

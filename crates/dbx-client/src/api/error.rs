@@ -99,6 +99,18 @@ fn clean(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl ApiError {
+    /// True when a request may have been carried out although no usable answer came back: the
+    /// connection broke after sending, no answer in time, or a success status with a body cut
+    /// short. A create that fails this way must be looked up on the server, never retried.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Connect { reason, .. } => reason.contains("connection lost"),
+            Self::Timeout { .. } => true,
+            Self::Decode { status, .. } => (200..300).contains(status),
+            _ => false,
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Http { kind, .. } => *kind,

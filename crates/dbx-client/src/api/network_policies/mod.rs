@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod export;
+pub mod readback;
 pub mod validate;
 
 use super::types::PolicyId;
