@@ -3,6 +3,13 @@
 //! the cap (measured with a counting allocator) and frame time. Targets: parse >= 500k events/s,
 //! frame < 2 ms, memory < 150 MB at 100k events.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 use dbx_tui::api::egress::{EgressEvent, EventColumns};
 use dbx_tui::api::sql::{Column, StatementResult, format_timestamp_ms};
 use dbx_tui::app::egress::EgressState;
@@ -18,6 +25,10 @@ use std::time::Instant;
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 
+#[allow(
+    unsafe_code,
+    reason = "a counting allocator that forwards every call to the system allocator"
+)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
@@ -134,7 +145,7 @@ fn main() {
     for _ in 0..frames {
         terminal.draw(|f| dbx_tui::ui::render(&state, f)).unwrap();
     }
-    let frame_ms = started.elapsed().as_secs_f64() * 1000.0 / frames as f64;
+    let frame_ms = started.elapsed().as_secs_f64() * 1000.0 / f64::from(frames);
 
     println!(
         "egress: parsed {TOTAL} events in {parse_secs:.3} s = {:.0} events/s",

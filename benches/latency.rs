@@ -2,6 +2,13 @@
 //! are in flight, 10,000 rows are loaded, and keys keep coming. The UI never awaits the
 //! network, so each key is handled and drawn at once. Prints p50/p99/max; target p99 < 16 ms.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dbx_tui::actor::{Command, Request, RequestId, Slot};
 use dbx_tui::api::PolicyId;

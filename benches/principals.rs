@@ -2,6 +2,13 @@
 //! all rows, with dbx-tui's paged loader (4 pages in flight) and, when installed, the official
 //! Python SDK against the same emulator. Run with `cargo bench --bench principals`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 use dbx_tui::api::ApiClient;
 use dbx_tui::api::scim::ScimScope;
 use dbx_tui::api::scim_load::{LoadQuery, load_all};

@@ -1,6 +1,13 @@
 //! Frame-time benchmarks: drawing big tables and the key-to-frame round trip.
 //! Targets: under 2 ms per frame at 100,000 rows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dbx_tui::actor::{ActorEvent, Command, Payload, Request, SessionInfo};
@@ -115,7 +122,7 @@ fn bench(c: &mut Criterion) {
             terminal
                 .draw(|f| dbx_tui::ui::render(black_box(&app.state), f))
                 .unwrap();
-        })
+        });
     });
 
     let down = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
@@ -125,7 +132,7 @@ fn bench(c: &mut Criterion) {
             terminal
                 .draw(|f| dbx_tui::ui::render(&app.state, f))
                 .unwrap();
-        })
+        });
     });
 
     app.state.view = View::Policies;
@@ -137,7 +144,7 @@ fn bench(c: &mut Criterion) {
             terminal
                 .draw(|f| dbx_tui::ui::render(&app.state, f))
                 .unwrap();
-        })
+        });
     });
 }
 

@@ -196,7 +196,7 @@ async fn main() -> Result<()> {
     install_panic_hook()?;
     let mut cli = Cli::parse();
     let paths = dbx_tui::files::AppPaths::from_env(cli.demo && cli.command.is_none())?;
-    let (_log_guard, log_file) = dbx_tui::logging::init(&paths.log_dir, paths.owned)?;
+    let (log_guard, log_file) = dbx_tui::logging::init(&paths.log_dir, paths.owned)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
@@ -293,7 +293,7 @@ async fn main() -> Result<()> {
         .wrap_err_with(|| format!("dbx-tui stopped on an error (log: {})", log_file.display()))?;
     if exit != dbx_tui::app::run::Exit::Quit {
         // `process::exit` runs no destructors: flush the log first.
-        drop(_log_guard);
+        drop(log_guard);
         std::process::exit(exit.code());
     }
     Ok(())

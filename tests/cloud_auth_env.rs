@@ -2,6 +2,13 @@
 //! environment (`IDENTITY_ENDPOINT`/`IDENTITY_HEADER`, `PATH` for a fake `az`), so they run in
 //! this binary's only test, which sets the variables before any other thread starts.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 mod cloud_common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -39,6 +46,10 @@ fn managed_identity_and_azure_cli() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    #[allow(
+        unsafe_code,
+        reason = "setting the process environment is unsafe since Rust 2024"
+    )]
     // SAFETY: single-threaded so far: the runtime is current-thread and no test runs beside
     // this one in this binary.
     unsafe {

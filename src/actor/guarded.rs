@@ -115,9 +115,8 @@ where
             }
         }
         attempt += 1;
-        let err = match write(&current).await {
-            Ok(_) => return Ok(Guarded::Written { before: current }),
-            Err(e) => e,
+        let Err(err) = write(&current).await else {
+            return Ok(Guarded::Written { before: current });
         };
         let Some(why) = retryable(&err) else {
             return Err(err);

@@ -211,7 +211,7 @@ impl Session {
         let last = scopes.len() - 1;
         for (i, scope) in scopes.into_iter().enumerate() {
             match f(scope).await {
-                Err(e) if i < last && matches!(e.status(), Some(401 | 403)) => continue,
+                Err(e) if i < last && matches!(e.status(), Some(401 | 403)) => {}
                 other => return other,
             }
         }
@@ -325,7 +325,7 @@ impl Session {
                             loaded: progress.loaded,
                             total: progress.total,
                             done: false,
-                        })
+                        });
                     },
                 )
                 .await?;

@@ -154,7 +154,7 @@ impl Session {
                 send(Payload::Policy(p));
             }
             Request::ApplyPolicyChange { base, ops } => {
-                send(self.apply_policy_change(*base, ops).await?)
+                send(self.apply_policy_change(*base, ops).await?);
             }
             Request::CreatePolicy(p) => send(self.create_policy(*p).await?),
             Request::DeletePolicy(id) => send(self.delete_policy(id).await?),
@@ -165,6 +165,7 @@ impl Session {
             } => send(self.bind_workspace(workspace, policy, expected).await?),
             Request::Principals(r) => self.execute_principals(r, &send).await?,
             #[cfg(any(test, feature = "test-hooks"))]
+            #[allow(clippy::panic, reason = "a test hook, compiled only for tests")]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
             Request::ListWarehouses => send(Payload::Warehouses(
                 crate::api::sql::list_warehouses(&self.client).await?,

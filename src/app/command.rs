@@ -51,10 +51,10 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
         Some("history") => Ok(CommandLine::History),
         Some("since") => match arg.as_deref() {
-            Some("24h") | Some("1d") => Ok(CommandLine::Since(
+            Some("24h" | "1d") => Ok(CommandLine::Since(
                 crate::api::egress::AggregateWindow::Last24Hours,
             )),
-            Some("7d") | Some("1w") => Ok(CommandLine::Since(
+            Some("7d" | "1w") => Ok(CommandLine::Since(
                 crate::api::egress::AggregateWindow::Last7Days,
             )),
             _ => Err("usage: :since 24h or :since 7d".into()),

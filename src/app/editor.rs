@@ -314,7 +314,7 @@ impl App {
         match items.get(self.state.detail.cursor) {
             Some(DetailItem::Dns(name)) => self.push_op(EditOp::RemoveDns { name: name.clone() }),
             Some(DetailItem::Blocked(name)) => {
-                self.push_op(EditOp::RemoveBlockedDns { name: name.clone() })
+                self.push_op(EditOp::RemoveBlockedDns { name: name.clone() });
             }
             Some(DetailItem::Storage(d)) => self.push_op(EditOp::RemoveStorage {
                 destination: d.clone(),
@@ -335,7 +335,7 @@ impl App {
             }
             _ => {
                 self.state.flash =
-                    Some("select an allow-list entry or a bound workspace to remove".into())
+                    Some("select an allow-list entry or a bound workspace to remove".into());
             }
         }
     }
@@ -463,7 +463,12 @@ impl App {
 
     pub(super) fn rebuild_pick(&self, for_: &PickFor, list: &mut ListState) {
         match for_ {
-            PickFor::Workspace(_) => list.rebuild(self.state.policies.iter().map(|p| p.id())),
+            PickFor::Workspace(_) => list.rebuild(
+                self.state
+                    .policies
+                    .iter()
+                    .map(dbx_client::api::network_policies::NetworkPolicy::id),
+            ),
             PickFor::Policy(_) => list.rebuild(
                 self.state
                     .workspaces
@@ -709,7 +714,7 @@ impl App {
         };
         match purpose {
             InputPurpose::AddDns | InputPurpose::AddBlocked | InputPurpose::AddStorage => {
-                self.push_op(op)
+                self.push_op(op);
             }
             InputPurpose::EditDns(old) => {
                 self.push_op(EditOp::RemoveDns { name: old });

@@ -137,7 +137,7 @@ impl EgressState {
             .events
             .iter()
             .map(|e| {
-                let ws = names.get(&e.workspace_id).map(String::as_str).unwrap_or("");
+                let ws = names.get(&e.workspace_id).map_or("", String::as_str);
                 format!(
                     "{} {} {} {} {} {}",
                     e.destination,

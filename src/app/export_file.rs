@@ -80,7 +80,7 @@ impl App {
                 self.state.modal = Some(Modal::Confirm(Confirm::Overwrite { path, text }));
             }
             Err(e) => {
-                self.state.last_error = Some(format!("could not write {}: {e}", path.display()))
+                self.state.last_error = Some(format!("could not write {}: {e}", path.display()));
             }
         }
     }
@@ -90,7 +90,7 @@ impl App {
         match replace(path, text) {
             Ok(()) => self.exported(path),
             Err(e) => {
-                self.state.last_error = Some(format!("could not write {}: {e}", path.display()))
+                self.state.last_error = Some(format!("could not write {}: {e}", path.display()));
             }
         }
     }

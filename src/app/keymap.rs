@@ -94,6 +94,10 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
 ];
 
+#[allow(
+    clippy::expect_used,
+    reason = "every action is in ACTIONS; a unit test walks them all"
+)]
 pub fn info(action: Action) -> &'static ActionInfo {
     ACTIONS
         .iter()
@@ -229,6 +233,10 @@ pub struct Keymap {
 }
 
 impl Default for Keymap {
+    #[allow(
+        clippy::expect_used,
+        reason = "the built-in defaults are constants, parsed by every test run"
+    )]
     fn default() -> Self {
         Self::with_overrides(&BTreeMap::new()).expect("the default keys parse")
     }
@@ -309,10 +317,7 @@ impl Keymap {
     }
 
     pub fn keys(&self, action: Action) -> &[Key] {
-        self.by_action
-            .get(&action)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_action.get(&action).map_or(&[], Vec::as_slice)
     }
 
     /// `"j/down"`-style label for hints, or `None` when the action is unbound.

@@ -209,8 +209,7 @@ impl App {
                     let count = self
                         .state
                         .detail_draft()
-                        .map(|p| editor::detail_items(&self.state, &p).len())
-                        .unwrap_or(0);
+                        .map_or(0, |p| editor::detail_items(&self.state, &p).len());
                     let last = count.saturating_sub(1);
                     let d = &mut self.state.detail;
                     d.cursor = match action {
@@ -247,7 +246,7 @@ impl App {
             }
             Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
             other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
-                self.perform_principals(other)
+                self.perform_principals(other);
             }
             other => self.perform_edit(other),
         }
@@ -335,7 +334,7 @@ impl App {
                     Some(p) => self.open_policy(p),
                     None => {
                         self.state.flash =
-                            Some("the binding of this workspace is not known yet".into())
+                            Some("the binding of this workspace is not known yet".into());
                     }
                 }
             }

@@ -95,8 +95,7 @@ pub fn soonest_expiry(known: Option<&SecretsKnown>) -> Expiry {
             .iter()
             .filter_map(|s| s.expire_time.as_deref().and_then(parse_timestamp_ms))
             .min()
-            .map(Expiry::At)
-            .unwrap_or(Expiry::Never),
+            .map_or(Expiry::Never, Expiry::At),
     }
 }
 
@@ -181,18 +180,15 @@ impl PrincipalsState {
     /// Add or replace rows; returns whether anything new arrived.
     pub fn upsert(&mut self, rows: Vec<ServicePrincipal>) {
         for sp in rows {
-            match self.index.get(&sp.id) {
-                Some(&i) => {
-                    self.hay[i] = haystack(&sp);
-                    self.rows[i] = sp;
-                }
-                None => {
-                    let i = self.rows.len();
-                    self.index.insert(sp.id.clone(), i);
-                    self.hay.push(haystack(&sp));
-                    self.rows.push(sp);
-                    self.order.push(i);
-                }
+            if let Some(&i) = self.index.get(&sp.id) {
+                self.hay[i] = haystack(&sp);
+                self.rows[i] = sp;
+            } else {
+                let i = self.rows.len();
+                self.index.insert(sp.id.clone(), i);
+                self.hay.push(haystack(&sp));
+                self.rows.push(sp);
+                self.order.push(i);
             }
         }
         self.rebuild();
@@ -308,7 +304,7 @@ impl PrincipalsState {
             .map(|i| match i {
                 DetailItem::Workspace(ws) => format!(
                     "workspace {ws} {}",
-                    self.assignment(*ws).map(|r| r.name.as_str()).unwrap_or("")
+                    self.assignment(*ws).map_or("", |r| r.name.as_str())
                 ),
                 DetailItem::Group { id, name } => format!("group {id} {name}"),
                 DetailItem::Secret(id) => format!("secret {id}"),
@@ -749,13 +745,12 @@ impl App {
             }
             _ => None,
         };
-        let known = match self.state.principals.secrets.get(&sp.id) {
-            Some(SecretsKnown::Known(l)) => l.clone(),
-            _ => {
-                self.state.flash =
-                    Some("its secrets are not known yet; try again in a moment".into());
-                return;
-            }
+        let known = if let Some(SecretsKnown::Known(l)) = self.state.principals.secrets.get(&sp.id)
+        {
+            l.clone()
+        } else {
+            self.state.flash = Some("its secrets are not known yet; try again in a moment".into());
+            return;
         };
         // The selected secret, else the one that expires first.
         let old = selected.or_else(|| {
@@ -799,8 +794,7 @@ impl App {
                     .state
                     .principals
                     .assignment(ws)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| ws.to_string());
+                    .map_or_else(|| ws.to_string(), |r| r.name.clone());
                 (
                     PrincipalWrite::Unassign {
                         id: sp.id.clone(),
@@ -1021,8 +1015,7 @@ impl App {
                 .principals
                 .focused(s.state.view)
                 .filter(|sp| sp.id == id)
-                .map(|sp| sp.name().to_owned())
-                .unwrap_or_else(|| id.to_owned())
+                .map_or_else(|| id.to_owned(), |sp| sp.name().to_owned())
         };
         match purpose {
             PrincipalPick::Workspace { id } => {
@@ -1052,8 +1045,7 @@ impl App {
                     .state
                     .principals
                     .assignment(workspace)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| workspace.to_string());
+                    .map_or_else(|| workspace.to_string(), |r| r.name.clone());
                 let n = name(self, &id);
                 Some(Modal::Principal(PrincipalModal::Confirm {
                     title: format!("Assign {n} to {wname} as {permission}?"),
@@ -1246,8 +1238,7 @@ impl App {
                 let name = p
                     .focused(self.state.view)
                     .filter(|s| s.id == id)
-                    .map(|s| s.name().to_owned())
-                    .unwrap_or_else(|| id.clone());
+                    .map_or_else(|| id.clone(), |s| s.name().to_owned());
                 p.secrets.remove(&id);
                 if p.detail.id.as_deref() == Some(id.as_str()) {
                     p.detail.load = Load::NotLoaded;

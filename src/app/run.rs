@@ -140,7 +140,7 @@ where
                     app.handle_actor_event(ev);
                 }
             }
-            _ = sleep => {
+            () = sleep => {
                 last_tick = Instant::now();
                 app.state.spinner = app.state.spinner.wrapping_add(1);
                 app.dirty = true;

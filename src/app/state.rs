@@ -419,9 +419,8 @@ fn workspace_haystack(w: &Workspace, binding: Option<&PolicyId>) -> String {
         w.region().unwrap_or(""),
         w.workspace_status
             .as_ref()
-            .map(|s| s.as_str())
-            .unwrap_or(""),
-        binding.map(PolicyId::as_str).unwrap_or("")
+            .map_or("", dbx_client::api::workspaces::WorkspaceStatus::as_str),
+        binding.map_or("", PolicyId::as_str)
     )
 }
 
@@ -429,7 +428,10 @@ fn policy_haystack(p: &NetworkPolicy) -> String {
     let mut s = format!(
         "{} {} {}",
         p.id(),
-        p.restriction_mode().map(|m| m.as_str()).unwrap_or(""),
+        p.restriction_mode().map_or(
+            "",
+            dbx_client::api::network_policies::RestrictionMode::as_str
+        ),
         p.enforcement_mode()
     );
     for d in p.internet_destinations() {

@@ -18,8 +18,7 @@ fn now_ms(state: &State) -> i64 {
     state
         .now
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `45s ago`, `12m ago`, `3h ago`.
@@ -54,17 +53,21 @@ fn status_line(state: &State) -> Line<'static> {
         .warehouse
         .as_ref()
         .and_then(|id| e.warehouses.iter().find(|w| &w.id == id))
-        .map(|w| {
-            format!(
-                "{} ({})",
-                w.name,
-                w.state.as_ref().map(|s| s.as_str()).unwrap_or("?")
-            )
-        })
-        .unwrap_or_else(|| match e.warehouses_load {
-            Load::Loading => "finding a SQL warehouse…".into(),
-            _ => "no warehouse".into(),
-        });
+        .map_or_else(
+            || match e.warehouses_load {
+                Load::Loading => "finding a SQL warehouse…".into(),
+                _ => "no warehouse".into(),
+            },
+            |w| {
+                format!(
+                    "{} ({})",
+                    w.name,
+                    w.state
+                        .as_ref()
+                        .map_or("?", dbx_client::api::sql::WarehouseState::as_str)
+                )
+            },
+        );
     let window = match e.window {
         crate::api::egress::AggregateWindow::Last24Hours => "24 h",
         crate::api::egress::AggregateWindow::Last7Days => "7 d",
@@ -79,8 +82,7 @@ fn status_line(state: &State) -> Line<'static> {
     let newest = e
         .events
         .front()
-        .map(|ev| ago(now, ev.event_time_ms))
-        .unwrap_or_else(|| "none yet".into());
+        .map_or_else(|| "none yet".into(), |ev| ago(now, ev.event_time_ms));
     spans.extend([
         Span::styled("  newest event ", theme::header_key()),
         Span::raw(newest),
@@ -136,8 +138,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ws.parse::<i64>()
             .ok()
             .and_then(|id| state.workspace_index.get(&crate::api::WorkspaceId(id)))
-            .map(|&i| state.workspaces[i].workspace_name.clone())
-            .unwrap_or_else(|| ws.to_owned())
+            .map_or_else(
+                || ws.to_owned(),
+                |&i| state.workspaces[i].workspace_name.clone(),
+            )
     };
     match e.tab {
         EgressTab::Events => {
@@ -225,7 +229,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     .find(|ev| ev.destination == s.destination)
                     .and_then(|ev| ev.workspace_id.parse::<i64>().ok())
                     .and_then(|id| state.binding_of(crate::api::WorkspaceId(id)))
-                    .map(|p| p.to_string())
+                    .map(std::string::ToString::to_string)
                     .unwrap_or_default();
                 TableRow::new(vec![
                     Line::from(s.destination.clone()),

@@ -18,7 +18,10 @@ pub fn summary(e: &JournalEntry) -> String {
     match e.action.as_str() {
         "update_policy" => match (parse(&e.before), parse(&e.after)) {
             (Some(b), Some(a)) => {
-                let ops: Vec<String> = ops_between(&b, &a).iter().map(|o| o.describe()).collect();
+                let ops: Vec<String> = ops_between(&b, &a)
+                    .iter()
+                    .map(dbx_client::api::network_policies::change::EditOp::describe)
+                    .collect();
                 if ops.is_empty() {
                     "no visible change".into()
                 } else {

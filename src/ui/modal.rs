@@ -210,7 +210,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
             boxed(frame, rect, &title, lines, *scroll);
         }
         Modal::ConfirmDiscard { policy } => {
-            let n = state.pending.get(policy).map(|p| p.ops.len()).unwrap_or(0);
+            let n = state.pending.get(policy).map_or(0, |p| p.ops.len());
             let lines = vec![
                 Line::from(format!(" Discard {n} pending change(s) to {policy}?")),
                 keys(" y discard · n keep them (default)"),
@@ -232,11 +232,10 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
             policy,
             expected,
         } => {
-            let name = state
-                .workspace_index
-                .get(workspace)
-                .map(|&i| state.workspaces[i].workspace_name.clone())
-                .unwrap_or_else(|| workspace.to_string());
+            let name = state.workspace_index.get(workspace).map_or_else(
+                || workspace.to_string(),
+                |&i| state.workspaces[i].workspace_name.clone(),
+            );
             let lines = vec![
                 Line::from(format!(" Bind workspace {name} ({workspace}) to {policy}?")),
                 Line::from(format!(
@@ -260,7 +259,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                         .map(|w| {
                             let current = state
                                 .binding_of(w.workspace_id)
-                                .map(|p| p.to_string())
+                                .map(std::string::ToString::to_string)
                                 .unwrap_or_default();
                             format!("{:<28} now {current}", w.workspace_name)
                         })

@@ -26,7 +26,10 @@ fn enforcement_text(p: &NetworkPolicy) -> String {
             if products.is_empty() {
                 "DRY RUN (all)".into()
             } else {
-                let names: Vec<&str> = products.iter().map(|x| x.as_str()).collect();
+                let names: Vec<&str> = products
+                    .iter()
+                    .map(dbx_client::api::network_policies::DryRunProduct::as_str)
+                    .collect();
                 format!("DRY RUN ({})", names.join(","))
             }
         }
@@ -186,11 +189,10 @@ pub fn detail_lines(
     }
     let same = crate::api::network_policies::change::same_storage;
     for s in storage {
-        let kind = s
-            .storage_destination_type
-            .as_ref()
-            .map(|t| t.as_str())
-            .unwrap_or("?");
+        let kind = s.storage_destination_type.as_ref().map_or(
+            "?",
+            dbx_client::api::network_policies::StorageDestinationType::as_str,
+        );
         items.push(lines.len());
         let added = !base.storage_destinations().iter().any(|b| same(b, s));
         lines.push(entry(format!("{:<48}{kind}", s.label()), added));
@@ -200,7 +202,7 @@ pub fn detail_lines(
         base.storage_destinations()
             .iter()
             .filter(|b| !storage.iter().any(|s| same(b, s)))
-            .map(|b| b.label()),
+            .map(dbx_client::api::network_policies::StorageDestination::label),
     );
     let blocked = p.blocked_destinations();
     if !blocked.is_empty() || !base.blocked_destinations().is_empty() {
@@ -303,9 +305,7 @@ pub fn render_detail(state: &State, frame: &mut Frame, area: Rect) {
     }
     let height = area.height.saturating_sub(2) as usize;
     // Keep the selected line on screen, with a little context below it.
-    let scroll = selected_line
-        .map(|l| (l + 3).saturating_sub(height))
-        .unwrap_or(0) as u16;
+    let scroll = selected_line.map_or(0, |l| (l + 3).saturating_sub(height)) as u16;
     // Domains and workspace names come from the server.
     super::sanitize_lines(&mut lines);
     frame.render_widget(

@@ -108,7 +108,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 ));
             }
             for r in assigned {
-                let perms: Vec<&str> = r.permissions.iter().map(|p| p.as_str()).collect();
+                let perms: Vec<&str> = r
+                    .permissions
+                    .iter()
+                    .map(dbx_client::api::permissions::WorkspacePermission::as_str)
+                    .collect();
                 let line = Line::from(format!(
                     "  {:<30} {:<16} {}",
                     r.name,
@@ -150,7 +154,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     match p.secrets.get(&sp.id) {
         None => lines.push(Line::styled("  …", theme::dim())),
         Some(crate::app::principals::SecretsKnown::Failed(e)) => {
-            lines.push(Line::styled(format!("  {e}"), theme::error()))
+            lines.push(Line::styled(format!("  {e}"), theme::error()));
         }
         Some(crate::app::principals::SecretsKnown::Known(list)) => {
             if list.is_empty() {
@@ -170,7 +174,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     s.id,
                     s.create_time.as_deref().unwrap_or("-"),
                     s.expire_time.as_deref().unwrap_or("never"),
-                    s.status.as_ref().map(|x| x.as_str()).unwrap_or("-"),
+                    s.status
+                        .as_ref()
+                        .map_or("-", dbx_client::api::secrets::SecretStatus::as_str),
                 ))];
                 if let Some(ms) = s.expire_time.as_deref().and_then(parse_timestamp_ms) {
                     spans.push(expiry_span(state.now, ms, true));

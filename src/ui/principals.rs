@@ -29,8 +29,7 @@ pub fn thousands(n: u64) -> String {
 
 fn now_ms(now: SystemTime) -> i64 {
     now.duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Whole days from `now` until `at_ms` (negative once past).
@@ -156,7 +155,7 @@ fn pick_lines(options: &[(String, String)], list: &ListState) -> Vec<Line<'stati
         .iter()
         .enumerate()
         .map(|(pos, &i)| {
-            let text = format!(" {}", options.get(i).map(|o| o.0.as_str()).unwrap_or(""));
+            let text = format!(" {}", options.get(i).map_or("", |o| o.0.as_str()));
             if pos == list.selected {
                 Line::styled(text, theme::selected())
             } else {

@@ -20,11 +20,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let account_host = state
-        .session
-        .as_ref()
-        .map(|s| s.host.as_str())
-        .unwrap_or("");
+    let account_host = state.session.as_ref().map_or("", |s| s.host.as_str());
     let title = table::title(
         "Workspaces",
         &state.workspaces_list,
@@ -59,8 +55,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let status = w
                 .workspace_status
                 .as_ref()
-                .map(|s| s.as_str())
-                .unwrap_or("?");
+                .map_or("?", dbx_client::api::workspaces::WorkspaceStatus::as_str);
             let status_style = match w.workspace_status {
                 Some(WorkspaceStatus::Running) => theme::ok(),
                 Some(WorkspaceStatus::Failed | WorkspaceStatus::Banned) => theme::error(),

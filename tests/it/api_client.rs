@@ -70,7 +70,10 @@ async fn policy_pages_are_walked_to_the_end_without_duplicates() {
     let a = first_account(&emu);
     let c = client_for(&account_profile(&emu, &a));
     let list = network_policies::list(&c, &a.account_id).await.unwrap();
-    let ids: HashSet<&str> = list.iter().map(|p| p.id()).collect();
+    let ids: HashSet<&str> = list
+        .iter()
+        .map(dbx_tui::api::network_policies::NetworkPolicy::id)
+        .collect();
     assert_eq!(ids.len(), list.len(), "duplicates across pages");
     assert!(list.len() > 2, "the fixture should need several pages");
     assert!(ids.contains("default-policy"));

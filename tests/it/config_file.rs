@@ -194,8 +194,8 @@ fn random_bytes_never_panic() {
         let mut text = String::new();
         for _ in 0..len {
             seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             text.push(alphabet[(seed >> 33) as usize % alphabet.len()] as char);
         }
         if let Err(e) = parse_config(Path::new(PATH), &text) {

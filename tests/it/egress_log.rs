@@ -23,7 +23,7 @@ fn count_for(h: &Harness, dest: &str, policy: &str) -> usize {
                 .parse::<i64>()
                 .ok()
                 .and_then(|id| s.binding_of(dbx_tui::api::WorkspaceId(id)))
-                .map(|p| p.as_str())
+                .map(dbx_tui::api::PolicyId::as_str)
                 == Some(policy)
         })
         .count()

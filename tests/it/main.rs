@@ -1,6 +1,13 @@
 //! Every integration test in one binary, so the test build links the crate once. Only tests
 //! that change the process environment live in binaries of their own (`tests/cloud_auth_env.rs`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or bench that cannot set itself up should stop loudly"
+)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -78,21 +78,20 @@ fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(expected) => assert_eq!(
+    if let Ok(expected) = std::fs::read_to_string(&path) {
+        assert_eq!(
             actual,
             expected,
             "{} differs from the export; see the module doc to update it",
             path.display()
-        ),
-        Err(_) => {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, actual).unwrap();
-            panic!(
-                "golden file {} was missing and has been written: review it, then re-run",
-                path.display()
-            );
-        }
+        );
+    } else {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        panic!(
+            "golden file {} was missing and has been written: review it, then re-run",
+            path.display()
+        );
     }
 }
 
@@ -193,7 +192,7 @@ fn check_terraform(fixture: &Value, workspaces: &[(i64, String)], unknown: &[&st
     // One binding per workspace, each pointing at the policy resource.
     let bindings = resources(&body, "databricks_workspace_network_option");
     let mut ids: Vec<i64> = workspaces.iter().map(|w| w.0).collect();
-    ids.sort();
+    ids.sort_unstable();
     ids.dedup();
     let got_ids: Vec<i64> = bindings
         .iter()

@@ -18,7 +18,7 @@ fn dns_table() -> Vec<(String, V)> {
     let label64 = "a".repeat(64);
     // 4 × 63 + 3 dots = 255 is too long; 3 × 63 + 61 + 3 dots = 253 fits exactly.
     let name253 = format!("{l}.{l}.{l}.{}", "b".repeat(61), l = label63);
-    let name255 = format!("{l}.{l}.{l}.{l}", l = label63);
+    let name255 = format!("{label63}.{label63}.{label63}.{label63}");
     vec![
         // Good names, with their normal form.
         ("pypi.org".into(), Good("pypi.org")),
@@ -47,7 +47,7 @@ fn dns_table() -> Vec<(String, V)> {
         (format!("{label63}.com"), Good("")), // checked by length below
         (name253.clone(), Good("")),
         // Bad names, with part of the message.
-        ("".into(), Bad("enter a DNS name")),
+        (String::new(), Bad("enter a DNS name")),
         ("   ".into(), Bad("enter a DNS name")),
         (
             "https://pypi.org".into(),
@@ -120,7 +120,7 @@ fn dns_destinations() {
                 "{input:?}: got {got:?} / {}",
                 got.as_ref()
                     .err()
-                    .map(|e| e.to_string())
+                    .map(std::string::ToString::to_string)
                     .unwrap_or_default()
             )),
         }
@@ -339,7 +339,7 @@ fn storage_destinations_per_cloud() {
                 "{v}: got {got:?} ({}), want {want:?}",
                 got.as_ref()
                     .err()
-                    .map(|e| e.to_string())
+                    .map(std::string::ToString::to_string)
                     .unwrap_or_default()
             ),
         }

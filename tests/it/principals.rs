@@ -671,8 +671,7 @@ async fn add_to_a_group_and_remove() {
     assert!(
         !g["members"]
             .as_array()
-            .map(|a| a.iter().any(|m| m["value"] == id.as_str()))
-            .unwrap_or(false)
+            .is_some_and(|a| a.iter().any(|m| m["value"] == id.as_str()))
     );
 }
 

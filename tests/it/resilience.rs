@@ -237,7 +237,7 @@ mod body_faults {
         }
     }
 
-    async fn client(emu: &dbx_tui::emulator::Emulator) -> (ApiClient, String) {
+    fn client(emu: &dbx_tui::emulator::Emulator) -> (ApiClient, String) {
         let p = profiles(emu).remove(0);
         let acc = p.account_id.clone().unwrap();
         let auth = dbx_tui::auth::provider_for(&p).unwrap();
@@ -247,7 +247,7 @@ mod body_faults {
     #[tokio::test]
     async fn odd_but_valid_answers_are_read() {
         let emu = emulator().await;
-        let (c, acc) = client(&emu).await;
+        let (c, acc) = client(&emu);
         let path = format!("/api/2.0/accounts/{acc}/workspaces");
         let expected = workspaces::list(&c, &acc).await.unwrap();
         for kind in [
@@ -274,7 +274,7 @@ mod body_faults {
     #[tokio::test]
     async fn broken_answers_are_errors_that_name_the_endpoint() {
         let emu = emulator().await;
-        let (c, acc) = client(&emu).await;
+        let (c, acc) = client(&emu);
         let path = format!("/api/2.0/accounts/{acc}/network-policies");
         for kind in [FaultKind::Truncated, FaultKind::Malformed] {
             emu.handle()

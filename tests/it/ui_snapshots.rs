@@ -69,7 +69,7 @@ fn serve(app: &mut App) {
                             SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + 3000),
                         ),
                         transport_warning: dbx_tui::auth::transport::warning(&p),
-                    })))
+                    })));
                 }
                 Command::Send { id, request, .. } => {
                     let payloads = match request {
@@ -362,7 +362,11 @@ fn server_text_with_escape_sequences_is_drawn_inert() {
         .draw(|f| dbx_tui::ui::render(&app.state, f))
         .unwrap();
     let buffer = terminal.backend().buffer();
-    let text: String = buffer.content.iter().map(|c| c.symbol()).collect();
+    let text: String = buffer
+        .content
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
     for bad in [
         "\x1b", "\x07", "\u{9b}", "\u{202e}", "2;pwned", "52;c", "2J",
     ] {

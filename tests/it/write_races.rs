@@ -50,7 +50,7 @@ fn watch_next_put(emu: &Emulator, path: &str) -> Arc<AtomicBool> {
     let flag = sent.clone();
     emu.handle()
         .race_next("PUT", path, RaceAnswer::Refuse(400), move |_| {
-            flag.store(true, Ordering::SeqCst)
+            flag.store(true, Ordering::SeqCst);
         });
     sent
 }

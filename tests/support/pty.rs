@@ -18,7 +18,7 @@ pub struct Tui {
     output: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _dir: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Tui {
@@ -78,7 +78,7 @@ impl Tui {
             output: rx,
             writer,
             child,
-            _dir: dir,
+            home: dir,
         }
     }
 
@@ -147,9 +147,11 @@ impl Tui {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-            }
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
             match self.output.recv_timeout(left) {
                 Ok(bytes) => self.feed(&bytes),
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -204,8 +206,8 @@ impl Tui {
     /// its own directory under the data dir.
     pub fn log_text(&self) -> String {
         [
-            self._dir.path().join("logs"),
-            self._dir.path().join("data/dbx-tui/demo/logs"),
+            self.home.path().join("logs"),
+            self.home.path().join("data/dbx-tui/demo/logs"),
         ]
         .iter()
         .map(|d| std::fs::read_to_string(d.join("dbx-tui.log")).unwrap_or_default())
@@ -214,7 +216,7 @@ impl Tui {
 
     /// The temporary home the app runs in.
     pub fn home(&self) -> &std::path::Path {
-        self._dir.path()
+        self.home.path()
     }
 }
 

@@ -208,7 +208,7 @@ pub(crate) async fn databricks_config(
     // AccountClient for the 2nd or 3rd account still discovers its own token endpoint.
     let body = json!({
         "account_id": first.map(|a| a.account_id.as_str()),
-        "cloud": first.map(|a| a.cloud.as_str()).unwrap_or("aws"),
+        "cloud": first.map_or("aws", |a| a.cloud.as_str()),
         "host_type": "UNIFIED_HOST",
         "oidc_endpoint": format!("{base}/oidc/accounts/{{account_id}}"),
     });
@@ -387,23 +387,22 @@ fn issue(
         return Err(bad_client());
     }
     let (sp_id, account_id) = (sp.id.clone(), sp.account_id.clone());
-    let workspace_id = match account {
-        Some(_) => None,
-        None => {
-            let named = headers
-                .get("x-databricks-workspace-id")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<i64>().ok());
-            let ws = named
-                .or_else(|| st.first_workspace(&account_id))
-                .ok_or_else(bad_client)?;
-            let assigned = sp.workspace_ids.contains(&ws)
-                || sp.roles.iter().any(|r| r["value"] == "account_admin");
-            if st.workspace_account(ws) != Some(account_id.as_str()) || !assigned {
-                return Err(bad_client());
-            }
-            Some(ws)
+    let workspace_id = if account.is_some() {
+        None
+    } else {
+        let named = headers
+            .get("x-databricks-workspace-id")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        let ws = named
+            .or_else(|| st.first_workspace(&account_id))
+            .ok_or_else(bad_client)?;
+        let assigned = sp.workspace_ids.contains(&ws)
+            || sp.roles.iter().any(|r| r["value"] == "account_admin");
+        if st.workspace_account(ws) != Some(account_id.as_str()) || !assigned {
+            return Err(bad_client());
         }
+        Some(ws)
     };
     let lifetime = st.token_lifetime;
     let token = format!("dbxemu-oauth-{}", uuid::Uuid::new_v4().simple());

@@ -106,8 +106,7 @@ impl Clouds {
 fn now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The claims of any JWT, unverified.
@@ -247,7 +246,7 @@ pub(crate) async fn entra_token(
         _ => {
             return entra_error(
                 StatusCode::BAD_REQUEST,
-                900144,
+                900_144,
                 "invalid_request",
                 "The request body must contain the 'scope' parameter.",
             );
@@ -262,7 +261,7 @@ pub(crate) async fn entra_token(
     else {
         return entra_error(
             StatusCode::BAD_REQUEST,
-            700016,
+            700_016,
             "unauthorized_client",
             "Application not found in the directory.",
         );
@@ -278,7 +277,7 @@ pub(crate) async fn entra_token(
     if field("client_secret") != Some(app.secret.as_str()) {
         return entra_error(
             StatusCode::UNAUTHORIZED,
-            7000215,
+            7_000_215,
             "invalid_client",
             "Invalid client secret provided.",
         );

@@ -259,9 +259,7 @@ pub(crate) async fn create_policy(
         other => {
             return Err(ApiError::invalid(format!(
                 "Invalid network_policy_id {}: must match ^[a-zA-Z0-9_.-]{{1,32}}$.",
-                other
-                    .map(Value::to_string)
-                    .unwrap_or_else(|| "(missing)".into())
+                other.map_or_else(|| "(missing)".into(), Value::to_string)
             )));
         }
     };

@@ -80,6 +80,10 @@ pub struct Seed {
 
 impl Seed {
     /// The embedded demo data (three accounts: AWS, Azure, GCP).
+    #[allow(
+        clippy::expect_used,
+        reason = "the data is compiled in and parsed by every test run"
+    )]
     pub fn demo() -> Seed {
         Seed::from_json(
             include_str!("../../../assets/demo/accounts.json"),

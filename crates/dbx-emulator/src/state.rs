@@ -13,7 +13,9 @@ pub(crate) type Shared = Arc<Mutex<State>>;
 
 pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
     // A handler panic must not wedge every later request; the data stays usable.
-    shared.lock().unwrap_or_else(|e| e.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A one-shot or n-shot failure injected on a path prefix (see [`EmulatorHandle::inject_fault`]).

@@ -186,7 +186,10 @@ impl EventColumns {
 
     /// One row; `None` when it has no event id or an unreadable event time.
     pub fn parse(&self, row: &[Option<String>]) -> Option<EgressEvent> {
-        let get = |i: Option<usize>| i.and_then(|i| row.get(i)).and_then(|v| v.clone());
+        let get = |i: Option<usize>| {
+            i.and_then(|i| row.get(i))
+                .and_then(std::clone::Clone::clone)
+        };
         Some(EgressEvent {
             event_id: get(Some(self.event_id))?,
             event_time_ms: parse_timestamp_ms(row.get(self.event_time)?.as_deref()?)?,
@@ -240,7 +243,8 @@ impl DestinationSummary {
             col("workspaces"),
         );
         let text = |row: &[Option<String>], i: Option<usize>| -> Option<String> {
-            i.and_then(|i| row.get(i)).and_then(|v| v.clone())
+            i.and_then(|i| row.get(i))
+                .and_then(std::clone::Clone::clone)
         };
         Ok(result
             .rows

@@ -226,8 +226,7 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
             let desc = map
                 .get("error_description")
                 .and_then(Value::as_str)
-                .map(|d| format!("{e}: {d}"))
-                .unwrap_or_else(|| e.to_owned());
+                .map_or_else(|| e.to_owned(), |d| format!("{e}: {d}"));
             return ("UNKNOWN".into(), desc);
         }
     }

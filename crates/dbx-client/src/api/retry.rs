@@ -56,8 +56,7 @@ impl RetryPolicy {
         let capped = exp.min(self.cap);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
+            .map_or(0, |d| d.subsec_nanos());
         let jitter = capped.mul_f64(f64::from(nanos % 1000) / 2000.0);
         (capped + jitter).min(self.cap)
     }

@@ -357,7 +357,7 @@ pub async fn execute(
     };
     let mut resp: StatementResponse = tokio::select! {
         biased;
-        _ = cancel.cancelled() => return Err(SqlError::Cancelled),
+        () = cancel.cancelled() => return Err(SqlError::Cancelled),
         r = client.post(STATEMENTS, &body) => r?,
     };
     let id = resp.statement_id.clone();
@@ -388,13 +388,13 @@ pub async fn execute(
         }
         tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(cancel_statement(client, &id).await),
-            _ = tokio::time::sleep(pause) => {}
+            () = cancel.cancelled() => return Err(cancel_statement(client, &id).await),
+            () = tokio::time::sleep(pause) => {}
         }
         pause = (pause * 2).min(MAX_POLL);
         resp = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(cancel_statement(client, &id).await),
+            () = cancel.cancelled() => return Err(cancel_statement(client, &id).await),
             r = client.get(&path, &[]) => r?,
         };
     }
@@ -435,7 +435,7 @@ pub async fn execute(
         let chunk_path = format!("{path}/result/chunks/{next}");
         chunk = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(SqlError::Cancelled),
+            () = cancel.cancelled() => return Err(SqlError::Cancelled),
             r = client.get(&chunk_path, &[]) => r?,
         };
         index = chunk.chunk_index.unwrap_or(next);

@@ -69,7 +69,7 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
     }
     match b.get(i) {
         None => Some(ms),
-        Some(b'Z') | Some(b'z') if i + 1 == b.len() => Some(ms),
+        Some(b'Z' | b'z') if i + 1 == b.len() => Some(ms),
         Some(&sign @ (b'+' | b'-')) => {
             let h = num(i + 1..i + 3)?;
             let m = match b.len() - i {

@@ -250,8 +250,7 @@ pub fn render(r: &CheckReport) -> String {
     if let Some(t) = r.expires_at {
         let left = t
             .duration_since(SystemTime::now())
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_secs());
         out.push_str(&format!(
             "token    expires in {}m{:02}s\n",
             left / 60,

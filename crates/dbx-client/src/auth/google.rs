@@ -77,8 +77,7 @@ impl ServiceAccountKey {
     async fn id_token(&self, http: &reqwest::Client, audience: &str) -> Result<String, AuthError> {
         let iat = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_secs());
         let claims = json!({
             "iss": self.email, "sub": self.email, "aud": self.token_uri,
             "target_audience": audience, "iat": iat, "exp": iat + 3600,

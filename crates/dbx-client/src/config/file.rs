@@ -106,13 +106,14 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
             if name.is_empty() {
                 return Err(syntax(path, line_no, "empty section name `[]`"));
             }
-            current = Some(match sections.iter().position(|(n, _)| n == name) {
-                Some(idx) => idx,
-                None => {
+            current = Some(
+                if let Some(idx) = sections.iter().position(|(n, _)| n == name) {
+                    idx
+                } else {
                     sections.push((name.to_owned(), BTreeMap::new()));
                     sections.len() - 1
-                }
-            });
+                },
+            );
             continue;
         }
         // go-ini and ConfigParser both accept `:` as well as `=`; the first one splits.

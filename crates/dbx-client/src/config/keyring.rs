@@ -116,7 +116,7 @@ pub fn resolve_profile(profile: &Profile) -> Result<Profile, (String, KeyringErr
     if let Some(s) = &p.client_secret {
         p.client_secret = Some(resolve_value(s).map_err(|e| ("client_secret".to_owned(), e))?);
     }
-    for (k, v) in p.other_secrets.iter_mut() {
+    for (k, v) in &mut p.other_secrets {
         // gateway_headers holds several values; the gateway module resolves each one.
         if k != "gateway_headers" {
             *v = resolve_value(v).map_err(|e| (k.clone(), e))?;

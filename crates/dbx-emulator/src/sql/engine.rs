@@ -63,6 +63,10 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
+    #[allow(
+        clippy::expect_used,
+        reason = "an in-memory database with a fixed schema: failing here is a build defect"
+    )]
     pub fn new() -> Engine {
         let conn = Connection::open_in_memory().expect("in-memory SQLite opens");
         // Column order is the documented one, so `SELECT *` looks like the real table.
@@ -121,8 +125,7 @@ impl Engine {
                 [],
                 |r| r.get::<_, i64>(0),
             )
-            .map(|n| n as usize)
-            .unwrap_or(0)
+            .map_or(0, |n| n as usize)
     }
 
     /// Translates and runs one statement; at most `row_limit` rows are returned.
@@ -169,7 +172,11 @@ impl Engine {
                     .map_err(|e| sqlite_failure(&e))?;
             }
         }
-        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = stmt
+            .column_names()
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         let mut inferred: Vec<Option<&'static str>> = names
             .iter()
             .enumerate()
@@ -308,8 +315,7 @@ fn sqlite_failure(e: &rusqlite::Error) -> Failure {
         let near = text
             .split_once("near \"")
             .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(n, _)| n.to_string())
-            .unwrap_or_else(|| "end of input".to_string());
+            .map_or_else(|| "end of input".to_string(), |(n, _)| n.to_string());
         return Failure::new(
             "PARSE_SYNTAX_ERROR",
             format!("Syntax error at or near '{near}'."),

@@ -28,7 +28,9 @@ use egress_events::{Rng, Target, When, WorkspacePolicy};
 pub(crate) type SqlShared = Arc<Mutex<SqlState>>;
 
 pub(crate) fn lock_sql(shared: &SqlShared) -> MutexGuard<'_, SqlState> {
-    shared.lock().unwrap_or_else(|e| e.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Rows older than this are dropped, so a long demo stays bounded.
@@ -108,8 +110,10 @@ fn policy_snapshot(st: &State) -> Vec<WorkspacePolicy> {
                     list.iter()
                         .find(|p| p["network_policy_id"] == policy_id.as_str())
                 })
-                .map(|p| p["egress"]["network_access"].clone())
-                .unwrap_or_else(|| serde_json::json!({}));
+                .map_or_else(
+                    || serde_json::json!({}),
+                    |p| p["egress"]["network_access"].clone(),
+                );
             Some(WorkspacePolicy {
                 account_id,
                 workspace_id,

@@ -149,7 +149,7 @@ fn parameters_pass_through_and_are_collected() {
         t.params,
         ["ws", "since", "limit"]
             .iter()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .collect()
     );
     // A colon inside a literal is text, not a parameter.

@@ -122,7 +122,7 @@ impl Warehouse {
             "auto_stop_mins": if self.serverless { 10 } else { 45 },
             "min_num_clusters": 1,
             "max_num_clusters": self.max_clusters,
-            "num_clusters": if running { 1 } else { 0 },
+            "num_clusters": i32::from(running),
             "num_active_sessions": 0,
             "creator_name": "admin@example.com",
             "jdbc_url": format!("jdbc:databricks://{}:443/default;transportMode=http;ssl=1;AuthMech=3;httpPath=/sql/1.0/warehouses/{};", self.host, self.id),

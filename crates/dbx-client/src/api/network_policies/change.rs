@@ -45,7 +45,8 @@ impl EditOp {
                 if products.is_empty() {
                     "dry run for every product".into()
                 } else {
-                    let names: Vec<&str> = products.iter().map(|p| p.as_str()).collect();
+                    let names: Vec<&str> =
+                        products.iter().map(super::DryRunProduct::as_str).collect();
                     format!("dry run only for {}", names.join(", "))
                 }
             }

@@ -228,7 +228,9 @@ fn storage_hcl(d: &StorageDestination, path: &str, dropped: &mut Vec<(String, Va
     };
     opt(
         "storage_destination_type",
-        d.storage_destination_type.as_ref().map(|t| t.as_str()),
+        d.storage_destination_type
+            .as_ref()
+            .map(super::StorageDestinationType::as_str),
     );
     opt("bucket_name", d.bucket_name.as_deref());
     opt("region", d.region.as_deref());

@@ -129,10 +129,7 @@ impl StorageDestination {
 
 impl NetworkPolicy {
     pub fn id(&self) -> &str {
-        self.network_policy_id
-            .as_ref()
-            .map(PolicyId::as_str)
-            .unwrap_or("")
+        self.network_policy_id.as_ref().map_or("", PolicyId::as_str)
     }
 
     pub fn access(&self) -> Option<&NetworkAccess> {
