@@ -128,6 +128,9 @@ fn install_panic_hook() -> Result<()> {
     Ok(())
 }
 
+/// The config file the way the CLI finds it (`--config-file`, `DATABRICKS_CONFIG_FILE`, then
+/// `~/.databrickscfg`); none is not an error, a broken one is. The one place every command
+/// loads it.
 fn load_file(cli: &Cli, env: &Env) -> Result<Option<config::ConfigFile>> {
     let path = cli
         .config_file
@@ -205,15 +208,7 @@ async fn main() -> Result<()> {
             command: PolicyCommand::Export { id, format },
         }) => {
             let env = Env::from_process();
-            let path = cli
-                .config_file
-                .clone()
-                .or_else(|| config::default_config_path(&env));
-            let file = match path.as_deref().map(config::load_config_file) {
-                Some(Ok(f)) => Some(f),
-                Some(Err(config::ConfigError::NotFound { .. })) | None => None,
-                Some(Err(e)) => return Err(eyre!("{e}")),
-            };
+            let file = load_file(&cli, &env)?;
             let profile = config::resolve(cli.profile.as_deref(), &env, file.as_ref())
                 .map_err(|e| eyre!("{e}"))?;
             let text = dbx_tui::cli::export_policy(&profile, &id, format)
@@ -226,7 +221,7 @@ async fn main() -> Result<()> {
         None => {}
     }
 
-    let keymap = load_keymap(cli.keys)?;
+    let keymap = load_keymap(cli.keys.clone())?;
     let mut demo = None;
     let (profiles, initial) = if cli.demo {
         let (running, profiles) = demo::start().await?;
@@ -235,14 +230,7 @@ async fn main() -> Result<()> {
         (profiles, first)
     } else {
         let env = Env::from_process();
-        let path = cli
-            .config_file
-            .or_else(|| config::default_config_path(&env));
-        let file = match path.as_deref().map(config::load_config_file) {
-            Some(Ok(f)) => Some(f),
-            Some(Err(config::ConfigError::NotFound { .. })) | None => None,
-            Some(Err(e)) => return Err(eyre!("{e}")),
-        };
+        let file = load_file(&cli, &env)?;
         let mut profiles = config::list_profiles(&env, file.as_ref());
         let initial = match config::resolve(cli.profile.as_deref(), &env, file.as_ref()) {
             Ok(p) => {

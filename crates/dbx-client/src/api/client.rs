@@ -128,8 +128,8 @@ impl ApiClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        let body = self.execute(Method::GET, path, query, None).await?;
-        decode(path, &body)
+        let (status, body) = self.execute(Method::GET, path, query, None).await?;
+        decode_answer(path, status, &body)
     }
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(
@@ -175,8 +175,8 @@ impl ApiClient {
             reason: format!("could not encode the request: {e}"),
             excerpt: String::new(),
         })?;
-        let body = self.execute(method, path, &[], Some(bytes)).await?;
-        decode(path, &body)
+        let (status, body) = self.execute(method, path, &[], Some(bytes)).await?;
+        decode_answer(path, status, &body)
     }
 
     /// Send one request: authenticate, retry per [`RetryPolicy`], refresh the token once on
@@ -191,7 +191,7 @@ impl ApiClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
-    ) -> Result<bytes::Bytes, ApiError> {
+    ) -> Result<(u16, bytes::Bytes), ApiError> {
         let policy = self.retry;
         let idempotent = matches!(
             method,
@@ -277,7 +277,7 @@ impl ApiClient {
                 }
             };
             if status.is_success() {
-                return Ok(bytes);
+                return Ok((status.as_u16(), bytes));
             }
             let err = ApiError::from_response(
                 method.as_str(),
@@ -382,6 +382,16 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Parse a JSON body; an empty body decodes as JSON `null` (DELETE and some PATCH answers).
 pub fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, ApiError> {
+    decode_answer(endpoint, 200, body)
+}
+
+/// [`decode`] for an answer with the given status, which an error reports as it was (a create
+/// answers 201, and "HTTP 200" would mislead whoever reads the error).
+pub fn decode_answer<T: DeserializeOwned>(
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, ApiError> {
     let slice: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
@@ -396,9 +406,34 @@ pub fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, Api
         };
         ApiError::Decode {
             endpoint: endpoint.to_owned(),
-            status: 200,
+            status,
             reason,
             excerpt: excerpt(&text, 80),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_cut_short_reports_the_status_it_came_with() {
+        let err =
+            decode_answer::<serde_json::Value>("/scim/v2/ServicePrincipals", 201, b"{\"id\":")
+                .unwrap_err();
+        assert!(
+            matches!(err, ApiError::Decode { status: 201, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.user_message().contains("HTTP 201"),
+            "{}",
+            err.user_message()
+        );
+        assert!(
+            err.outcome_unknown(),
+            "a 2xx cut short may have been acted on"
+        );
+    }
 }

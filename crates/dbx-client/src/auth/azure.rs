@@ -74,10 +74,11 @@ impl AzureProvider {
         ) {
             (Some(h), _) => {
                 if !h.starts_with("https://") {
-                    return Err(AuthError::Config(format!(
-                        "azure_authority_host must be an https URL (got {h})"
-                    )));
+                    return Err(AuthError::Config(
+                        "azure_authority_host must be an https URL".into(),
+                    ));
                 }
+                super::transport::require_https("azure_authority_host", h)?;
                 let mut c = CustomConfiguration::default();
                 c.authority_host = h.trim_end_matches('/').to_owned();
                 Some(c.into())

@@ -19,9 +19,10 @@ use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// Parsed `gateway_headers`, values resolved and marked sensitive.
+/// Parsed `gateway_headers`, values resolved and marked sensitive, with how each header may be
+/// named in messages.
 #[derive(Clone)]
-pub struct GatewayHeaders(Vec<(HeaderName, HeaderValue)>);
+pub struct GatewayHeaders(Vec<(HeaderName, HeaderValue)>, Vec<String>);
 
 impl GatewayHeaders {
     /// Parses the `gateway_headers` value and resolves keyring references. Errors name the key
@@ -35,6 +36,11 @@ impl GatewayHeaders {
             ))
         };
         let mut out = Vec::new();
+        let mut labels = Vec::new();
+        // A pair that follows a literal value may be the second half of a value that contained
+        // `;`, so its "name" may be a piece of a key: only the first pair's name, and a name
+        // that follows a keyring reference, are shown; the others are called by position.
+        let mut after_literal = false;
         let pairs = raw
             .expose()
             .split(';')
@@ -48,6 +54,12 @@ impl GatewayHeaders {
             let header = HeaderName::from_bytes(name.trim().as_bytes())
                 .map_err(|_| bad(n, "not a valid header name"))?;
             let value = Secret::new(value.trim());
+            labels.push(if after_literal {
+                format!("pair {n}")
+            } else {
+                header.as_str().to_owned()
+            });
+            after_literal = !value.expose().starts_with(keyring::PREFIX);
             if value.is_empty() {
                 return Err(bad(n, "the header has no value"));
             }
@@ -65,12 +77,12 @@ impl GatewayHeaders {
         if out.is_empty() {
             return Err(AuthError::Config("gateway_headers is empty".into()));
         }
-        Ok(Self(out))
+        Ok(Self(out, labels))
     }
 
-    /// The header names, for messages.
+    /// The headers as messages may name them (see [`GatewayHeaders::parse`]).
     pub fn names(&self) -> Vec<String> {
-        self.0.iter().map(|(n, _)| n.as_str().to_owned()).collect()
+        self.1.clone()
     }
 }
 
@@ -166,7 +178,8 @@ mod tests {
     fn parses_pairs_and_rejects_bad_ones_without_echoing_values() {
         let h =
             GatewayHeaders::parse(&Secret::new("X-Api-Key: canary-gw-1; X-Tenant : blue")).unwrap();
-        assert_eq!(h.names(), vec!["x-api-key", "x-tenant"]);
+        // The second name follows a literal value, so it could be a piece of it: by position.
+        assert_eq!(h.names(), vec!["x-api-key", "pair 2"]);
         assert!(h.0[0].1.is_sensitive());
         for bad in ["canary-gw-2", "Bad Name: canary-gw-3", "X-K:", ";"] {
             let e = GatewayHeaders::parse(&Secret::new(bad))
@@ -195,5 +208,17 @@ mod tests {
                 assert!(!e.contains(fragment), "{e}");
             }
         }
+    }
+
+    #[test]
+    fn a_piece_of_a_literal_value_is_never_shown_as_a_header_name() {
+        let h = GatewayHeaders::parse(&Secret::new("X-Api-Key: canary;kefrag:rest")).unwrap();
+        let names = h.names().join(", ");
+        assert!(
+            !names.contains("kefrag") && !names.contains("canary"),
+            "{names}"
+        );
+        let p = GatewayProvider::new(h).principal();
+        assert!(!p.contains("kefrag"), "{p}");
     }
 }

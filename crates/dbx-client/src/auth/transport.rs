@@ -31,6 +31,13 @@ pub fn display(url: &Url) -> String {
 pub fn require_https(what: &str, url: &str) -> Result<Url, AuthError> {
     let parsed =
         Url::parse(url).map_err(|_| AuthError::Config(format!("{what} is not a valid URL")))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // Refused without repeating it: the password would end up in every error and log line
+        // that names the endpoint.
+        return Err(AuthError::Config(format!(
+            "{what} must not contain a user name or password (user:password@)"
+        )));
+    }
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
@@ -124,6 +131,14 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(!e.contains("canary"), "{e}");
+        // An https endpoint with a password is refused too, without repeating it.
+        let e = require_https("google_iam_url", "https://user:canary@iam.example.com/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("user name or password") && !e.contains("canary"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -441,13 +441,11 @@ struct NormalHost {
     account_id: Option<String>,
 }
 
-/// Whether the URL's authority has a `user[:password]@` part.
+/// Whether the host may carry a `user[:password]@` part. Any `@` counts: a password may itself
+/// contain `/`, `?` or `#` (base64 does), so looking for the authority's end first would let a
+/// piece of it through, and no Databricks host or gateway prefix needs an `@`.
 fn has_userinfo(raw: &str) -> bool {
-    let raw = raw.trim();
-    let rest = raw.split_once("://").map_or(raw, |(_, rest)| rest);
-    rest.split(['/', '?', '#'])
-        .next()
-        .is_some_and(|authority| authority.contains('@'))
+    raw.contains('@')
 }
 
 fn normalize_host(raw: &str) -> Option<NormalHost> {
@@ -522,17 +520,19 @@ mod tests {
     }
 
     #[test]
-    fn userinfo_in_a_host_is_found_only_in_the_authority() {
+    fn userinfo_in_a_host_is_found_whatever_the_password_holds() {
         for raw in [
             "https://user:pw@x.cloud.databricks.com",
             "user:pw@x.cloud.databricks.com/",
             "https://token@x.cloud.databricks.com:443/path?o=1",
+            "https://user:ab/cd+ef@x.cloud.databricks.com",
+            "https://user:ab?cd@x.cloud.databricks.com",
+            "https://user:ab#cd@x.cloud.databricks.com",
         ] {
             assert!(has_userinfo(raw), "{raw}");
         }
         for raw in [
-            "https://x.cloud.databricks.com/gw/a@b",
-            "https://x.cloud.databricks.com?o=1&u=a@b",
+            "https://x.cloud.databricks.com/gw/prefix",
             "x.cloud.databricks.com",
         ] {
             assert!(!has_userinfo(raw), "{raw}");
