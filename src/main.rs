@@ -143,6 +143,8 @@ fn load_file(cli: &Cli, env: &Env) -> Result<Option<config::ConfigFile>> {
     }
 }
 
+const NO_PROFILES: &str = "no Databricks profile found: create ~/.databrickscfg, set DATABRICKS_HOST and a credential, or try `dbx-tui --demo`";
+
 /// `dbx-tui auth …`: the work is in `dbx_tui::auth::check`; this only prints.
 async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
     use dbx_tui::auth::check;
@@ -151,6 +153,9 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
     match command {
         AuthCommand::Check => {
             let file = load_file(cli, &env)?;
+            if config::list_profiles(&env, file.as_ref()).is_empty() && cli.profile.is_none() {
+                return Err(eyre!("{NO_PROFILES}"));
+            }
             let profile = config::resolve(cli.profile.as_deref(), &env, file.as_ref())
                 .map_err(|e| eyre!("{e}"))?;
             let report = check::check_profile(&profile, limit).await;
@@ -163,7 +168,7 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
             let file = load_file(cli, &env)?;
             let profiles = config::list_profiles(&env, file.as_ref());
             if profiles.is_empty() {
-                return Err(eyre!("no profiles found"));
+                return Err(eyre!("{NO_PROFILES}"));
             }
             let reports =
                 futures::future::join_all(profiles.iter().map(|p| check::check_profile(p, limit)))
@@ -173,6 +178,10 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
             }
             for r in reports.iter().filter(|r| r.outcome.is_err()) {
                 println!("\n{}", check::render(r)); // allow-print
+            }
+            // Scripts read the exit code: 0 only when every profile signed in.
+            if reports.iter().any(|r| r.outcome.is_err()) {
+                std::process::exit(1);
             }
         }
         AuthCommand::Set { profile, key } => {
@@ -247,9 +256,7 @@ async fn main() -> Result<()> {
             }
         };
         if profiles.is_empty() {
-            return Err(eyre!(
-                "no Databricks profile found: create ~/.databrickscfg, set DATABRICKS_HOST and a credential, or try `dbx-tui --demo`"
-            ));
+            return Err(eyre!("{NO_PROFILES}"));
         }
         (profiles, initial)
     };

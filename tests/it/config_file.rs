@@ -140,6 +140,12 @@ fn malformed_files_name_file_and_line() {
             "`read_only` must be true or false",
         ),
         ("[a]\r\nhost = h\r\njunk\r\n", 3, "expected `key = value`"),
+        // A missing `=` before a URL: the `:` of `https:` must not make `host https` a key.
+        (
+            "[a]\nhost https://x.cloud.databricks.com\n",
+            2,
+            "is an `=` missing?",
+        ),
     ];
     for (text, line, what) in cases {
         let err = parse_config(Path::new(PATH), text).unwrap_err();

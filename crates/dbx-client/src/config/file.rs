@@ -124,6 +124,15 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         if key.is_empty() {
             return Err(syntax(path, line_no, "missing key name before `=`"));
         }
+        // `host https://x` splits at the `:` of the URL into the key `host https`: no key
+        // Databricks reads has a space, so this is a missing `=`, not a key to ignore.
+        if key.contains(char::is_whitespace) {
+            return Err(syntax(
+                path,
+                line_no,
+                "expected `key = value` (a key name has no spaces: is an `=` missing?)",
+            ));
+        }
         let Some(idx) = current else {
             return Err(syntax(
                 path,

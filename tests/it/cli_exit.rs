@@ -1,0 +1,45 @@
+//! The command line scripts well: exit codes say whether every profile signed in, and no
+//! configuration at all gets the same advice as the console.
+
+use std::process::Command;
+
+fn dbx(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dbx-tui"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn auth_profiles_fails_when_a_profile_cannot_sign_in() {
+    let home = tempfile::tempdir().unwrap();
+    // Port 1 on loopback refuses at once: this profile cannot sign in.
+    std::fs::write(
+        home.path().join(".databrickscfg"),
+        "[down]\nhost = http://127.0.0.1:1\ntoken = canary-not-a-token\n",
+    )
+    .unwrap();
+    let out = dbx(home.path(), &["auth", "profiles"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("down"), "{text}");
+    assert!(!text.contains("canary"), "{text}");
+}
+
+#[test]
+fn no_configuration_gets_the_same_advice_everywhere() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [&["auth", "check"][..], &["auth", "profiles"][..]] {
+        let out = dbx(home.path(), args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("create ~/.databrickscfg") && err.contains("--demo"),
+            "{args:?}: {err}"
+        );
+    }
+}
