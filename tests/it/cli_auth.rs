@@ -122,9 +122,7 @@ async fn a_refused_token_makes_the_cli_run_again() {
     let (emu, acct) = setup().await;
     let good = token_json(&acct.admin_token);
     let bad = token_json("eyJ-not-a-token-the-emulator-knows");
-    let fake = Fake::new(&format!(
-        "if [ \"$n\" -eq 1 ]; then {bad}; else {good}; fi"
-    ));
+    let fake = Fake::new(&format!("if [ \"$n\" -eq 1 ]; then {bad}; else {good}; fi"));
     let p = cli_profile(&emu, &acct, &fake.script);
     let c = client(&p);
     workspaces::list(&c, &acct.account_id)
