@@ -1,6 +1,7 @@
 //! `dbx-tui auth check` and `auth profiles`: resolve a profile, get a token, make one cheap call,
 //! and name what went wrong for what it is (never one "invalid" for every failure).
 
+use super::databricks_cli::CliFailure;
 use super::{AuthError, provider_for};
 use crate::api::{ApiClient, ApiError, scim, workspaces};
 use crate::config::{AuthMethod, Profile, ProfileKind};
@@ -25,6 +26,8 @@ pub enum Failure {
     Redirected,
     Untrusted,
     Timeout,
+    NotSignedIn,
+    CliMissing,
     Other,
 }
 
@@ -47,6 +50,8 @@ impl Failure {
             Self::Redirected => "redirected",
             Self::Untrusted => "untrusted endpoint",
             Self::Timeout => "timed out",
+            Self::NotSignedIn => "not signed in",
+            Self::CliMissing => "Databricks CLI not found",
             Self::Other => "failed",
         }
     }
@@ -116,6 +121,13 @@ fn classify_auth(e: &AuthError) -> Failure {
         AuthError::BadResponse { reason, .. } if reason.contains('<') => Failure::HtmlInsteadOfJson,
         AuthError::BadResponse { .. } => Failure::Other,
         AuthError::Untrusted { .. } => Failure::Untrusted,
+        AuthError::Cli(e) => match e.kind {
+            CliFailure::NotFound => Failure::CliMissing,
+            CliFailure::NotSignedIn => Failure::NotSignedIn,
+            CliFailure::LoginExpired => Failure::ExpiredToken,
+            CliFailure::TimedOut => Failure::Timeout,
+            CliFailure::NotAToken | CliFailure::Failed => Failure::Other,
+        },
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod azure;
 pub mod check;
+pub mod databricks_cli;
 pub mod gateway;
 pub mod google;
 pub mod oauth_m2m;
@@ -66,6 +67,9 @@ pub enum AuthError {
     /// An endpoint a server pointed us to that the credential must not be sent to.
     #[error("refusing {endpoint}: {reason}")]
     Untrusted { endpoint: String, reason: String },
+    /// `databricks auth token` gave no token (`auth_type = databricks-cli`).
+    #[error("{0}")]
+    Cli(databricks_cli::CliError),
 }
 
 /// One way of authenticating to Databricks.
@@ -169,6 +173,23 @@ fn base_provider(
                 audience, client_id, secret,
             )))
         }
+        AuthMethod::Other(name) if name == "databricks-cli" => {
+            let account_id = match (profile.kind(), &profile.account_id) {
+                (ProfileKind::Account, Some(a)) => Some(a.clone()),
+                (ProfileKind::Account, None) => {
+                    return Err(AuthError::Config(format!(
+                        "profile {} is an account profile without account_id",
+                        profile.name
+                    )));
+                }
+                (ProfileKind::Workspace, _) => None,
+            };
+            Ok(Arc::new(databricks_cli::CliProvider::new(
+                profile.other.get("databricks_cli_path").cloned(),
+                host,
+                account_id,
+            )))
+        }
         AuthMethod::Other(name) => {
             let azure = |kind| {
                 azure::AzureProvider::new(
@@ -248,7 +269,7 @@ fn base_provider(
                     )))
                 }
                 _ => Err(AuthError::Config(format!(
-                    "auth type {name} is not supported yet by dbx-tui (profile {}); use a token, client_id/client_secret, an Azure or Google credential",
+                    "auth type {name} is not supported yet by dbx-tui (profile {}); use a token, client_id/client_secret, a Databricks CLI login, an Azure or Google credential",
                     profile.name
                 ))),
             }
