@@ -1,0 +1,163 @@
+//! The reducer of the actor's principals replies (pages, secrets, detail, groups, writes)
+//! and of its failures.
+
+use super::{PrincipalDetail, PrincipalModal, PrincipalPick, SecretsKnown, SortColumn};
+use crate::actor::{PrincipalsPayload, Slot};
+use crate::app::App;
+use crate::app::modal::Modal;
+use crate::app::state::{Load, View};
+
+impl App {
+    pub(in crate::app) fn on_principals_payload(&mut self, payload: PrincipalsPayload) {
+        let p = &mut self.state.principals;
+        match payload {
+            PrincipalsPayload::Page {
+                rows,
+                loaded,
+                total,
+                done,
+            } => {
+                if !rows.is_empty() {
+                    p.upsert(rows);
+                }
+                p.loaded = loaded;
+                p.total = total;
+                if done {
+                    p.load = Load::Loaded;
+                }
+                self.fetch_visible_secrets();
+            }
+            PrincipalsPayload::Secrets { id, result } => {
+                p.secrets_asked.remove(&id);
+                p.secrets.insert(
+                    id.clone(),
+                    match result {
+                        Ok(l) => SecretsKnown::Known(l),
+                        Err(e) => SecretsKnown::Failed(e),
+                    },
+                );
+                if p.sort == SortColumn::Expiry {
+                    p.rebuild();
+                }
+                if p.detail.id.as_deref() == Some(id.as_str()) {
+                    p.rebuild_detail();
+                }
+            }
+            PrincipalsPayload::Detail(sp) => {
+                if p.detail.id.as_deref() == Some(sp.id.as_str()) {
+                    p.detail.sp = Some(sp.clone());
+                    p.detail.load = Load::Loaded;
+                }
+                if p.get(&sp.id).is_some() {
+                    p.upsert(vec![sp]);
+                }
+                p.rebuild_detail();
+            }
+            PrincipalsPayload::Assignments { id, rows, note } => {
+                if p.detail.id.as_deref() == Some(id.as_str()) {
+                    p.detail.assignments = Some(match note {
+                        Some(n) => Err(n),
+                        None => Ok(rows),
+                    });
+                    p.rebuild_detail();
+                }
+            }
+            PrincipalsPayload::Groups(groups) => {
+                p.groups = groups;
+                p.groups_load = Load::Loaded;
+                if let Some(Modal::Principal(PrincipalModal::Pick {
+                    purpose: PrincipalPick::Group { id },
+                    ..
+                })) = &self.state.modal
+                {
+                    let id = id.clone();
+                    if let Some(sp) = self.state.principals.focused(self.state.view) {
+                        let options = self.group_options(&sp);
+                        self.open_pick(PrincipalPick::Group { id }, options);
+                    }
+                }
+            }
+            PrincipalsPayload::Written {
+                id,
+                message,
+                sp,
+                deleted,
+            } => {
+                self.state.flash = Some(message);
+                self.state.journal_load = Load::NotLoaded;
+                let p = &mut self.state.principals;
+                p.secrets.remove(&id);
+                if deleted {
+                    p.remove(&id);
+                    if p.detail.id.as_deref() == Some(id.as_str()) {
+                        p.detail = PrincipalDetail::default();
+                        if self.state.view == View::PrincipalDetail {
+                            self.back();
+                        }
+                    }
+                    return;
+                }
+                if let Some(sp) = sp {
+                    p.upsert(vec![sp.clone()]);
+                    // A new principal: select it so the next key acts on it.
+                    if let Some(pos) = p.list.visible.iter().position(|&i| p.rows[i].id == sp.id) {
+                        p.list.selected = pos;
+                        let page = self.state.page_rows();
+                        self.state.principals.list.scroll_into_view(page);
+                    }
+                }
+                if self.state.principals.detail.id.as_deref() == Some(id.as_str()) {
+                    self.state.principals.detail.load = Load::NotLoaded;
+                    if self.state.view == View::PrincipalDetail {
+                        self.load_principals(false);
+                    }
+                }
+                self.fetch_visible_secrets();
+            }
+            PrincipalsPayload::SecretCreated {
+                id,
+                info,
+                secret,
+                rotating,
+            } => {
+                self.state.journal_load = Load::NotLoaded;
+                let name = p
+                    .focused(self.state.view)
+                    .filter(|s| s.id == id)
+                    .map_or_else(|| id.clone(), |s| s.name().to_owned());
+                p.secrets.remove(&id);
+                if p.detail.id.as_deref() == Some(id.as_str()) {
+                    p.detail.load = Load::NotLoaded;
+                    if self.state.view == View::PrincipalDetail {
+                        self.load_principals(false);
+                    }
+                }
+                self.fetch_visible_secrets();
+                self.pmodal(PrincipalModal::SecretShown {
+                    id,
+                    name,
+                    info,
+                    secret,
+                    copied: false,
+                    rotating,
+                });
+            }
+        }
+    }
+
+    pub(in crate::app) fn on_principals_failure(&mut self, slot: Slot, msg: &str) {
+        let p = &mut self.state.principals;
+        match slot {
+            Slot::Principals => p.load = Load::Failed(msg.to_owned()),
+            Slot::PrincipalDetail => {
+                p.detail.load = Load::Failed(msg.to_owned());
+                if p.detail.assignments.is_none() {
+                    p.detail.assignments = Some(Err(msg.to_owned()));
+                }
+            }
+            Slot::Groups => p.groups_load = Load::Failed(msg.to_owned()),
+            Slot::PrincipalSecrets => p.secrets_asked.clear(),
+            _ => {}
+        }
+    }
+}
