@@ -8,7 +8,7 @@ use futures::StreamExt;
 use std::time::SystemTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-/// Workspace binding reads in flight at once: N calls with no list endpoint (docs/databricks-api.md §2), kept
+/// Workspace binding reads in flight at once: N calls with no list endpoint (docs/wire-facts.md §2), kept
 /// well under the account rate limits.
 const BINDING_CONCURRENCY: usize = 4;
 

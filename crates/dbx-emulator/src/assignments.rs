@@ -1,4 +1,4 @@
-//! Workspace permission assignments (docs/databricks-api.md §4.3), account host. Only service principals are
+//! Workspace permission assignments (docs/wire-facts.md §4.3), account host. Only service principals are
 //! modelled; an assignment is what puts a principal into the workspace's SCIM list.
 
 use axum::extract::{Path, State};
@@ -24,7 +24,7 @@ fn principal(sp: &SeedSp) -> Value {
     json!({
         "principal_id": sp.id.parse::<i64>().unwrap_or_default(),
         "display_name": sp.display_name.clone().unwrap_or_default(),
-        // UNCONFIRMED in docs/databricks-api.md §4.3: probably the applicationId.
+        // UNCONFIRMED in docs/wire-facts.md §4.3: probably the applicationId.
         "service_principal_name": sp.application_id,
     })
 }

@@ -1,5 +1,5 @@
 //! Who is calling: bearer checks for account and workspace APIs, and the OAuth endpoints that
-//! mint tokens (docs/databricks-api.md §8.1, §12).
+//! mint tokens (docs/wire-facts.md §8.1, §12).
 
 use std::time::Instant;
 

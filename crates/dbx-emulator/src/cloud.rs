@@ -1,7 +1,7 @@
 //! Cloud identity providers in front of the emulated Databricks: Microsoft Entra ID (client
 //! credentials, v2 and v1 forms), an App Service managed-identity endpoint, Google's OAuth token
 //! endpoint (RS256 JWT-bearer, `target_audience` ID tokens) and IAM Credentials
-//! `generateIdToken`/`generateAccessToken` (docs/databricks-api.md §8.2, §8.3).
+//! `generateIdToken`/`generateAccessToken` (docs/wire-facts.md §8.2, §8.3).
 //!
 //! Tokens are JWTs signed HS256 with a per-emulator key, so the Databricks side can check
 //! signature, expiry and audience without shared state, as real Databricks checks the cloud's.

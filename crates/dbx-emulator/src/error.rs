@@ -1,4 +1,4 @@
-//! The error bodies Databricks sends, one constructor per shape (docs/databricks-api.md §7.1, §12).
+//! The error bodies Databricks sends, one constructor per shape (docs/wire-facts.md §7.1, §12).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,5 +1,5 @@
 //! Account SCIM groups: list, get and PATCH on `members`, enough to add a service principal to a
-//! group and take it out again (docs/databricks-api.md §4.1). Members are SP SCIM ids.
+//! group and take it out again (docs/wire-facts.md §4.1). Members are SP SCIM ids.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Account workspaces, network policies and the workspace → policy binding (docs/databricks-api.md §1–§3).
+//! Account workspaces, network policies and the workspace → policy binding (docs/wire-facts.md §1–§3).
 
 use std::collections::HashMap;
 

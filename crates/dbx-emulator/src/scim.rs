@@ -1,4 +1,4 @@
-//! SCIM 2.0 service principals at account and workspace level, plus `/Me` (docs/databricks-api.md §4.1).
+//! SCIM 2.0 service principals at account and workspace level, plus `/Me` (docs/wire-facts.md §4.1).
 
 use std::collections::HashMap;
 

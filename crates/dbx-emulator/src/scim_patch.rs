@@ -1,4 +1,4 @@
-//! SCIM PatchOp (RFC 7644 §3.5.2) as Databricks clients send it (docs/databricks-api.md §4.1, §12).
+//! SCIM PatchOp (RFC 7644 §3.5.2) as Databricks clients send it (docs/wire-facts.md §4.1, §12).
 //!
 //! Three value forms arrive for the same change and all are accepted: the RFC form
 //! `"value": false`, Terraform's `"value": [{"value": "false"}]`, and SDK 0.162's op with no

@@ -3,7 +3,7 @@
 //! Workspace-level principals are the account principals assigned to the workspace, as with
 //! identity federation: a workspace POST creates the account principal and assigns it, and a
 //! workspace DELETE only removes the assignment. PATCH and PUT answer 200 with the updated
-//! resource (docs/databricks-api.md §12 leaves 200-vs-204 UNCONFIRMED; clients accept both, and a body lets
+//! resource (docs/wire-facts.md §12 leaves 200-vs-204 UNCONFIRMED; clients accept both, and a body lets
 //! tests read the result back in one call).
 
 use axum::extract::{Path, State};

@@ -1,4 +1,4 @@
-//! OAuth secrets of service principals (docs/databricks-api.md §4.2), at the account route and the workspace
+//! OAuth secrets of service principals (docs/wire-facts.md §4.2), at the account route and the workspace
 //! "proxy" route (no account id in the path: the account is the one of the workspace the call
 //! lands on). The path id is the SCIM id.
 

@@ -1,5 +1,5 @@
 //! The egress block log: the two queries the app runs against `system.access.outbound_network`
-//! (docs/databricks-api.md §6) and fast parsers for their rows, located by column name so a reordered or
+//! (docs/wire-facts.md §6) and fast parsers for their rows, located by column name so a reordered or
 //! widened SELECT does not break them.
 //!
 //! Late rows: `event_time` is when the connection was blocked, not when the row landed, so a tail

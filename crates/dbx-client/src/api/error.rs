@@ -1,10 +1,10 @@
-//! Databricks errors, decoded from every envelope the SDKs understand (docs/databricks-api.md §7.1), and
+//! Databricks errors, decoded from every envelope the SDKs understand (docs/wire-facts.md §7.1), and
 //! worded for a person.
 
 use serde_json::Value;
 use std::time::Duration;
 
-/// The class of an error, from the HTTP status refined by the error code (docs/databricks-api.md §7.1).
+/// The class of an error, from the HTTP status refined by the error code (docs/wire-facts.md §7.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     BadRequest,

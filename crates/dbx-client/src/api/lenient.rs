@@ -1,7 +1,7 @@
 //! String enums that keep values they do not know.
 //!
 //! Databricks enums grow between releases and the REST docs list `*_UNSPECIFIED` members the
-//! SDKs omit (docs/databricks-api.md §0.6). A strict enum would fail a whole list on one new value, and a PUT
+//! SDKs omit (docs/wire-facts.md §0.6). A strict enum would fail a whole list on one new value, and a PUT
 //! would lose it; these keep it as `Other(String)` and write it back unchanged.
 
 /// Declares `enum $name { Variant, ..., Other(String) }` serialised as its wire string.

@@ -1,4 +1,4 @@
-//! Workspace permission assignments (docs/databricks-api.md §4.3), on the account host: which principals may
+//! Workspace permission assignments (docs/wire-facts.md §4.3), on the account host: which principals may
 //! use a workspace, as `USER` or `ADMIN`.
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub struct Principal {
     pub user_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// Probably the applicationId (UNCONFIRMED, docs/databricks-api.md §4.3).
+    /// Probably the applicationId (UNCONFIRMED, docs/wire-facts.md §4.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_principal_name: Option<String>,
     #[serde(flatten)]

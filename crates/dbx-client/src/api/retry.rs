@@ -1,6 +1,6 @@
 //! When and how long to retry, and how the caller hears about it.
 //!
-//! The official SDKs retry for up to five minutes and look frozen meanwhile (docs/databricks-api.md §7.2, §10).
+//! The official SDKs retry for up to five minutes and look frozen meanwhile (docs/wire-facts.md §7.2, §10).
 //! dbx-tui retries less and says so: capped exponential backoff with jitter under an overall
 //! deadline, `Retry-After` honoured, and every wait reported to whoever is listening (the actor
 //! turns it into "retrying (2/5) after 429" in the footer).

@@ -1,4 +1,4 @@
-//! SCIM service principals, account and workspace level (docs/databricks-api.md §4.1).
+//! SCIM service principals, account and workspace level (docs/wire-facts.md §4.1).
 
 use super::{ApiClient, ApiError};
 use serde::{Deserialize, Serialize};
@@ -195,7 +195,7 @@ pub async fn replace_service_principal(
     client.put(&path, sp).await
 }
 
-/// `None` when the server answers 204; docs/databricks-api.md §12 leaves 200-with-body vs 204 UNCONFIRMED.
+/// `None` when the server answers 204; docs/wire-facts.md §12 leaves 200-with-body vs 204 UNCONFIRMED.
 pub async fn patch_service_principal(
     client: &ApiClient,
     scope: &ScimScope,
@@ -234,7 +234,7 @@ pub struct PatchOperation {
 }
 
 /// A SCIM PatchOp body. It always sends the RFC 7644 value form
-/// (`{"op":"replace","path":"active","value":false}`), never a dropped falsy value (docs/databricks-api.md §12).
+/// (`{"op":"replace","path":"active","value":false}`), never a dropped falsy value (docs/wire-facts.md §12).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PatchRequest {
     schemas: Vec<&'static str>,

@@ -1,4 +1,4 @@
-//! OAuth secrets of service principals (docs/databricks-api.md §4.2). The path id is the SCIM id; the secret's
+//! OAuth secrets of service principals (docs/wire-facts.md §4.2). The path id is the SCIM id; the secret's
 //! client id is the principal's applicationId.
 //!
 //! The plaintext comes back once, from create, and only ever lives in a [`Secret`], whose
@@ -41,7 +41,7 @@ impl SecretScope {
 }
 
 lenient_enum!(
-    /// Secret status; only `ACTIVE` is documented-ish (docs/databricks-api.md §4.2 says the values are
+    /// Secret status; only `ACTIVE` is documented-ish (docs/wire-facts.md §4.2 says the values are
     /// UNCONFIRMED), so anything else is kept verbatim.
     SecretStatus { Active => "ACTIVE", Expired => "EXPIRED" }
 );

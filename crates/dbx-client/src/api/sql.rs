@@ -1,4 +1,4 @@
-//! SQL warehouses and the Statement Execution API (docs/databricks-api.md §5): submit with a wait timeout, poll
+//! SQL warehouses and the Statement Execution API (docs/wire-facts.md §5): submit with a wait timeout, poll
 //! while the statement is pending or running, follow every result chunk, cancel on request.
 //!
 //! Values never go into SQL text: every value is a named `:parameter`.

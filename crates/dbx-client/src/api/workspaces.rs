@@ -1,4 +1,4 @@
-//! Account workspaces (provisioning API) and their network-policy binding (docs/databricks-api.md §2, §3).
+//! Account workspaces (provisioning API) and their network-policy binding (docs/wire-facts.md §2, §3).
 
 use super::types::{PolicyId, WorkspaceId};
 use super::{ApiClient, ApiError};
@@ -96,7 +96,7 @@ impl Workspace {
         self.aws_region.as_deref().or(self.location.as_deref())
     }
 
-    /// `https://{deployment_name}{zone}`: the list carries no URL (docs/databricks-api.md §3). The zone comes
+    /// `https://{deployment_name}{zone}`: the list carries no URL (docs/wire-facts.md §3). The zone comes
     /// from the account host when it is a known one, else from the workspace's own `cloud`.
     pub fn url(&self, account_host: &str) -> Option<String> {
         let deployment = self.deployment_name.as_deref()?;

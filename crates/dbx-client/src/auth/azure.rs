@@ -1,4 +1,4 @@
-//! Microsoft Entra ID credentials through `azure_identity` (docs/databricks-api.md §8.2): a service principal's
+//! Microsoft Entra ID credentials through `azure_identity` (docs/wire-facts.md §8.2): a service principal's
 //! client secret, a managed identity (App Service style `IDENTITY_ENDPOINT`/`IDENTITY_HEADER`,
 //! else IMDS), or the Azure CLI's signed-in user. The token is for the AzureDatabricks resource;
 //! a client-secret SP also sends a management token, so it can reach a workspace it holds

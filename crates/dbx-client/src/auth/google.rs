@@ -1,4 +1,4 @@
-//! Google credentials (docs/databricks-api.md §8.3): Databricks on GCP takes a Google-signed ID token whose
+//! Google credentials (docs/wire-facts.md §8.3): Databricks on GCP takes a Google-signed ID token whose
 //! audience is the exact host called, plus, on account APIs, a GCP access token of the same
 //! service account in `X-Databricks-GCP-SA-Access-Token`.
 //!

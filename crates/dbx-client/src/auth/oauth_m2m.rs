@@ -1,5 +1,5 @@
 //! OAuth machine-to-machine: a Databricks service principal's client id and secret exchanged
-//! for a short-lived access token (docs/databricks-api.md §8.1).
+//! for a short-lived access token (docs/wire-facts.md §8.1).
 
 use super::token_cache::{Minted, TokenCache, TokenId};
 use super::transport::{display, redirected, require_https, same_origin};

@@ -1,5 +1,5 @@
 //! The process environment as an injected value, and the table that maps config keys to
-//! `DATABRICKS_*` / `ARM_*` variables (docs/databricks-api.md §7.4, Go `config/config.go` struct tags).
+//! `DATABRICKS_*` / `ARM_*` variables (docs/wire-facts.md §7.4, Go `config/config.go` struct tags).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,5 +1,5 @@
 //! One connection profile, and the choice of auth method the SDKs would make for it
-//! (docs/databricks-api.md §7.4, Go `config/config.go`, `config_attributes.go`, `auth_default.go`).
+//! (docs/wire-facts.md §7.4, Go `config/config.go`, `config_attributes.go`, `auth_default.go`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ pub enum AuthMethod {
     Other(String),
 }
 
-/// The cloud a host lives in, from its DNS zone (docs/databricks-api.md §3).
+/// The cloud a host lives in, from its DNS zone (docs/wire-facts.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cloud {
     Aws,
@@ -69,7 +69,7 @@ pub struct Profile {
     pub source: ProfileSource,
 }
 
-/// Every auth type the Go and Python SDKs name (docs/databricks-api.md §7.4).
+/// Every auth type the Go and Python SDKs name (docs/wire-facts.md §7.4).
 const KNOWN_AUTH_TYPES: &[&str] = &[
     "pat",
     "basic",

@@ -1,5 +1,5 @@
 //! SQL warehouses, the Statement Execution API and `system.access.outbound_network`
-//! (docs/databricks-api.md §5, §6), run on an embedded SQLite so the app's SQL is really executed.
+//! (docs/wire-facts.md §5, §6), run on an embedded SQLite so the app's SQL is really executed.
 //!
 //! State lives in its own mutex, separate from the account state: a handler takes the account
 //! lock only to authorise and read policies, releases it, then takes this one. Never both.

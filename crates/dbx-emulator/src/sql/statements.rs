@@ -1,4 +1,4 @@
-//! The Statement Execution API (docs/databricks-api.md §5.1–§5.3): PENDING while the warehouse starts, RUNNING
+//! The Statement Execution API (docs/wire-facts.md §5.1–§5.3): PENDING while the warehouse starts, RUNNING
 //! for the configured delay, then executed on the engine: SUCCEEDED with chunked JSON_ARRAY
 //! results, or FAILED in an HTTP 200 with `status.error`. States advance lazily when a request
 //! looks at the statement, from the SQL clock.

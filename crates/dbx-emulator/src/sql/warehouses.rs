@@ -1,4 +1,4 @@
-//! SQL warehouses (docs/databricks-api.md §5.4): seeded per workspace, started and stopped through the API.
+//! SQL warehouses (docs/wire-facts.md §5.4): seeded per workspace, started and stopped through the API.
 //! State changes are computed lazily from the SQL clock, so nothing runs in the background.
 
 use std::collections::HashMap;

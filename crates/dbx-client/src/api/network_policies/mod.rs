@@ -1,4 +1,4 @@
-//! Account network policies: serverless egress control (docs/databricks-api.md §1).
+//! Account network policies: serverless egress control (docs/wire-facts.md §1).
 //!
 //! Update is a PUT of the whole object with no etag, so every struct keeps unknown fields in
 //! `extra` and writes them back untouched.
@@ -140,7 +140,7 @@ impl NetworkPolicy {
         self.access().map(|a| &a.restriction_mode)
     }
 
-    /// Enforcement as it applies: ENFORCED when the field is absent (docs/databricks-api.md §1.3).
+    /// Enforcement as it applies: ENFORCED when the field is absent (docs/wire-facts.md §1.3).
     pub fn enforcement_mode(&self) -> EnforcementMode {
         self.access()
             .and_then(|a| a.policy_enforcement.as_ref())
@@ -215,7 +215,7 @@ pub async fn get(
     client.get(&format!("{}/{id}", base(account_id)), &[]).await
 }
 
-/// Create: the body is the bare policy object, not wrapped (docs/databricks-api.md §1.2).
+/// Create: the body is the bare policy object, not wrapped (docs/wire-facts.md §1.2).
 pub async fn create(
     client: &ApiClient,
     account_id: &str,

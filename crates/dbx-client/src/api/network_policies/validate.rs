@@ -1,9 +1,9 @@
-//! Inline validation of what the user types into the network-policy editor (docs/databricks-api.md §1.3).
+//! Inline validation of what the user types into the network-policy editor (docs/wire-facts.md §1.3).
 //!
 //! Every check is pure and returns one short sentence that fits next to the input field. The
 //! server is the final judge; these checks catch typos before a full-policy PUT.
 //!
-//! **Wildcards.** docs/databricks-api.md documents `destination` as an FQDN (`example.com`) and describes no
+//! **Wildcards.** docs/wire-facts.md documents `destination` as an FQDN (`example.com`) and describes no
 //! wildcard syntax, so `*` is refused everywhere. The docs also say an FQDN rule already allows
 //! any domain that shares its IP address; anything else (each subdomain) must be listed one by
 //! one. Whether Databricks would accept `*.example.com` is UNCONFIRMED.
@@ -16,7 +16,7 @@ const MAX_LABEL: usize = 63;
 const MAX_NAME: usize = 253;
 
 /// Azure storage services with their own endpoint (`{account}.{service}.core.windows.net`).
-/// docs/databricks-api.md only names "blob" and "dfs"; the rest is the Azure endpoint list, UNCONFIRMED for
+/// docs/wire-facts.md only names "blob" and "dfs"; the rest is the Azure endpoint list, UNCONFIRMED for
 /// Databricks network policies.
 pub const AZURE_STORAGE_SERVICES: &[&str] = &["blob", "dfs", "file", "queue", "table"];
 
@@ -37,7 +37,7 @@ pub enum InvalidDestination {
     Query(String),
     #[error("a DNS name has no port: remove \"{0}\"")]
     Port(String),
-    /// `*` anywhere. A deliberate refusal: docs/databricks-api.md documents no wildcard syntax, and whether
+    /// `*` anywhere. A deliberate refusal: docs/wire-facts.md documents no wildcard syntax, and whether
     /// Databricks accepts `*.example.com` is UNCONFIRMED (see the module doc).
     #[error(
         "wildcards are not supported: a name already allows any domain sharing its IP; list each subdomain"
@@ -196,7 +196,7 @@ fn abbreviate(label: &str) -> String {
     }
 }
 
-/// `^[a-zA-Z0-9_.-]{1,32}$` (docs/databricks-api.md §1.3), with a message naming the rule that failed.
+/// `^[a-zA-Z0-9_.-]{1,32}$` (docs/wire-facts.md §1.3), with a message naming the rule that failed.
 pub fn validate_policy_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("enter a policy id of 1-32 letters, digits, \"_\", \".\" or \"-\"".into());
