@@ -1,0 +1,207 @@
+//! What the app does with the actor's answers: connection results, payloads routed to the
+//! view that asked for them, and failures, each dropped when a newer request superseded it.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the reply handlers use the same names as the rest of App"
+)]
+use super::*;
+
+impl App {
+    pub fn handle_actor_event(&mut self, ev: ActorEvent) {
+        self.dirty = true;
+        match ev {
+            ActorEvent::Connected(Ok(info)) => {
+                if self.state.connecting.as_deref() == Some(info.profile.as_str()) {
+                    self.state.connecting = None;
+                    self.state.session = Some(info);
+                    self.load_view(false);
+                }
+            }
+            ActorEvent::Connected(Err(e)) => {
+                self.state.connecting = None;
+                self.state.last_error = Some(e);
+            }
+            ActorEvent::Principal { profile, name } => {
+                if let Some(s) = self.state.session.as_mut().filter(|s| s.profile == profile) {
+                    s.principal = name;
+                }
+            }
+            ActorEvent::Response { id, payload } => self.on_payload(id, payload),
+            ActorEvent::Retrying { id, notice } => {
+                if self.state.in_flight.contains_key(&id) {
+                    let text = format!(
+                        "retrying ({}/{}) after {} in {:.1} s",
+                        notice.attempt,
+                        notice.max_attempts,
+                        notice.reason,
+                        notice.wait.as_secs_f32()
+                    );
+                    self.state.retrying.insert(id, text);
+                }
+            }
+            ActorEvent::Restarted { reason } => {
+                // Whatever was in flight died with the old actor; start over with the profile.
+                self.state.last_error = Some(format!("internal error, reconnected: {reason}"));
+                let current = self.state.session.as_ref().map(|s| s.profile.clone());
+                self.state.in_flight.clear();
+                self.state.retrying.clear();
+                self.state.writes.clear();
+                if let Some(name) = current {
+                    self.connect(&name);
+                    self.state.last_error = Some(format!("internal error, reconnected: {reason}"));
+                }
+            }
+            ActorEvent::Finished {
+                id,
+                error,
+                token_expires_at,
+            } => {
+                self.state.retrying.remove(&id);
+                self.state.writes.finish(id);
+                let Some((slot, _)) = self.state.in_flight.remove(&id) else {
+                    return;
+                };
+                if let Some(s) = self.state.session.as_mut()
+                    && token_expires_at.is_some()
+                {
+                    s.expires_at = token_expires_at;
+                }
+                if let Some(err) = error {
+                    self.on_failure(slot, &err);
+                }
+            }
+        }
+    }
+
+    fn is_current(&self, id: RequestId) -> bool {
+        self.latest.values().any(|&v| v == id)
+            || matches!(self.state.in_flight.get(&id), Some((Slot::Write, _)))
+    }
+
+    fn on_payload(&mut self, id: RequestId, payload: Payload) {
+        if !self.is_current(id) {
+            return;
+        }
+        let s = &mut self.state;
+        match payload {
+            Payload::Workspaces(list) => {
+                let ids = list.iter().map(|w| w.workspace_id).collect::<Vec<_>>();
+                s.set_workspaces(list);
+                s.workspaces_load = Load::Loaded;
+                self.request(Slot::Bindings, Request::LoadBindings(ids));
+            }
+            Payload::Binding(ws, result) => {
+                let b = match result {
+                    Ok(p) => Binding::Policy(p),
+                    Err(e) => Binding::Unknown(e),
+                };
+                s.set_binding(ws, b);
+                // Rebuilding per binding would be O(n²) on big accounts; the filter haystack
+                // only needs refreshing when a filter is active.
+                if !s.workspaces_list.filter.is_empty() {
+                    s.rebuild_workspaces();
+                }
+            }
+            Payload::Policies(list) => {
+                s.policies = list;
+                s.policies_load = Load::Loaded;
+                s.rebuild_policies();
+                // A policy picker opened before the list arrived fills in now.
+                if let Some(modal::Modal::Pick { for_, mut list }) = self.state.modal.take() {
+                    self.rebuild_pick(&for_, &mut list);
+                    self.state.modal = Some(modal::Modal::Pick { for_, list });
+                }
+            }
+            Payload::Policy(p) => {
+                self.take_waiting_edits(&p);
+                let s = &mut self.state;
+                if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
+                    if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
+                        *existing = p.clone();
+                    }
+                    s.detail.policy = Some(p);
+                    s.detail.load = Load::Loaded;
+                }
+            }
+            Payload::Warehouses(list) => {
+                let preferred = self
+                    .state
+                    .current_profile()
+                    .and_then(|p| p.warehouse_id.clone());
+                let e = &mut self.state.egress;
+                e.warehouses = list;
+                e.warehouses_load = Load::Loaded;
+                e.warehouse = e.choose_warehouse(preferred.as_deref());
+                let (chosen, paused) = (e.warehouse.is_some(), e.paused);
+                if !chosen {
+                    self.state.last_error = Some(
+                        "this workspace has no SQL warehouse to read the egress log with".into(),
+                    );
+                } else if self.state.view == View::Egress && !paused {
+                    self.start_tail();
+                }
+            }
+            Payload::EgressEvents {
+                events,
+                cursor,
+                polled_at_ms,
+                truncated,
+            } => {
+                let names = self.workspace_names();
+                let e = &mut self.state.egress;
+                e.cursor = cursor;
+                e.last_poll_ms = Some(polled_at_ms);
+                e.truncated = truncated;
+                e.ingest(events, polled_at_ms);
+                e.rebuild(&names);
+            }
+            Payload::EgressSummary {
+                rows,
+                as_of_ms,
+                window,
+            } => {
+                let names = self.workspace_names();
+                let e = &mut self.state.egress;
+                if e.window == window {
+                    e.summary = rows;
+                    e.summary_as_of_ms = Some(as_of_ms);
+                    e.tail_counts.clear();
+                    e.summary_load = Load::Loaded;
+                    e.rebuild(&names);
+                }
+            }
+            Payload::Principals(p) => self.on_principals_payload(p),
+            other => self.on_write_payload(id, other),
+        }
+    }
+
+    fn on_failure(&mut self, slot: Slot, err: &ApiError) {
+        if matches!(err, ApiError::Cancelled) {
+            return;
+        }
+        let msg = err.user_message();
+        self.on_principals_failure(slot, &msg);
+        let s = &mut self.state;
+        match slot {
+            Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
+            Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
+            Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
+            Slot::Journal => s.journal_load = Load::Failed(msg.clone()),
+            // Nothing pending is dropped: the user can fix the cause and apply again. The
+            // write's own entry was already forgotten (by request, so no other write's).
+            Slot::Write => {}
+            Slot::Warehouses => s.egress.warehouses_load = Load::Failed(msg.clone()),
+            Slot::EgressTail => {
+                s.egress.tailing = false;
+                s.egress.summary_load = Load::Failed(msg.clone());
+            }
+            Slot::Bindings
+            | Slot::Principals
+            | Slot::PrincipalSecrets
+            | Slot::PrincipalDetail
+            | Slot::Groups => {}
+        }
+        s.last_error = Some(msg);
+    }
+}
