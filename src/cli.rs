@@ -3,7 +3,6 @@
 use crate::api::network_policies::{self, export};
 use crate::api::{ApiClient, ApiError, PolicyId, workspaces};
 use crate::config::Profile;
-use futures::StreamExt;
 
 /// Output format of `dbx-tui policy export`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -18,14 +17,35 @@ pub async fn export_policy(
     id: &str,
     format: ExportFormat,
 ) -> Result<String, ApiError> {
-    // The id goes into the request path: only the documented id alphabet (1-32 letters, digits,
-    // "_", "." or "-"), and not a dot segment, keeps it one segment of the policy endpoint.
+    check_policy_id(id)?;
+    let (client, account) = account_client(profile)?;
+    let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
+    match format {
+        ExportFormat::Json => Ok(export::to_json(&policy)),
+        ExportFormat::Terraform => {
+            let bound: Vec<(i64, String)> = workspaces::bound_to(&client, &account, id)
+                .await?
+                .into_iter()
+                .map(|w| (w.workspace_id.0, w.workspace_name))
+                .collect();
+            Ok(export::to_terraform(&policy, &account, &bound))
+        }
+    }
+}
+
+/// The id goes into the request path: only the documented id alphabet (1-32 letters, digits,
+/// "_", "." or "-"), and not a dot segment, keeps it one segment of the policy endpoint.
+pub(crate) fn check_policy_id(id: &str) -> Result<(), ApiError> {
     crate::api::network_policies::validate::validate_policy_id(id)
         .and_then(|()| match id {
             "." | ".." => Err("a dot segment would name another endpoint".to_owned()),
             _ => Ok(()),
         })
-        .map_err(|why| ApiError::Local(format!("{id:?} is not a policy id: {why}")))?;
+        .map_err(|why| ApiError::Local(format!("{id:?} is not a policy id: {why}")))
+}
+
+/// The profile's account id and a client for it: policies and bindings are account-level.
+pub(crate) fn account_client(profile: &Profile) -> Result<(ApiClient, String), ApiError> {
     let account = profile.account_id.clone().ok_or_else(|| {
         ApiError::Local(format!(
             "profile {} has no account_id: policies are account-level",
@@ -38,34 +58,7 @@ pub async fn export_policy(
         .ok_or_else(|| ApiError::Local(format!("profile {} has no host", profile.name)))?;
     let auth = crate::auth::provider_for(profile).map_err(|e| ApiError::Auth(e.to_string()))?;
     let http = crate::api::client::http_client_for(profile).map_err(ApiError::Local)?;
-    let client = ApiClient::new(http, &host, auth);
-    let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
-    match format {
-        ExportFormat::Json => Ok(export::to_json(&policy)),
-        ExportFormat::Terraform => {
-            let list = workspaces::list(&client, &account).await?;
-            let bound: Vec<(i64, String)> = futures::stream::iter(list)
-                .map(|w| {
-                    let (client, account) = (&client, &account);
-                    async move {
-                        let b = workspaces::network_option(client, account, w.workspace_id).await;
-                        (w, b)
-                    }
-                })
-                .buffer_unordered(4)
-                .filter_map(|(w, b)| async move {
-                    match b {
-                        Ok(o) if o.network_policy_id.as_str() == id => {
-                            Some((w.workspace_id.0, w.workspace_name))
-                        }
-                        _ => None,
-                    }
-                })
-                .collect()
-                .await;
-            Ok(export::to_terraform(&policy, &account, &bound))
-        }
-    }
+    Ok((ApiClient::new(http, &host, auth), account))
 }
 
 /// Reads a secret without echoing it: from the terminal in raw mode when stdin is a TTY, else

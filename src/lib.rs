@@ -14,4 +14,5 @@ pub mod actor;
 pub mod app;
 pub mod cli;
 pub mod logging;
+pub mod policy_rollout;
 pub mod ui;

@@ -45,6 +45,18 @@ enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = dbx_tui::cli::ExportFormat::Terraform)]
         format: dbx_tui::cli::ExportFormat,
     },
+    /// What enforcing a dry-run policy would block: the dry-run denials of its workspaces per
+    /// destination over a window. Exit code 0 when nothing seen would be blocked, 3 when
+    /// something would, 1 on an error.
+    Rollout {
+        /// The network policy id.
+        id: String,
+        /// The window: 30m, 24h, 7d, 2w, or a start time such as 2026-11-24T09:00:00Z.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        #[arg(long, value_enum, default_value_t = dbx_tui::policy_rollout::RolloutFormat::Text)]
+        format: dbx_tui::policy_rollout::RolloutFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,7 +127,18 @@ fn load_keymap(path: Option<PathBuf>) -> Result<Keymap> {
 /// worker thread belong to the actor, which catches them and reports them in the UI; printing
 /// them would scribble over the screen, so they only go to the log.
 fn install_panic_hook() -> Result<()> {
-    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    use std::io::IsTerminal;
+    // Colour only for a person at a terminal who has not asked for none (NO_COLOR).
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if colour {
+        color_eyre::config::Theme::dark()
+    } else {
+        color_eyre::config::Theme::new()
+    };
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .theme(theme)
+        .display_env_section(false)
+        .into_hooks();
     eyre_hook.install()?;
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() == Some("main") {
@@ -204,7 +227,40 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            print_error(&e);
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error as scripts and people want it on stderr: the message and its causes, one line each,
+/// no source location, no colour; color-eyre's full report only when a backtrace is asked for.
+fn print_error(e: &color_eyre::Report) {
+    let asked = |v: &str| std::env::var_os(v).is_some_and(|x| x != "0");
+    if asked("RUST_BACKTRACE") || asked("RUST_LIB_BACKTRACE") {
+        eprintln!("{e:?}"); // allow-print
+        return;
+    }
+    let mut chain = e.chain();
+    if let Some(first) = chain.next() {
+        eprintln!(
+            "Error: {}",
+            dbx_tui::sanitize::terminal_text(&first.to_string())
+        ); // allow-print
+    }
+    for cause in chain {
+        eprintln!(
+            "  because: {}",
+            dbx_tui::sanitize::terminal_text(&cause.to_string())
+        ); // allow-print
+    }
+}
+
+async fn run() -> Result<()> {
     install_panic_hook()?;
     let mut cli = Cli::parse();
     let paths = dbx_tui::files::AppPaths::from_env(cli.demo && cli.command.is_none())?;
@@ -225,6 +281,27 @@ async fn main() -> Result<()> {
                 .map_err(|e| eyre!("{}", e.user_message()))?;
             print!("{text}");
             return Ok(());
+        }
+        Some(Sub::Policy {
+            command: PolicyCommand::Rollout { id, since, format },
+        }) => {
+            use dbx_tui::policy_rollout::{self as rollout, RolloutFormat};
+            let now = dbx_tui::api::timestamp::now_ms();
+            let since_ms = dbx_tui::api::timestamp::parse_since(&since, now)
+                .map_err(|e| eyre!("--since {e}"))?;
+            let env = Env::from_process();
+            let file = load_file(&cli, &env)?;
+            let profile = config::resolve(cli.profile.as_deref(), &env, file.as_ref())
+                .map_err(|e| eyre!("{e}"))?;
+            let run = rollout::run(&profile, &id, since_ms)
+                .await
+                .map_err(|e| eyre!("{}", e.user_message()))?;
+            match format {
+                RolloutFormat::Text => print!("{}", rollout::render_text(&run)), // allow-print
+                RolloutFormat::Json => print!("{}", rollout::render_json(&run)), // allow-print
+            }
+            drop(log_guard);
+            std::process::exit(run.report.exit_code());
         }
         Some(Sub::Auth { command }) => return auth_command(&cli, command).await,
         None => {}

@@ -10,7 +10,9 @@ use crate::api::egress::{
 };
 use crate::api::egress_tail::TailCursor;
 use crate::api::sql::{self, SqlError, StatementRequest, StatementResult};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+pub use crate::api::timestamp::now_ms;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -27,12 +29,6 @@ pub struct TailRequest {
     pub window: AggregateWindow,
     pub interval: Duration,
     pub workspace: Option<String>,
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn window_ms(w: AggregateWindow) -> i64 {

@@ -10,7 +10,7 @@ use crate::api::egress::{AggregateWindow, DestinationSummary, EgressEvent};
 use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, TailCursor};
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::normalize_dns_name;
-use crate::api::sql::{Warehouse, WarehouseState};
+use crate::api::sql::Warehouse;
 use crate::api::{PolicyId, WorkspaceId};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
@@ -175,19 +175,9 @@ impl EgressState {
         self.dest_list.rebuild(hay.iter().map(String::as_str));
     }
 
-    /// The warehouse to use: the preferred one if it exists, else a running serverless one,
-    /// else any running, else the first.
+    /// The warehouse to use: see [`crate::api::sql::choose_warehouse`].
     pub fn choose_warehouse(&self, preferred: Option<&str>) -> Option<String> {
-        let w = &self.warehouses;
-        preferred
-            .and_then(|p| w.iter().find(|x| x.id == p || x.name == p))
-            .or_else(|| {
-                w.iter()
-                    .find(|x| x.state == Some(WarehouseState::Running) && x.is_serverless())
-            })
-            .or_else(|| w.iter().find(|x| x.state == Some(WarehouseState::Running)))
-            .or_else(|| w.first())
-            .map(|x| x.id.clone())
+        crate::api::sql::choose_warehouse(&self.warehouses, preferred).map(|x| x.id.clone())
     }
 }
 

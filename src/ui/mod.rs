@@ -14,6 +14,9 @@ pub mod table;
 pub mod theme;
 mod workspaces;
 
+/// Counts as people read them (`1,234`), in the panes and on the command line.
+pub use principals::thousands;
+
 use crate::app::state::{Load, State, View};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

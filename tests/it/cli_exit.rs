@@ -43,3 +43,28 @@ fn no_configuration_gets_the_same_advice_everywhere() {
         );
     }
 }
+
+#[test]
+fn command_line_errors_are_plain_lines_without_location_or_colour() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".databrickscfg"),
+        "[down]\nhost = http://127.0.0.1:1\naccount_id = a\ntoken = canary-not-a-token\n",
+    )
+    .unwrap();
+    let out = dbx(
+        home.path(),
+        &["--profile", "down", "policy", "export", "p1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("Error: "), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour when stderr is not a terminal: {err:?}"
+    );
+    assert!(!err.contains("Location"), "{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(err.lines().count() <= 2, "{err}");
+    assert!(!err.contains("canary"), "{err}");
+}

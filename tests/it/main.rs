@@ -42,6 +42,7 @@ mod paste;
 mod pending_edits;
 mod policy_editor;
 mod policy_export;
+mod policy_rollout;
 mod policy_validate;
 mod principals;
 mod resilience;

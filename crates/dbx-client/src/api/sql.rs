@@ -75,6 +75,25 @@ impl Warehouse {
     }
 }
 
+/// The warehouse to query on: the preferred one (id or name) if it exists, else a running
+/// serverless one, else any running one, else the first.
+pub fn choose_warehouse<'a>(
+    list: &'a [Warehouse],
+    preferred: Option<&str>,
+) -> Option<&'a Warehouse> {
+    preferred
+        .and_then(|p| list.iter().find(|x| x.id == p || x.name == p))
+        .or_else(|| {
+            list.iter()
+                .find(|x| x.state == Some(WarehouseState::Running) && x.is_serverless())
+        })
+        .or_else(|| {
+            list.iter()
+                .find(|x| x.state == Some(WarehouseState::Running))
+        })
+        .or_else(|| list.first())
+}
+
 #[derive(Deserialize)]
 struct WarehousePage {
     #[serde(default)]

@@ -1,5 +1,12 @@
 //! TIMESTAMP values as the Statement Execution API writes them in JSON_ARRAY results.
 
+/// Milliseconds since the Unix epoch, now (0 on a clock before 1970).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// `2026-11-25T13:00:00.123Z`: how JSON_ARRAY renders a TIMESTAMP, fixed width so it sorts.
 pub fn format_timestamp_ms(epoch_ms: i64) -> String {
     let days = epoch_ms.div_euclid(86_400_000);
@@ -12,6 +19,37 @@ pub fn format_timestamp_ms(epoch_ms: i64) -> String {
         rest / 1000,
         rest % 1000
     )
+}
+
+/// The start of a window: `N` followed by `m`, `h`, `d` or `w` (minutes, hours, days, weeks
+/// before `now_ms`), or a time as [`parse_timestamp_ms`] reads it (RFC 3339 and shorter forms).
+pub fn parse_since(text: &str, now_ms: i64) -> Result<i64, String> {
+    let t = text.trim();
+    let unit_ms = match t.chars().last() {
+        Some('m') => Some(60_000),
+        Some('h') => Some(3_600_000),
+        Some('d') => Some(86_400_000),
+        Some('w') => Some(7 * 86_400_000),
+        _ => None,
+    };
+    if let Some(unit) = unit_ms
+        && let Ok(n) = t[..t.len() - 1].parse::<i64>()
+    {
+        if n <= 0 {
+            return Err(format!("{t}: the window must be longer than zero"));
+        }
+        return n
+            .checked_mul(unit)
+            .map(|span| now_ms - span)
+            .ok_or_else(|| format!("{t}: too long a window"));
+    }
+    match parse_timestamp_ms(t) {
+        Some(ms) if ms <= now_ms => Ok(ms),
+        Some(_) => Err(format!("{t} is in the future")),
+        None => Err(format!(
+            "{t:?} is not a window: use 30m, 24h, 7d, 2w or a time such as 2026-11-24T09:00:00Z"
+        )),
+    }
 }
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff…]]][Z|±HH[:]MM]` to epoch milliseconds (UTC when no
@@ -122,6 +160,29 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn since_takes_any_unit_and_a_start_time() {
+        let now = super::parse_timestamp_ms("2026-12-01T12:00:00Z").unwrap();
+        assert_eq!(super::parse_since("90m", now), Ok(now - 90 * 60_000));
+        assert_eq!(super::parse_since("7d", now), Ok(now - 7 * 86_400_000));
+        assert_eq!(super::parse_since("2w", now), Ok(now - 14 * 86_400_000));
+        assert_eq!(
+            super::parse_since("2026-11-30T12:00:00+01:00", now),
+            super::parse_timestamp_ms("2026-11-30T11:00:00Z").ok_or(String::new())
+        );
+        assert!(super::parse_since("0d", now).is_err());
+        assert!(
+            super::parse_since("7 days", now)
+                .unwrap_err()
+                .contains("not a window")
+        );
+        assert!(
+            super::parse_since("2027-01-01T00:00:00Z", now)
+                .unwrap_err()
+                .contains("future")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -143,6 +143,30 @@ pub async fn network_option(
         .await
 }
 
+/// The workspaces bound to `policy`. There is no list endpoint for bindings
+/// (docs/wire-facts.md §2): one read per workspace, four at a time; a workspace whose binding
+/// cannot be read is left out.
+pub async fn bound_to(
+    client: &ApiClient,
+    account_id: &str,
+    policy: &str,
+) -> Result<Vec<Workspace>, ApiError> {
+    use futures::StreamExt;
+    let all = list(client, account_id).await?;
+    let bound = futures::stream::iter(all)
+        .map(|w| async move {
+            let b = network_option(client, account_id, w.workspace_id).await;
+            (w, b)
+        })
+        .buffered(4)
+        .filter_map(|(w, b)| async move {
+            matches!(b, Ok(o) if o.network_policy_id.as_str() == policy).then_some(w)
+        })
+        .collect()
+        .await;
+    Ok(bound)
+}
+
 /// Bind a policy; binding `default-policy` is how a workspace is unbound.
 pub async fn set_network_option(
     client: &ApiClient,
