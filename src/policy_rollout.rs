@@ -1,14 +1,12 @@
 //! `dbx-tui policy rollout ID`: the rollout report on the command line, for a change ticket or a
 //! script. Exit code 0 when nothing seen in the window would be blocked, 3 when something would.
 
-use crate::api::rollout::{self, RolloutReport, Verdict};
-use crate::api::sql::{self, SqlError, Warehouse};
+use crate::api::ApiError;
+use crate::api::rollout::{self, RolloutRun, Verdict};
 use crate::api::timestamp::format_timestamp_ms;
-use crate::api::{ApiClient, ApiError, PolicyId, network_policies, workspaces};
 use crate::config::Profile;
 use crate::sanitize::terminal_text;
 use crate::ui::thousands;
-use tokio_util::sync::CancellationToken;
 
 /// Output format of `dbx-tui policy rollout`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -17,75 +15,18 @@ pub enum RolloutFormat {
     Json,
 }
 
-/// A report and where it was read.
-pub struct RolloutRun {
-    pub report: RolloutReport,
-    /// `(id, name)` of the warehouse the query ran on; `None` when nothing is bound.
-    pub warehouse: Option<(String, String)>,
-}
-
 /// Read the policy, the workspaces bound to it and the dry-run denials since `since_ms`.
 pub async fn run(profile: &Profile, id: &str, since_ms: i64) -> Result<RolloutRun, ApiError> {
     crate::cli::check_policy_id(id)?;
     let (client, account) = crate::cli::account_client(profile)?;
-    let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
-    let bound: Vec<(String, String)> = workspaces::bound_to(&client, &account, id)
-        .await?
-        .into_iter()
-        .map(|w| (w.workspace_id.to_string(), w.workspace_name))
-        .collect();
-    if bound.is_empty() {
-        let report = RolloutReport::new(&policy, since_ms, bound, Vec::new(), false, false);
-        return Ok(RolloutRun {
-            report,
-            warehouse: None,
-        });
-    }
-    let warehouses = sql::list_warehouses(&client).await?;
-    let warehouse = sql::choose_warehouse(&warehouses, profile.warehouse_id.as_deref())
-        .cloned()
-        .ok_or_else(|| ApiError::Local("no SQL warehouse to read the egress log on".into()))?;
-    let ids: Vec<String> = bound.iter().map(|(id, _)| id.clone()).collect();
-    let (result, has_products) = query(&client, &warehouse, since_ms, &ids).await?;
-    let rows = rollout::fold(&result, &policy).map_err(ApiError::Local)?;
-    let report = RolloutReport::new(
-        &policy,
+    rollout::read(
+        &client,
+        &account,
+        id,
         since_ms,
-        bound,
-        rows,
-        result.truncated,
-        has_products,
-    );
-    Ok(RolloutRun {
-        report,
-        warehouse: Some((warehouse.id, warehouse.name)),
-    })
-}
-
-/// The grouped query, again without products when the table is of the older schema.
-async fn query(
-    client: &ApiClient,
-    warehouse: &Warehouse,
-    since_ms: i64,
-    ids: &[String],
-) -> Result<(sql::StatementResult, bool), ApiError> {
-    let cancel = CancellationToken::new();
-    let run = |with_products| {
-        let req = rollout::rollout_request(&warehouse.id, since_ms, ids, with_products);
-        let cancel = cancel.clone();
-        async move { sql::execute(client, &req, &cancel).await }
-    };
-    let as_api = |e: SqlError| match e {
-        SqlError::Api(e) => e,
-        other => ApiError::Local(other.to_string()),
-    };
-    match run(true).await {
-        Ok(r) => Ok((r, true)),
-        Err(e) if rollout::is_missing_product_column(&e) => {
-            run(false).await.map(|r| (r, false)).map_err(as_api)
-        }
-        Err(e) => Err(as_api(e)),
-    }
+        profile.warehouse_id.as_deref(),
+    )
+    .await
 }
 
 fn minutes(ms: i64) -> String {

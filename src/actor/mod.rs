@@ -46,6 +46,8 @@ pub enum Slot {
     PrincipalSecrets,
     PrincipalDetail,
     Groups,
+    /// `:rollout`: one policy's dry-run report.
+    Rollout,
     /// Writes are never cancelled by a newer request: an aborted write could half-apply.
     Write,
 }
@@ -76,6 +78,11 @@ pub enum Request {
     /// Poll the egress log until cancelled.
     EgressTail(Box<egress::TailRequest>),
     Principals(PrincipalsRequest),
+    /// The rollout report of a policy: its dry-run denials since `since_ms`, per destination.
+    Rollout {
+        policy: PolicyId,
+        since_ms: i64,
+    },
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
     /// actor down. Not reachable from any key, and not compiled into a release build.
     #[cfg(any(test, feature = "test-hooks"))]
@@ -99,6 +106,7 @@ impl Request {
             } => format!("binding {workspace} to {policy}"),
             Request::ReadJournal => "reading the journal".into(),
             Request::Principals(r) => r.label(),
+            Request::Rollout { policy, .. } => format!("reading what enforcing {policy} blocks"),
             #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
@@ -160,6 +168,7 @@ pub enum Payload {
         window: crate::api::egress::AggregateWindow,
     },
     Principals(PrincipalsPayload),
+    Rollout(Box<crate::api::rollout::RolloutRun>),
 }
 
 #[allow(

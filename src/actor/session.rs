@@ -171,6 +171,17 @@ impl Session {
                 crate::api::sql::list_warehouses(&self.client).await?,
             )),
             Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
+            Request::Rollout { policy, since_ms } => {
+                let run = crate::api::rollout::read(
+                    &self.client,
+                    self.account_id()?,
+                    policy.as_str(),
+                    since_ms,
+                    self.profile.warehouse_id.as_deref(),
+                )
+                .await?;
+                send(Payload::Rollout(Box::new(run)));
+            }
             Request::ReadJournal => {
                 let journal = self.journal.clone();
                 let read = tokio::task::spawn_blocking(move || journal.read_all())

@@ -10,6 +10,11 @@ pub enum CommandLine {
     /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
     Contexts(Option<String>),
     History,
+    /// `:rollout [ID] [WINDOW]`: what enforcing a dry-run policy would block.
+    Rollout {
+        policy: Option<String>,
+        window: Option<String>,
+    },
     /// `:since 24h` or `:since 7d`: the egress log window.
     Since(crate::api::egress::AggregateWindow),
     /// `:filter EXPR` sets a server-side SCIM filter on service principals; alone, clears it.
@@ -26,6 +31,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("egress", &["eg", "blocks", "egresslog"]),
     ("ctx", &["context", "contexts", "profile", "profiles"]),
     ("history", &["hist", "journal"]),
+    ("rollout", &["enforce"]),
     ("since", &["window"]),
     ("filter", &["scimfilter"]),
     ("help", &["?", "h"]),
@@ -50,6 +56,10 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("egress") => Ok(CommandLine::Egress),
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
         Some("history") => Ok(CommandLine::History),
+        Some("rollout") => Ok(CommandLine::Rollout {
+            policy: arg,
+            window: words.next().map(str::to_owned),
+        }),
         Some("since") => match arg.as_deref() {
             Some("24h" | "1d") => Ok(CommandLine::Since(
                 crate::api::egress::AggregateWindow::Last24Hours,

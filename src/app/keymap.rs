@@ -44,6 +44,8 @@ pub enum Action {
     NewSecret,
     RotateSecret,
     AddToGroup,
+    Rollout,
+    ToggleRow,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -92,6 +94,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::NewSecret, name: "new_secret", defaults: &["n"], description: "create an OAuth secret (shown once)" },
     ActionInfo { action: Action::RotateSecret, name: "rotate_secret", defaults: &["R"], description: "rotate a secret: new one shown once, old deleted" },
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
+    ActionInfo { action: Action::Rollout, name: "rollout", defaults: &["F"], description: "rollout: what enforcing this dry-run policy blocks (:rollout)" },
+    ActionInfo { action: Action::ToggleRow, name: "toggle_row", defaults: &["space"], description: "rollout: choose the row to allow" },
 ];
 
 #[allow(

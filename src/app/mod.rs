@@ -15,6 +15,7 @@ pub mod paste;
 pub mod pending;
 pub mod principals;
 mod replies;
+pub mod rollout;
 pub mod run;
 pub mod state;
 pub mod terminal;
@@ -246,6 +247,15 @@ impl App {
                 };
             }
             Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
+            Action::Rollout if matches!(self.state.view, View::Policies | View::PolicyDetail) => {
+                self.open_rollout(None, None);
+            }
+            other if self.state.view == View::Rollout => {
+                if !self.rollout_action(other) {
+                    let key = crate::app::keymap::info(other).name;
+                    self.state.flash = Some(format!("{key} does nothing in :rollout"));
+                }
+            }
             other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
                 self.perform_principals(other);
             }
@@ -263,6 +273,7 @@ impl App {
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
             Ok(CommandLine::Contexts(Some(name))) => self.switch_profile(name, false),
             Ok(CommandLine::History) => self.show(View::History),
+            Ok(CommandLine::Rollout { policy, window }) => self.open_rollout(policy, window),
             Ok(CommandLine::Since(window)) => {
                 self.set_window(window);
                 self.show(View::Egress);
@@ -396,6 +407,12 @@ impl App {
         }
         if self.state.view == View::Egress && self.state.session.is_some() {
             self.egress_load(force);
+        }
+        if self.state.view == View::Rollout
+            && self.state.session.is_some()
+            && (force || self.state.rollout.load == Load::NotLoaded)
+        {
+            self.load_rollout();
         }
         if !self.state.is_account() {
             return;

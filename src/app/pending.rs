@@ -30,6 +30,8 @@ pub enum EditsFrom {
     Undo,
     /// `a` in the egress log: allow a blocked destination.
     EgressLog,
+    /// `w` in `:rollout`: the chosen allows, and the switch to enforced.
+    Rollout,
 }
 
 /// Edits to add to a policy's pending change once it is (re)loaded from the server.
@@ -164,6 +166,9 @@ impl App {
                     format!("nothing to undo: {id} already is as it was before that change")
                 }
                 EditsFrom::EgressLog => format!("nothing to change: {id} already allows it"),
+                EditsFrom::Rollout => {
+                    format!("nothing to change: {id} already allows those and is enforced")
+                }
             });
             return;
         }
@@ -187,6 +192,7 @@ impl App {
         let s = &mut self.state;
         match payload {
             Payload::PolicyWritten(p) => {
+                let written = p.clone();
                 let pid = PolicyId(p.id().to_owned());
                 match write {
                     Some(PolicyWrite::Update { base, ops, .. }) => {
@@ -216,6 +222,7 @@ impl App {
                     s.detail.policy = Some(p);
                 }
                 s.journal_load = Load::NotLoaded;
+                self.after_rollout_write(&written);
             }
             Payload::PolicyConflict { server, .. } => {
                 let policy = PolicyId(server.id().to_owned());

@@ -124,6 +124,7 @@ impl App {
                     s.detail.load = Load::Loaded;
                 }
             }
+            Payload::Rollout(run) => self.on_rollout(*run),
             Payload::Warehouses(list) => {
                 let preferred = self
                     .state
@@ -188,6 +189,7 @@ impl App {
             Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
             Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
             Slot::Journal => s.journal_load = Load::Failed(msg.clone()),
+            Slot::Rollout => s.rollout.load = Load::Failed(msg.clone()),
             // Nothing pending is dropped: the user can fix the cause and apply again. The
             // write's own entry was already forgotten (by request, so no other write's).
             Slot::Write => {}

@@ -25,6 +25,7 @@ pub enum View {
     Egress,
     Contexts,
     History,
+    Rollout,
 }
 
 impl View {
@@ -38,6 +39,7 @@ impl View {
             View::Egress => "Egress block log",
             View::Contexts => "Contexts",
             View::History => "History",
+            View::Rollout => "Rollout",
         }
     }
 
@@ -50,6 +52,7 @@ impl View {
             View::Egress => "egress",
             View::Contexts => "ctx",
             View::History => "history",
+            View::Rollout => "rollout",
         }
     }
 }
@@ -140,6 +143,8 @@ pub struct State {
     pub writes: super::pending::Writes,
     /// Edits to add to a pending change once the policy is (re)loaded (undo, allow from log).
     pub waiting_edits: Option<super::pending::WaitingEdits>,
+    /// `:rollout`: one dry-run policy's report and the rows chosen to allow.
+    pub rollout: super::rollout::RolloutPane,
     pub modal: Option<Modal>,
 
     pub egress: super::egress::EgressState,
@@ -189,6 +194,7 @@ impl State {
             pending: HashMap::new(),
             writes: Default::default(),
             waiting_edits: None,
+            rollout: Default::default(),
             modal: None,
             egress: super::egress::EgressState::default(),
             journal: Vec::new(),
@@ -309,6 +315,7 @@ impl State {
             View::Policies => Some(&mut self.policies_list),
             View::Contexts => Some(&mut self.contexts_list),
             View::History => Some(&mut self.history_list),
+            View::Rollout => Some(&mut self.rollout.list),
             View::Egress => Some(match self.egress.tab {
                 super::egress::EgressTab::Events => &mut self.egress.list,
                 super::egress::EgressTab::ByDestination => &mut self.egress.dest_list,
@@ -325,6 +332,7 @@ impl State {
             View::Policies => Some(&self.policies_list),
             View::Contexts => Some(&self.contexts_list),
             View::History => Some(&self.history_list),
+            View::Rollout => Some(&self.rollout.list),
             View::Egress => Some(match self.egress.tab {
                 super::egress::EgressTab::Events => &self.egress.list,
                 super::egress::EgressTab::ByDestination => &self.egress.dest_list,
@@ -341,6 +349,7 @@ impl State {
             View::Policies => self.rebuild_policies(),
             View::Contexts => self.rebuild_contexts(),
             View::History => self.rebuild_history(),
+            View::Rollout => self.rollout.rebuild(),
             View::Egress => {
                 let names = self
                     .workspaces

@@ -56,6 +56,13 @@ fn hints(state: &State) -> Line<'static> {
             Action::Back,
         ]),
         View::Contexts => actions.extend([Action::Open, Action::Back]),
+        View::Rollout => actions.extend([
+            Action::ToggleRow,
+            Action::AddDns,
+            Action::ToggleEnforcement,
+            Action::Review,
+            Action::Open,
+        ]),
         View::Principals => actions.extend([
             Action::Open,
             Action::SortNext,

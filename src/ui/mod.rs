@@ -10,6 +10,7 @@ mod modal;
 mod network_policies;
 mod principal_detail;
 mod principals;
+mod rollout;
 pub mod table;
 pub mod theme;
 mod workspaces;
@@ -96,6 +97,7 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         View::Egress => egress::render(state, frame, area),
         View::Principals => principals::render(state, frame, area),
         View::PrincipalDetail => principal_detail::render(state, frame, area),
+        View::Rollout => rollout::render(state, frame, area),
     }
 }
 

@@ -123,6 +123,12 @@ fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>
                 ));
                 lines.push(Line::styled(would_block(state, &p.draft()), theme::warn()));
             }
+            if let Some(note) = crate::app::rollout::review_note(state, id, &p.draft()) {
+                lines.push(Line::styled(
+                    format!("Rollout report: {note}."),
+                    theme::warn(),
+                ));
+            }
             lines.push(Line::from(""));
             lines.push(Line::styled("Policy JSON, before → after:", theme::title()));
             lines.extend(diff_lines(json_diff(&p.base, &p.draft())));

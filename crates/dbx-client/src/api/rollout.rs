@@ -14,7 +14,12 @@ use serde::Serialize;
 use super::network_policies::{
     EnforcementMode, NetworkPolicy, RestrictionMode, StorageDestination, StorageDestinationType,
 };
-use super::sql::{Param, SqlError, StatementRequest, StatementResult, parse_timestamp_ms};
+use super::sql::{
+    self, Param, SqlError, StatementRequest, StatementResult, Warehouse, parse_timestamp_ms,
+};
+use super::types::PolicyId;
+use super::{ApiClient, ApiError, network_policies, workspaces};
+use tokio_util::sync::CancellationToken;
 
 /// Groups the warehouse may return; far more than any allow-list could hold (the documented
 /// cap is 2,000 destinations), so a cut report says so instead of guessing.
@@ -369,6 +374,83 @@ impl RolloutReport {
 
     pub fn is_dry_run(&self) -> bool {
         self.enforcement_mode == EnforcementMode::DryRun.as_str()
+    }
+}
+
+/// A report and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolloutRun {
+    pub report: RolloutReport,
+    /// `(id, name)` of the warehouse the query ran on; `None` when nothing is bound.
+    pub warehouse: Option<(String, String)>,
+}
+
+/// Read the policy, the workspaces bound to it and the dry-run denials since `since_ms`, on the
+/// `preferred` warehouse (id or name) or else one [`sql::choose_warehouse`] picks.
+pub async fn read(
+    client: &ApiClient,
+    account: &str,
+    id: &str,
+    since_ms: i64,
+    preferred: Option<&str>,
+) -> Result<RolloutRun, ApiError> {
+    let policy = network_policies::get(client, account, &PolicyId(id.to_owned())).await?;
+    let bound: Vec<(String, String)> = workspaces::bound_to(client, account, id)
+        .await?
+        .into_iter()
+        .map(|w| (w.workspace_id.to_string(), w.workspace_name))
+        .collect();
+    if bound.is_empty() {
+        let report = RolloutReport::new(&policy, since_ms, bound, Vec::new(), false, false);
+        return Ok(RolloutRun {
+            report,
+            warehouse: None,
+        });
+    }
+    let warehouses = sql::list_warehouses(client).await?;
+    let warehouse = sql::choose_warehouse(&warehouses, preferred)
+        .cloned()
+        .ok_or_else(|| ApiError::Local("no SQL warehouse to read the egress log on".into()))?;
+    let ids: Vec<String> = bound.iter().map(|(id, _)| id.clone()).collect();
+    let (result, has_products) = query(client, &warehouse, since_ms, &ids).await?;
+    let rows = fold(&result, &policy).map_err(ApiError::Local)?;
+    let report = RolloutReport::new(
+        &policy,
+        since_ms,
+        bound,
+        rows,
+        result.truncated,
+        has_products,
+    );
+    Ok(RolloutRun {
+        report,
+        warehouse: Some((warehouse.id, warehouse.name)),
+    })
+}
+
+/// The grouped query, again without products when the table is of the older schema.
+async fn query(
+    client: &ApiClient,
+    warehouse: &Warehouse,
+    since_ms: i64,
+    ids: &[String],
+) -> Result<(sql::StatementResult, bool), ApiError> {
+    let cancel = CancellationToken::new();
+    let run = |with_products| {
+        let req = rollout_request(&warehouse.id, since_ms, ids, with_products);
+        let cancel = cancel.clone();
+        async move { sql::execute(client, &req, &cancel).await }
+    };
+    let as_api = |e: SqlError| match e {
+        SqlError::Api(e) => e,
+        other => ApiError::Local(other.to_string()),
+    };
+    match run(true).await {
+        Ok(r) => Ok((r, true)),
+        Err(e) if is_missing_product_column(&e) => {
+            run(false).await.map(|r| (r, false)).map_err(as_api)
+        }
+        Err(e) => Err(as_api(e)),
     }
 }
 
