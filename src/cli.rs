@@ -1,7 +1,7 @@
 //! Command-line helpers that work without the UI (scripts, CI, infrastructure code).
 
 use crate::api::network_policies::{self, export};
-use crate::api::{ApiClient, ApiError, PolicyId, workspaces};
+use crate::api::{ApiError, PolicyId, workspaces};
 use crate::config::Profile;
 use futures::StreamExt;
 
@@ -32,13 +32,12 @@ pub async fn export_policy(
             profile.name
         ))
     })?;
-    let host = profile
-        .host
-        .clone()
-        .ok_or_else(|| ApiError::Local(format!("profile {} has no host", profile.name)))?;
-    let auth = crate::auth::provider_for(profile).map_err(|e| ApiError::Auth(e.to_string()))?;
-    let http = crate::api::client::http_client_for(profile).map_err(ApiError::Local)?;
-    let client = ApiClient::new(http, &host, auth);
+    let client = crate::connect::Connection::open(profile)
+        .map_err(|e| match e {
+            crate::connect::ConnectError::Credential(e) => ApiError::Auth(e.to_string()),
+            other => ApiError::Local(other.to_string()),
+        })?
+        .client;
     let policy = network_policies::get(&client, &account, &PolicyId(id.to_owned())).await?;
     match format {
         ExportFormat::Json => Ok(export::to_json(&policy)),

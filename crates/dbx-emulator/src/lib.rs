@@ -82,6 +82,10 @@ pub struct EmulatorOptions {
     /// answers. Off unless `dbx-tui emulator --faults` or a test asks; in-process tests use
     /// [`EmulatorHandle`] instead.
     pub fault_routes: bool,
+    /// Serve as a unified host: a workspace-level call without `X-Databricks-Workspace-Id` is
+    /// refused with an error naming the header. Off by default: the combined host then routes
+    /// such a call to the credential's workspace, else the account's first one.
+    pub unified_host: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -100,6 +104,7 @@ impl Default for EmulatorOptions {
             egress_backfill: 5_000,
             egress_seed: 0xD8_7E55,
             fault_routes: false,
+            unified_host: false,
         }
     }
 }

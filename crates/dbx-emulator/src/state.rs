@@ -67,6 +67,11 @@ pub(crate) struct State {
     pub clouds: super::cloud::Clouds,
     /// "http" or "https": how this emulator serves, for URLs it hands out.
     pub scheme: &'static str,
+    /// A unified host: workspace-level calls must name their workspace with
+    /// `X-Databricks-Workspace-Id` (no fallback to a workspace of the caller's account).
+    pub unified_host: bool,
+    /// The workspace `/.well-known/databricks-config` names (as a workspace host does), if any.
+    pub host_workspace_id: Option<i64>,
 }
 
 impl State {
@@ -150,6 +155,8 @@ impl State {
             ))),
             clouds: super::cloud::Clouds::new(),
             scheme: "http",
+            unified_host: opts.unified_host,
+            host_workspace_id: None,
         }
     }
 
@@ -345,6 +352,16 @@ impl EmulatorHandle {
     /// Requests that carried a valid X-Databricks-GCP-SA-Access-Token.
     pub fn gcp_sa_tokens_accepted(&self) -> usize {
         lock(&self.shared).clouds.gcp_sa_tokens_accepted
+    }
+
+    /// Serve as a unified host from now on (see [`super::EmulatorOptions::unified_host`]).
+    pub fn set_unified_host(&self, unified: bool) {
+        lock(&self.shared).unified_host = unified;
+    }
+
+    /// Name `workspace_id` in `/.well-known/databricks-config`, as a workspace host does.
+    pub fn set_host_workspace_id(&self, workspace_id: Option<i64>) {
+        lock(&self.shared).host_workspace_id = workspace_id;
     }
 
     pub fn request_count(&self, path_prefix: &str) -> usize {

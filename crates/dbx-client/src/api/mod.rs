@@ -13,6 +13,7 @@ pub mod lenient;
 pub mod network_policies;
 pub mod permissions;
 pub mod retry;
+pub mod routing;
 pub mod scim;
 pub mod scim_load;
 pub mod secrets;
