@@ -396,10 +396,10 @@ fn issue(
         .iter()
         .find(|s| s.application_id == client_id && account.is_none_or(|a| s.account_id == a))
         .ok_or_else(bad_client)?;
-    let known = st
-        .secret_plain
-        .get(&sp.id)
-        .is_some_and(|v| v.iter().any(|(_, p)| *p == secret));
+    let known = st.secret_digests.get(&sp.id).is_some_and(|v| {
+        let digest = super::state::secret_digest(&secret);
+        v.iter().any(|(_, d)| *d == digest)
+    });
     if !known || !sp.active {
         return Err(bad_client());
     }

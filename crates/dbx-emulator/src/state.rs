@@ -51,9 +51,9 @@ pub(crate) struct State {
     /// a workspace's `workspace_ids` with no entry here is a plain `USER` (how the seed assigns).
     pub assignment_levels: HashMap<(i64, String), Vec<String>>,
     pub scim_omit_total: bool,
-    /// Plaintext of secrets the emulator knows (seed M2M secrets and ones created via the API),
-    /// keyed by SP SCIM id: (secret id, plaintext).
-    pub secret_plain: HashMap<String, Vec<(String, String)>>,
+    /// SHA-256 digests of the secrets the emulator knows (seed M2M secrets and ones created via
+    /// the API), keyed by SP SCIM id: (secret id, digest). Never the secret or a part of it.
+    pub secret_digests: HashMap<String, Vec<(String, String)>>,
     pub tokens: HashMap<String, IssuedToken>,
     pub token_lifetime: Duration,
     pub policy_page_size: usize,
@@ -117,7 +117,7 @@ impl State {
         if let Some(reference) = &seed.reference_time {
             super::secrets::shift_secret_times(&mut sps, reference);
         }
-        let mut secret_plain: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut secret_digests: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for a in &seed.accounts {
             if let Some(sp) = sps.iter().find(|s| s.application_id == a.client_id) {
                 let sid = sp
@@ -125,10 +125,10 @@ impl State {
                     .first()
                     .and_then(|s| s["id"].as_str())
                     .unwrap_or("seed");
-                secret_plain
+                secret_digests
                     .entry(sp.id.clone())
                     .or_default()
-                    .push((sid.to_string(), a.client_secret.clone()));
+                    .push((sid.to_string(), secret_digest(&a.client_secret)));
             }
         }
         State {
@@ -140,7 +140,7 @@ impl State {
             sps,
             assignment_levels: HashMap::new(),
             scim_omit_total: opts.scim_omit_total_results,
-            secret_plain,
+            secret_digests,
             tokens: HashMap::new(),
             token_lifetime: opts.token_lifetime,
             policy_page_size: opts.policy_page_size.max(1),
@@ -222,6 +222,16 @@ impl State {
         }
         Some(fault)
     }
+}
+
+/// What the emulator keeps of an OAuth secret: its SHA-256, hex. Enough to check a client
+/// secret, useless to recover one.
+pub(crate) fn secret_digest(secret: &str) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub(crate) fn default_policy(account_id: &str) -> Value {
