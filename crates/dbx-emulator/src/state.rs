@@ -227,11 +227,13 @@ impl State {
 /// What the emulator keeps of an OAuth secret: its SHA-256, hex. Enough to check a client
 /// secret, useless to recover one.
 pub(crate) fn secret_digest(secret: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    use std::fmt::Write as _;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 pub(crate) fn default_policy(account_id: &str) -> Value {
