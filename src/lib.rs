@@ -6,7 +6,7 @@
 //! `dbx-emulator` crate, behind the default `demo` feature) is a strict fake of Databricks for
 //! `--demo` and the tests.
 
-pub use dbx_client::{api, auth, config, files, journal, sanitize};
+pub use dbx_client::{api, auth, config, connect, files, journal, sanitize};
 #[cfg(feature = "demo")]
 pub use dbx_emulator as emulator;
 

@@ -39,26 +39,13 @@ impl Session {
         http: reqwest::Client,
         journal: crate::journal::Journal,
     ) -> Result<Self, String> {
-        let provider = crate::auth::provider_for(&profile).map_err(|e| e.to_string())?;
-        let host = profile
-            .host
-            .clone()
-            .ok_or_else(|| format!("profile {} has no host", profile.name))?;
-        let http = if profile.other.contains_key("tls_ca_file") {
-            crate::api::client::http_client_for(&profile)?
-        } else {
-            http
-        };
-        let client = ApiClient::new(http, &host, provider);
-        let transport_warning = crate::auth::transport::warning(&profile);
-        if let Some(w) = &transport_warning {
-            tracing::warn!(profile = %profile.name, warning = %w, "transport");
-        }
+        let conn = crate::connect::Connection::open_with(&profile, Some(&http))
+            .map_err(|e| e.to_string())?;
         Ok(Self {
             profile,
-            client,
+            client: conn.client,
             journal,
-            transport_warning,
+            transport_warning: conn.transport_warning,
         })
     }
 

@@ -67,8 +67,9 @@ impl App {
                 {
                     s.expires_at = token_expires_at;
                 }
-                if let Some(err) = error {
-                    self.on_failure(slot, &err);
+                match error {
+                    Some(err) => self.on_failure(slot, &err),
+                    None => self.state.clear_error_of(slot),
                 }
             }
         }
@@ -202,6 +203,22 @@ impl App {
             | Slot::PrincipalDetail
             | Slot::Groups => {}
         }
+        s.last_error_from = Some((slot, msg.clone()));
         s.last_error = Some(msg);
+    }
+}
+
+impl State {
+    /// A call of this kind just worked: the footer stops showing the error the last one of the
+    /// same kind left, unless another error has been shown since.
+    pub(super) fn clear_error_of(&mut self, slot: Slot) {
+        if let Some((from, msg)) = &self.last_error_from
+            && *from == slot
+        {
+            if self.last_error.as_ref() == Some(msg) {
+                self.last_error = None;
+            }
+            self.last_error_from = None;
+        }
     }
 }

@@ -155,6 +155,9 @@ pub struct State {
     /// Requests being retried, with what to say about it.
     pub retrying: BTreeMap<RequestId, String>,
     pub last_error: Option<String>,
+    /// The kind of call `last_error` came from and what it said: a later success of the same
+    /// kind clears it (unless something else has been said since).
+    pub last_error_from: Option<(Slot, String)>,
     pub flash: Option<String>,
     /// Terminal size (columns, rows), to page by the visible height.
     pub size: (u16, u16),
@@ -198,6 +201,7 @@ impl State {
             in_flight: BTreeMap::new(),
             retrying: BTreeMap::new(),
             last_error: None,
+            last_error_from: None,
             flash: None,
             size: (120, 40),
             now: SystemTime::UNIX_EPOCH,

@@ -14,6 +14,7 @@ pub mod network_policies;
 pub mod permissions;
 pub mod retry;
 pub mod rollout;
+pub mod routing;
 pub mod scim;
 pub mod scim_load;
 pub mod secrets;

@@ -1,9 +1,9 @@
 //! `dbx-tui auth check` and `auth profiles`: resolve a profile, get a token, make one cheap call,
 //! and name what went wrong for what it is (never one "invalid" for every failure).
 
+use super::AuthError;
 use super::databricks_cli::CliFailure;
-use super::{AuthError, provider_for};
-use crate::api::{ApiClient, ApiError, scim, workspaces};
+use crate::api::{ApiError, scim, workspaces};
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use std::time::{Duration, SystemTime};
 
@@ -14,6 +14,7 @@ pub enum Failure {
     MissingKeyringEntry,
     NoKeyringService,
     CredentialRefused,
+    TokenEndpointDown,
     ExpiredToken,
     InvalidToken,
     WrongAudience,
@@ -38,6 +39,7 @@ impl Failure {
             Self::MissingKeyringEntry => "missing keyring entry",
             Self::NoKeyringService => "no keyring service",
             Self::CredentialRefused => "credential refused by the token endpoint",
+            Self::TokenEndpointDown => "token endpoint unavailable",
             Self::ExpiredToken => "expired token",
             Self::InvalidToken => "invalid token",
             Self::WrongAudience => "wrong audience",
@@ -117,6 +119,7 @@ fn classify_auth(e: &AuthError) -> Failure {
         AuthError::Unreachable { reason, .. } if looks_tls(reason) => Failure::Tls,
         AuthError::Unreachable { .. } => Failure::Unreachable,
         AuthError::Refused { reason, .. } if reason.contains("not followed") => Failure::Redirected,
+        AuthError::Refused { .. } if e.is_outage() => Failure::TokenEndpointDown,
         AuthError::Refused { .. } => Failure::CredentialRefused,
         AuthError::BadResponse { reason, .. } if reason.contains('<') => Failure::HtmlInsteadOfJson,
         AuthError::BadResponse { .. } => Failure::Other,
@@ -145,6 +148,7 @@ fn classify_api(e: &ApiError) -> Failure {
         ApiError::Timeout { .. } => Failure::Timeout,
         ApiError::Redirected { .. } => Failure::Redirected,
         ApiError::Decode { reason, .. } if reason.contains("HTML") => Failure::HtmlInsteadOfJson,
+        ApiError::Local(m) if m.contains("is unavailable (HTTP 5") => Failure::TokenEndpointDown,
         ApiError::Auth(m) if m.contains("gateway") => Failure::Gateway,
         ApiError::Auth(m) if m.contains("personal access tokens") => Failure::WrongCredentialKind,
         ApiError::Auth(m) if m.contains("no keyring entry") => Failure::MissingKeyringEntry,
@@ -188,27 +192,24 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
         warning: super::transport::warning(profile),
         outcome: Ok(String::new()),
     };
-    let provider = match provider_for(profile) {
-        Ok(p) => p,
-        Err(e) => {
+    let conn = match crate::connect::Connection::open(profile) {
+        Ok(c) => c,
+        Err(crate::connect::ConnectError::Credential(e)) => {
             report.outcome = Err((config_failure(&e), e.to_string()));
             return report;
         }
-    };
-    let http = match crate::api::client::http_client_for(profile) {
-        Ok(h) => h,
         Err(e) => {
-            report.outcome = Err((Failure::MalformedConfig, e));
+            report.outcome = Err((Failure::MalformedConfig, e.to_string()));
             return report;
         }
     };
-    let client = ApiClient::new(http, &report.host, provider.clone());
+    let (client, provider) = (&conn.client, conn.auth().clone());
     let call = async {
-        if let Err(e) = provider.authorize(client_http(&client)).await {
+        if let Err(e) = provider.authorize(client.http()).await {
             return Err((classify_auth(&e), e.to_string()));
         }
         let result = match (profile.kind(), profile.account_id.as_deref()) {
-            (ProfileKind::Account, Some(account)) => workspaces::list(&client, account)
+            (ProfileKind::Account, Some(account)) => workspaces::list(client, account)
                 .await
                 .map(|w| format!("{} workspaces visible", w.len())),
             (ProfileKind::Account, None) => {
@@ -217,7 +218,7 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
                     "an account host needs account_id".into(),
                 ));
             }
-            (ProfileKind::Workspace, _) => scim::me(&client).await.map(|me| {
+            (ProfileKind::Workspace, _) => scim::me(client).await.map(|me| {
                 let who = me
                     .user_name
                     .or(me.display_name)
@@ -238,10 +239,6 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
     report.principal = Some(provider.principal());
     report.expires_at = provider.expires_at();
     report
-}
-
-fn client_http(c: &ApiClient) -> &reqwest::Client {
-    c.http()
 }
 
 /// The report as the lines `auth check` prints. Every field passes through the terminal

@@ -56,7 +56,9 @@ pub enum AuthError {
     Config(String),
     #[error("cannot reach the token endpoint {endpoint}: {reason}")]
     Unreachable { endpoint: String, reason: String },
-    #[error("the token endpoint {endpoint} refused the request (HTTP {status}): {reason}")]
+    /// The token endpoint answered an error status. A 5xx is an outage, not a verdict on the
+    /// credential, and is worded so ([`AuthError::is_outage`]).
+    #[error("{}", refused_text(.endpoint, *.status, .reason))]
     Refused {
         endpoint: String,
         status: u16,
@@ -70,6 +72,29 @@ pub enum AuthError {
     /// `databricks auth token` gave no token (`auth_type = databricks-cli`).
     #[error("{0}")]
     Cli(databricks_cli::CliError),
+}
+
+impl AuthError {
+    /// True when the token endpoint was down (HTTP 5xx): nothing was decided about the
+    /// credential, and the same request may work later.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Refused { status, .. } if *status >= 500)
+    }
+}
+
+fn refused_text(endpoint: &str, status: u16, reason: &str) -> String {
+    if status >= 500 {
+        let detail = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({reason})")
+        };
+        format!(
+            "the token endpoint {endpoint} is unavailable (HTTP {status}), try again later{detail}"
+        )
+    } else {
+        format!("the token endpoint {endpoint} refused the request (HTTP {status}): {reason}")
+    }
 }
 
 /// One way of authenticating to Databricks.
