@@ -4,12 +4,12 @@
 
 use super::session::Session;
 use super::{ActorEvent, Payload, RequestId};
-use crate::api::{ApiClient, ApiError};
 use crate::api::egress::{
     AggregateWindow, DestinationSummary, EgressEvent, by_destination_request, events_request,
 };
 use crate::api::egress_tail::TailCursor;
 use crate::api::sql::{self, SqlError, StatementRequest, StatementResult};
+use crate::api::{ApiClient, ApiError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;

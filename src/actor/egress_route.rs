@@ -41,7 +41,10 @@ pub(super) struct Route {
 
 impl Session {
     fn remembered_path(&self) -> Option<PathBuf> {
-        self.journal.path().parent().map(|d| d.join(REMEMBERED_FILE))
+        self.journal
+            .path()
+            .parent()
+            .map(|d| d.join(REMEMBERED_FILE))
     }
 
     /// The remembered choice of this profile, if any (read off the UI thread).

@@ -109,7 +109,9 @@ impl Request {
             #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
-            Request::ReadEgressThrough(ws) => format!("listing the SQL warehouses of workspace {ws}"),
+            Request::ReadEgressThrough(ws) => {
+                format!("listing the SQL warehouses of workspace {ws}")
+            }
             Request::EgressTail(t) => {
                 format!("tailing the egress log on warehouse {}", t.warehouse_id)
             }

@@ -252,7 +252,10 @@ async fn egress_helpers_run_the_apps_queries() {
     // The table holds this account's events only: the aggregate covers every one of them.
     let all = sql::execute(
         &ctx.c,
-        &StatementRequest::new("SELECT COUNT(*) AS n FROM system.access.outbound_network", &wh),
+        &StatementRequest::new(
+            "SELECT COUNT(*) AS n FROM system.access.outbound_network",
+            &wh,
+        ),
         &never,
     )
     .await

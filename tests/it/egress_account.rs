@@ -4,10 +4,10 @@
 
 use crate::support;
 
+use dbx_tui::api::ApiClient;
 use dbx_tui::api::scim::ScimScope;
 use dbx_tui::api::scim_load::{LoadQuery, load_all};
 use dbx_tui::api::sql::RowGap;
-use dbx_tui::api::ApiClient;
 use dbx_tui::app::state::View;
 use dbx_tui::emulator::{BodyFault, Emulator, EmulatorOptions, FaultKind};
 use std::collections::HashSet;
@@ -40,7 +40,11 @@ async fn the_accounts_host_serves_no_sql() {
     let (c, _) = account_client(&emu, 0);
     let err = dbx_tui::api::sql::list_warehouses(&c).await.unwrap_err();
     assert_eq!(err.status(), Some(404), "{err:?}");
-    assert!(err.to_string().contains("ENDPOINT_NOT_FOUND") || err.user_message().contains("No API found"), "{err}");
+    assert!(
+        err.to_string().contains("ENDPOINT_NOT_FOUND")
+            || err.user_message().contains("No API found"),
+        "{err}"
+    );
     // The account's static admin token, naming no workspace: also the accounts host.
     let a = emu.accounts().remove(0);
     let r = reqwest::Client::new()
@@ -97,14 +101,24 @@ async fn each_account_reads_only_its_own_events() {
             .await
             .unwrap();
         assert_eq!(r["status"]["state"], "SUCCEEDED", "{r}");
-        let rows = r["result"]["data_array"].as_array().cloned().unwrap_or_default();
+        let rows = r["result"]["data_array"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for row in &rows {
-            assert_eq!(row[0], a.account_id.as_str(), "another account's event: {row}");
+            assert_eq!(
+                row[0],
+                a.account_id.as_str(),
+                "another account's event: {row}"
+            );
             assert!(ours.contains(row[1].as_str().unwrap()), "{row}");
         }
         seen_accounts += usize::from(!rows.is_empty());
     }
-    assert!(seen_accounts >= 2, "events of several accounts were generated");
+    assert!(
+        seen_accounts >= 2,
+        "events of several accounts were generated"
+    );
 }
 
 #[tokio::test]
@@ -134,15 +148,23 @@ async fn egress_on_an_account_profile_reads_through_a_workspace() {
         .state
         .workspaces
         .iter()
-        .position(|w| w.workspace_id != via.workspace_id && !emu.handle().warehouse_ids(w.workspace_id.0).is_empty())
+        .position(|w| {
+            w.workspace_id != via.workspace_id
+                && !emu.handle().warehouse_ids(w.workspace_id.0).is_empty()
+        })
         .expect("another workspace with a warehouse");
     let other_id = h.app.state.workspaces[other].workspace_id;
-    h.type_keys(&format!("/{}\n", h.app.state.workspaces[other].workspace_name));
+    h.type_keys(&format!(
+        "/{}\n",
+        h.app.state.workspaces[other].workspace_name
+    ));
     h.keys("L").await;
-    assert_eq!(h.app.state.egress.via.as_ref().map(|v| v.workspace_id), Some(other_id));
+    assert_eq!(
+        h.app.state.egress.via.as_ref().map(|v| v.workspace_id),
+        Some(other_id)
+    );
     let file = h.dir.path().join("egress-workspaces.json");
-    let saved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(saved["demo-aws"], other_id.0);
     #[cfg(unix)]
     {
@@ -251,15 +273,23 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
     h.until("a gap is reported", |a| a.state.egress.gap.is_some())
         .await;
     let gap = h.app.state.egress.gap.clone().unwrap();
-    assert!(gap.starts_with("rows ") && gap.ends_with("could not be read"), "{gap}");
+    assert!(
+        gap.starts_with("rows ") && gap.ends_with("could not be read"),
+        "{gap}"
+    );
     assert!(h.app.state.egress.tailing, "the tail goes on");
-    assert!(h.app.state.egress.events.len() >= before, "what was loaded stays");
+    assert!(
+        h.app.state.egress.events.len() >= before,
+        "what was loaded stays"
+    );
     assert!(h.screen().contains("could not be read"), "{}", h.screen());
     // New blocks arrive on the next ticks.
     let n = h.app.state.egress.events.len();
     assert!(emu.handle().generate_egress_events(600) > 0);
-    h.until("new rows after the gap", move |a| a.state.egress.events.len() > n)
-        .await;
+    h.until("new rows after the gap", move |a| {
+        a.state.egress.events.len() > n
+    })
+    .await;
     assert!(h.screen().contains("every "), "{}", h.screen());
 }
 
@@ -270,21 +300,39 @@ async fn switching_profiles_switches_the_egress_log_and_back_resumes_it() {
     let mut h = Harness::new(&emu).await;
     h.app.state.egress.interval = Duration::from_millis(100);
     h.type_keys(":egress\n");
-    h.until("AWS rows", |a| !a.state.egress.events.is_empty()).await;
+    h.until("AWS rows", |a| !a.state.egress.events.is_empty())
+        .await;
     let aws_wh = h.app.state.egress.warehouse.clone().unwrap();
     let aws_via = h.app.state.egress.via.clone().unwrap();
-    let aws_ws: HashSet<String> = h.app.state.workspaces.iter().map(|w| w.workspace_id.to_string()).collect();
+    let aws_ws: HashSet<String> = h
+        .app
+        .state
+        .workspaces
+        .iter()
+        .map(|w| w.workspace_id.to_string())
+        .collect();
 
     h.type_keys(":ctx demo-azure\n");
     h.type_keys(":egress\n");
     h.until("Azure rows", |a| {
-        a.state.session.as_ref().is_some_and(|s| s.profile == "demo-azure")
+        a.state
+            .session
+            .as_ref()
+            .is_some_and(|s| s.profile == "demo-azure")
             && !a.state.egress.events.is_empty()
     })
     .await;
-    assert_ne!(h.app.state.egress.warehouse.as_deref(), Some(aws_wh.as_str()));
+    assert_ne!(
+        h.app.state.egress.warehouse.as_deref(),
+        Some(aws_wh.as_str())
+    );
     assert!(
-        h.app.state.egress.events.iter().all(|e| !aws_ws.contains(&e.workspace_id)),
+        h.app
+            .state
+            .egress
+            .events
+            .iter()
+            .all(|e| !aws_ws.contains(&e.workspace_id)),
         "no AWS rows on the Azure profile"
     );
 
@@ -292,19 +340,30 @@ async fn switching_profiles_switches_the_egress_log_and_back_resumes_it() {
     h.type_keys(":egress\n");
     let polled = h.app.state.egress.last_poll_ms;
     h.until("the AWS tail resumes", move |a| {
-        a.state.session.as_ref().is_some_and(|s| s.profile == "demo-aws")
+        a.state
+            .session
+            .as_ref()
+            .is_some_and(|s| s.profile == "demo-aws")
             && a.state.egress.tailing
             && a.state.egress.last_poll_ms > polled
     })
     .await;
-    assert_eq!(h.app.state.egress.warehouse.as_deref(), Some(aws_wh.as_str()));
+    assert_eq!(
+        h.app.state.egress.warehouse.as_deref(),
+        Some(aws_wh.as_str())
+    );
     assert_eq!(h.app.state.egress.via.as_ref(), Some(&aws_via));
-    assert!(h.app.state.egress.poll_failed.is_none(), "{:?}", h.app.state.egress.poll_failed);
+    assert!(
+        h.app.state.egress.poll_failed.is_none(),
+        "{:?}",
+        h.app.state.egress.poll_failed
+    );
 
     // An allow from the log works on the AWS profile, with the AWS warehouse still polling.
     h.keys(":ws\n").await;
     h.type_keys(":egress\n");
-    h.until("AWS rows again", |a| !a.state.egress.events.is_empty()).await;
+    h.until("AWS rows again", |a| !a.state.egress.events.is_empty())
+        .await;
     let target = h
         .app
         .state
@@ -316,9 +375,18 @@ async fn switching_profiles_switches_the_egress_log_and_back_resumes_it() {
         .clone();
     h.type_keys(&format!("/{}\n", target.destination));
     h.type_keys("a");
-    assert_eq!(h.app.state.view, View::PolicyDetail, "{:?}", h.app.state.flash);
+    assert_eq!(
+        h.app.state.view,
+        View::PolicyDetail,
+        "{:?}",
+        h.app.state.flash
+    );
     h.settle().await;
-    assert!(h.app.state.last_error.is_none(), "{:?}", h.app.state.last_error);
+    assert!(
+        h.app.state.last_error.is_none(),
+        "{:?}",
+        h.app.state.last_error
+    );
 }
 
 #[cfg(unix)]

@@ -143,7 +143,11 @@ pub async fn load_all(
     let requested = query.page_size.max(1);
     let first = match fetch(1, requested).await {
         (_, _, Ok(Some(page))) => page,
-        (_, _, Ok(None)) => return Err(ApiError::Local("the first page of the list could not be read".into())),
+        (_, _, Ok(None)) => {
+            return Err(ApiError::Local(
+                "the first page of the list could not be read".into(),
+            ));
+        }
         (_, _, Err(e)) => return Err(e),
     };
     let first_len = first.resources.len() as u64;
@@ -222,7 +226,10 @@ async fn fetch_page(
         match list_service_principals_page(client, scope, q).await {
             Ok(page) => return Ok(Some(page)),
             Err(e @ (ApiError::Auth(_) | ApiError::Cancelled)) => return Err(e),
-            Err(e) if e.status().is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) => {
+            Err(e)
+                if e.status()
+                    .is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) =>
+            {
                 return Err(e);
             }
             Err(e) => {

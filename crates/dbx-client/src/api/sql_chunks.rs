@@ -64,7 +64,10 @@ pub(super) async fn read_chunk<T: DeserializeOwned>(
             Ok(chunk) => return Ok(Some(chunk)),
             // The credential or the statement is gone: asking again cannot help.
             Err(e @ (ApiError::Auth(_) | ApiError::Cancelled)) => return Err(e),
-            Err(e) if e.status().is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) => {
+            Err(e)
+                if e.status()
+                    .is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) =>
+            {
                 return Err(e);
             }
             Err(e) => {

@@ -143,18 +143,17 @@ pub fn workspace_credential(
     let unified = workspace_host(&host, ws).is_ok_and(|h| h.unified)
         && account.host.as_deref().map(|h| h.trim_end_matches('/')) == Some(host.as_str());
     let mut headers = HeaderMap::new();
-    if unified
-        && let Ok(v) = HeaderValue::from_str(&ws.workspace_id.to_string())
-    {
+    if unified && let Ok(v) = HeaderValue::from_str(&ws.workspace_id.to_string()) {
         headers.insert(HeaderName::from_static(WORKSPACE_ID_HEADER), v);
     }
     let provider: Arc<dyn CredentialProvider> = match profile.auth_method() {
         // The workspace's own token endpoint; on a unified host the token request names the
         // workspace too, or the host could not tell which workspace the token is for.
         Ok(AuthMethod::OAuthM2M) => {
-            let resolved = crate::config::keyring::resolve_profile(&profile).map_err(|(key, e)| {
-                AuthError::Config(format!("profile {} key {key}: {e}", account.name))
-            })?;
+            let resolved =
+                crate::config::keyring::resolve_profile(&profile).map_err(|(key, e)| {
+                    AuthError::Config(format!("profile {} key {key}: {e}", account.name))
+                })?;
             let (Some(client_id), Some(secret)) =
                 (resolved.client_id.clone(), resolved.client_secret.clone())
             else {
@@ -198,12 +197,26 @@ mod tests {
 
     #[test]
     fn classic_account_hosts_give_the_deployment_url_and_unified_hosts_themselves() {
-        let w = ws(json!({"workspace_id": 7, "workspace_name": "prod", "deployment_name": "acme-prod"}));
+        let w = ws(
+            json!({"workspace_id": 7, "workspace_name": "prod", "deployment_name": "acme-prod"}),
+        );
         for (acc, url) in [
-            ("https://accounts.cloud.databricks.com", "https://acme-prod.cloud.databricks.com"),
-            ("https://accounts.azuredatabricks.net", "https://acme-prod.azuredatabricks.net"),
-            ("https://accounts.gcp.databricks.com", "https://acme-prod.gcp.databricks.com"),
-            ("https://accounts.cloud.databricks.us", "https://acme-prod.cloud.databricks.us"),
+            (
+                "https://accounts.cloud.databricks.com",
+                "https://acme-prod.cloud.databricks.com",
+            ),
+            (
+                "https://accounts.azuredatabricks.net",
+                "https://acme-prod.azuredatabricks.net",
+            ),
+            (
+                "https://accounts.gcp.databricks.com",
+                "https://acme-prod.gcp.databricks.com",
+            ),
+            (
+                "https://accounts.cloud.databricks.us",
+                "https://acme-prod.cloud.databricks.us",
+            ),
         ] {
             let h = workspace_host(acc, &w).unwrap();
             assert_eq!(h.url, url);
@@ -218,22 +231,33 @@ mod tests {
 
     #[test]
     fn a_pat_and_gateway_headers_do_not_cross_and_m2m_does() {
-        let w = ws(json!({"workspace_id": 7, "workspace_name": "prod", "deployment_name": "acme-prod"}));
+        let w = ws(
+            json!({"workspace_id": 7, "workspace_name": "prod", "deployment_name": "acme-prod"}),
+        );
         let mut pat = account("https://accounts.cloud.databricks.com");
         pat.token = Some("dapi-not-shown".into());
         let e = workspace_credential(&pat, &w).err().unwrap().to_string();
-        assert!(e.contains("personal access token") && e.contains("prod"), "{e}");
+        assert!(
+            e.contains("personal access token") && e.contains("prod"),
+            "{e}"
+        );
         assert!(!e.contains("dapi-not-shown"));
 
         let mut m2m = account("https://accounts.cloud.databricks.com");
         m2m.client_id = Some("cid".into());
         m2m.client_secret = Some("s3cret".into());
         let (p, provider, headers) = workspace_credential(&m2m, &w).unwrap();
-        assert_eq!(p.host.as_deref(), Some("https://acme-prod.cloud.databricks.com"));
+        assert_eq!(
+            p.host.as_deref(),
+            Some("https://acme-prod.cloud.databricks.com")
+        );
         assert_eq!(p.kind(), crate::config::ProfileKind::Workspace);
         assert_eq!(p.account_id, None);
         assert_eq!(provider.method(), "oauth-m2m");
-        assert!(headers.is_empty(), "a classic host needs no workspace header");
+        assert!(
+            headers.is_empty(),
+            "a classic host needs no workspace header"
+        );
 
         let mut unified = account("http://127.0.0.1:9");
         unified.client_id = Some("cid".into());
@@ -246,15 +270,24 @@ mod tests {
 
     #[test]
     fn azure_workspaces_carry_their_resource_id() {
-        let w = ws(json!({"workspace_id": 9, "workspace_name": "adb", "deployment_name": "adb-9.1",
-            "azure_workspace_info": {"subscription_id": "sub", "resource_group": "rg"}}));
+        let w = ws(
+            json!({"workspace_id": 9, "workspace_name": "adb", "deployment_name": "adb-9.1",
+            "azure_workspace_info": {"subscription_id": "sub", "resource_group": "rg"}}),
+        );
         let mut a = account("https://accounts.azuredatabricks.net");
         a.auth_type = Some("azure-cli".into());
         let p = workspace_profile(&a, &w).unwrap();
         assert_eq!(
-            p.other.get("azure_workspace_resource_id").map(String::as_str),
-            Some("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Databricks/workspaces/adb")
+            p.other
+                .get("azure_workspace_resource_id")
+                .map(String::as_str),
+            Some(
+                "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Databricks/workspaces/adb"
+            )
         );
-        assert_eq!(p.host.as_deref(), Some("https://adb-9.1.azuredatabricks.net"));
+        assert_eq!(
+            p.host.as_deref(),
+            Some("https://adb-9.1.azuredatabricks.net")
+        );
     }
 }

@@ -125,13 +125,10 @@ impl M2mProvider {
         if let Some(ws) = &self.workspace_id {
             req = req.header(super::cross_workspace::WORKSPACE_ID_HEADER, ws);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| AuthError::Unreachable {
-                endpoint: endpoint.clone(),
-                reason: e.to_string(),
-            })?;
+        let resp = req.send().await.map_err(|e| AuthError::Unreachable {
+            endpoint: endpoint.clone(),
+            reason: e.to_string(),
+        })?;
         if resp.status().is_redirection() {
             return Err(redirected(&endpoint, &resp));
         }
