@@ -92,7 +92,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::Rename, name: "rename", defaults: &["E"], description: "rename a service principal" },
     ActionInfo { action: Action::NewSecret, name: "new_secret", defaults: &["n"], description: "create an OAuth secret (shown once)" },
     ActionInfo { action: Action::RotateSecret, name: "rotate_secret", defaults: &["R"], description: "rotate a secret: new one shown once, old deleted" },
-    ActionInfo { action: Action::ReadEgressThrough, name: "read_egress_through", defaults: &["L"], description: "workspaces: read the egress log through this workspace (remembered)" },
+    ActionInfo { action: Action::ReadEgressThrough, name: "read_egress_through", defaults: &["L"], description: "egress log: read it through this workspace (:ws)" },
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
 ];
 

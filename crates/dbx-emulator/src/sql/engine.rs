@@ -156,6 +156,16 @@ impl Engine {
         out
     }
 
+    pub fn row_count_of(&self, account_id: &str) -> usize {
+        self.conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM \"{OUTBOUND_NETWORK}\" WHERE account_id = ?1"),
+                [account_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_or(0, |n| n as usize)
+    }
+
     /// Translates and runs one statement; at most `row_limit` rows are returned.
     pub fn run(
         &self,

@@ -209,6 +209,11 @@ impl EmulatorHandle {
         lock_sql(&self.sql()).engine.row_count()
     }
 
+    /// Rows of one account's `system.access.outbound_network` (what its workspaces can read).
+    pub fn egress_row_count_of(&self, account_id: &str) -> usize {
+        lock_sql(&self.sql()).engine.row_count_of(account_id)
+    }
+
     /// How long a statement runs once its warehouse is up (applies to new statements).
     pub fn set_sql_statement_delay(&self, d: Duration) {
         lock_sql(&self.sql()).statement_delay = d;
