@@ -31,6 +31,8 @@ pub(super) struct Session {
     pub client: ApiClient,
     pub journal: crate::journal::Journal,
     transport_warning: Option<String>,
+    /// Workspace clients of an account profile's egress log.
+    pub(super) egress_routes: super::egress_route::Routes,
 }
 
 impl Session {
@@ -46,6 +48,7 @@ impl Session {
             client: conn.client,
             journal,
             transport_warning: conn.transport_warning,
+            egress_routes: super::egress_route::Routes::default(),
         })
     }
 
@@ -154,9 +157,14 @@ impl Session {
             #[cfg(any(test, feature = "test-hooks"))]
             #[allow(clippy::panic, reason = "a test hook, compiled only for tests")]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
-            Request::ListWarehouses => send(Payload::Warehouses(
-                crate::api::sql::list_warehouses(&self.client).await?,
-            )),
+            Request::ListWarehouses => {
+                let (via, list) = self.egress_warehouses(None).await?;
+                send(Payload::Warehouses { list, via });
+            }
+            Request::ReadEgressThrough(ws) => {
+                let (via, list) = self.egress_warehouses(Some(ws)).await?;
+                send(Payload::Warehouses { list, via });
+            }
             Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
             Request::ReadJournal => {
                 let journal = self.journal.clone();

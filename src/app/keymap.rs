@@ -44,6 +44,7 @@ pub enum Action {
     NewSecret,
     RotateSecret,
     AddToGroup,
+    ReadEgressThrough,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -91,6 +92,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::Rename, name: "rename", defaults: &["E"], description: "rename a service principal" },
     ActionInfo { action: Action::NewSecret, name: "new_secret", defaults: &["n"], description: "create an OAuth secret (shown once)" },
     ActionInfo { action: Action::RotateSecret, name: "rotate_secret", defaults: &["R"], description: "rotate a secret: new one shown once, old deleted" },
+    ActionInfo { action: Action::ReadEgressThrough, name: "read_egress_through", defaults: &["L"], description: "egress log: read it through this workspace (:ws)" },
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
 ];
 
@@ -448,6 +450,7 @@ mod registry_tests {
             Action::NewSecret,
             Action::RotateSecret,
             Action::AddToGroup,
+            Action::ReadEgressThrough,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

@@ -79,6 +79,7 @@ impl App {
             ));
             return;
         };
+        self.switch_egress_profile(&profile.name);
         let s = &mut self.state;
         s.read_only = s.read_only || profile.read_only;
         s.session = None;
@@ -246,6 +247,9 @@ impl App {
                 };
             }
             Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
+            Action::ReadEgressThrough if self.state.view == View::Workspaces => {
+                self.read_egress_through();
+            }
             other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
                 self.perform_principals(other);
             }

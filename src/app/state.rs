@@ -143,6 +143,8 @@ pub struct State {
     pub modal: Option<Modal>,
 
     pub egress: super::egress::EgressState,
+    /// The egress log of each profile not shown now, restored by `:ctx`.
+    pub egress_saved: HashMap<String, super::egress::EgressState>,
 
     pub journal: Vec<JournalEntry>,
     pub journal_load: Load,
@@ -194,6 +196,7 @@ impl State {
             waiting_edits: None,
             modal: None,
             egress: super::egress::EgressState::default(),
+            egress_saved: HashMap::new(),
             journal: Vec::new(),
             journal_load: Load::NotLoaded,
             export_dir: std::env::current_dir().unwrap_or_default(),

@@ -26,6 +26,7 @@ mod e2e_egress;
 mod e2e_principals;
 mod e2e_pty;
 mod e2e_terminal;
+mod egress_account;
 mod egress_log;
 mod emulator_auth;
 mod emulator_policies;

@@ -202,7 +202,7 @@ fn policy_detail() {
 fn help_overlay_lists_every_key() {
     let mut app = connected_app();
     // Tall enough for every action, service principals' included.
-    app.state.size = (150, 40);
+    app.state.size = (150, 41);
     app.handle_key(key('?'));
     let screen = draw(&app);
     for a in dbx_tui::app::keymap::ACTIONS {

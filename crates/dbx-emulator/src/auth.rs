@@ -37,7 +37,7 @@ pub(crate) struct WorkspaceCaller {
 /// Internal header carrying the base URL a request was sent to; see [`base_from_headers`].
 pub(crate) const BASE_HEADER: &str = "x-emulator-base";
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -53,7 +53,7 @@ fn is_pat(st: &St, token: &str) -> bool {
             .any(|a| a.workspace_pat.as_ref().is_some_and(|p| p.token == token))
 }
 
-fn live_token<'a>(st: &'a St, token: &str) -> Option<&'a IssuedToken> {
+pub(crate) fn live_token<'a>(st: &'a St, token: &str) -> Option<&'a IssuedToken> {
     st.tokens
         .get(token)
         .filter(|t| t.expires_at > Instant::now())

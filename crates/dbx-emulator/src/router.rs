@@ -132,7 +132,7 @@ pub(crate) fn build(shared: Shared, fault_routes: bool) -> Router {
         );
     }
     routes
-        .merge(sql::routes())
+        .merge(sql::routes(shared.clone()))
         .route("/{tenant}/oauth2/v2.0/token", post(cloud::entra_token))
         .route("/{tenant}/oauth2/token", post(cloud::entra_token))
         .route("/msi/token", get(cloud::msi_token))

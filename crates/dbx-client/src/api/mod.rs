@@ -19,6 +19,7 @@ pub mod scim;
 pub mod scim_load;
 pub mod secrets;
 pub mod sql;
+pub mod sql_chunks;
 pub mod timestamp;
 pub mod types;
 pub mod workspaces;

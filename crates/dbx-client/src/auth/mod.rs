@@ -6,6 +6,7 @@
 
 pub mod azure;
 pub mod check;
+pub mod cross_workspace;
 pub mod databricks_cli;
 pub mod gateway;
 pub mod google;
