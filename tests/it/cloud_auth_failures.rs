@@ -20,6 +20,9 @@ use dbx_tui::emulator::ServeOptions;
 
 const LIMIT: Duration = Duration::from_secs(10);
 
+/// A request the mock IMDS saw: its URI and its `Metadata` header.
+type Seen = (String, Option<String>);
+
 /// Serves `router` on a fresh loopback port; returns its base URL.
 async fn serve(router: axum::Router) -> String {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -103,7 +106,7 @@ async fn managed_identity_refusing_silent_or_unassigned_is_named() {
     );
 
     // IMDS answers 400 for an identity not on this VM; the request is IMDS-shaped.
-    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let log = seen.clone();
     let imds = serve(axum::Router::new().fallback(move |uri: Uri, h: HeaderMap| {
         let log = log.clone();
@@ -196,7 +199,7 @@ async fn entra_refusals_carry_their_status() {
     }
 }
 
-async fn google_pair(emu: &dbx_tui::emulator::Emulator) -> (TestSaKey, TestSaKey, String) {
+fn google_pair(emu: &dbx_tui::emulator::Emulator) -> (TestSaKey, TestSaKey, String) {
     let h = emu.handle();
     let acct = account(emu, "gcp").account_id;
     let caller = sa_key("ci-runner@proj.iam.gserviceaccount.com");
@@ -224,7 +227,7 @@ fn impersonating(
 #[tokio::test]
 async fn iam_denials_name_the_missing_role() {
     let emu = emulator(ServeOptions::default()).await;
-    let (caller, target, acct) = google_pair(&emu).await;
+    let (caller, target, acct) = google_pair(&emu);
     let token_uri = format!("{}/google/token", emu.base_url());
     let p = profile(
         &impersonating(&emu, &acct, &caller, &target, &token_uri),
@@ -275,7 +278,7 @@ async fn iam_denials_name_the_missing_role() {
 #[tokio::test]
 async fn an_unreachable_google_token_endpoint_is_unreachable_not_refused() {
     let emu = emulator(ServeOptions::default()).await;
-    let (caller, target, acct) = google_pair(&emu).await;
+    let (caller, target, acct) = google_pair(&emu);
     let dead = format!("{}/token", closed_port().await);
     let p = profile(&impersonating(&emu, &acct, &caller, &target, &dead), "imp");
     let r = check_profile(&p, LIMIT).await;

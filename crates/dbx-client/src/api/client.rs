@@ -337,7 +337,7 @@ impl ApiClient {
             ),
             // A gateway-only profile sends no token of ours: a 401 that is not the gateway's
             // own key check (APIM answers `{"error_code":"401","message":"Unauthorized"}`) is
-            // Databricks refusing the identity the gateway presented (docs/wire-facts.md §8.4).
+            // Databricks refusing the identity the gateway presented (docs/wire-facts.md §8.2).
             ApiError::Http {
                 status: 401,
                 ref code,

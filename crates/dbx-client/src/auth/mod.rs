@@ -248,8 +248,7 @@ fn base_provider(
             let audience = profile
                 .other
                 .get(google::AUDIENCE_KEY)
-                .map(|a| a.trim_end_matches('/').to_owned())
-                .unwrap_or_else(|| host.clone());
+                .map_or_else(|| host.clone(), |a| a.trim_end_matches('/').to_owned());
             let iam_url = profile.other.get("google_iam_url").cloned();
             if let Some(u) = &iam_url {
                 // The caller's Google token is sent there.

@@ -139,7 +139,7 @@ mod tests {
             w.contains("azure_use_msi, azure_client_id set but not used"),
             "{w}"
         );
-        assert!(w.contains("method gateway"), "{w}");
+        assert!(w.contains("the method is gateway"), "{w}");
         assert!(
             w.contains("`cloud = azure`") && w.contains("auth_type = azure-msi"),
             "{w}"
