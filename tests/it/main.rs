@@ -20,6 +20,7 @@ mod api_sql;
 mod cli_auth;
 mod cli_exit;
 mod cloud_auth;
+mod cloud_auth_failures;
 mod config_file;
 mod config_precedence;
 mod e2e_egress;

@@ -349,6 +349,15 @@ impl EmulatorHandle {
     }
 
     /// Lets `caller` impersonate `target` (roles/iam.serviceAccountTokenCreator).
+    /// `roles/iam.serviceAccountOpenIdTokenCreator` only: `generateIdToken` is allowed,
+    /// `generateAccessToken` denied.
+    pub fn grant_openid_token_creator(&self, caller: &str, target: &str) {
+        lock(&self.shared)
+            .clouds
+            .openid_token_creators
+            .push((caller.into(), target.into()));
+    }
+
     pub fn grant_token_creator(&self, caller: &str, target: &str) {
         lock(&self.shared)
             .clouds

@@ -365,6 +365,17 @@ impl ApiClient {
             } if self.auth.method() == "pat" && message.contains("unsupported type") => ApiError::Auth(
                 "account APIs do not accept personal access tokens: use an OAuth service principal (client_id and client_secret) for this profile".into(),
             ),
+            // A gateway-only profile sends no token of ours: a 401 that is not the gateway's
+            // own key check (APIM answers `{"error_code":"401","message":"Unauthorized"}`) is
+            // Databricks refusing the identity the gateway presented (docs/wire-facts.md §8.2).
+            ApiError::Http {
+                status: 401,
+                ref code,
+                ref message,
+                ..
+            } if self.auth.method() == "gateway" && code != "GATEWAY" => ApiError::Auth(format!(
+                "the request was refused ({message}), and this profile sends no token (auth_type = gateway): the gateway's own identity is what was refused. Check that the gateway adds a Databricks token (e.g. an API Management managed-identity policy for resource 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d) and that this identity is a service principal in the workspace"
+            )),
             ApiError::Http {
                 status: 401,
                 ref code,

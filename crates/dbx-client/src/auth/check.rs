@@ -2,6 +2,7 @@
 //! and name what went wrong for what it is (never one "invalid" for every failure).
 
 use super::AuthError;
+use super::azure_msi::MsiFailure;
 use super::databricks_cli::CliFailure;
 use crate::api::{ApiError, scim, workspaces};
 use crate::config::{AuthMethod, Profile, ProfileKind};
@@ -29,6 +30,12 @@ pub enum Failure {
     Timeout,
     NotSignedIn,
     CliMissing,
+    /// The managed identity asked for is not on this machine.
+    IdentityNotAssigned,
+    /// `/Me` answered, but with no identity in it.
+    NoIdentity,
+    /// A gateway-only profile (no token sent) was refused: the gateway's own identity is.
+    GatewayIdentity,
     Other,
 }
 
@@ -54,6 +61,9 @@ impl Failure {
             Self::Timeout => "timed out",
             Self::NotSignedIn => "not signed in",
             Self::CliMissing => "Databricks CLI not found",
+            Self::IdentityNotAssigned => "identity not assigned",
+            Self::NoIdentity => "no identity in the answer",
+            Self::GatewayIdentity => "the gateway's own identity was refused",
             Self::Other => "failed",
         }
     }
@@ -113,6 +123,11 @@ fn config_failure(e: &AuthError) -> Failure {
     }
 }
 
+/// What failed, for a credential that gave no token.
+pub fn failure_of(e: &AuthError) -> Failure {
+    classify_auth(e)
+}
+
 fn classify_auth(e: &AuthError) -> Failure {
     match e {
         AuthError::Config(_) => Failure::MalformedConfig,
@@ -130,6 +145,13 @@ fn classify_auth(e: &AuthError) -> Failure {
             CliFailure::LoginExpired => Failure::ExpiredToken,
             CliFailure::TimedOut => Failure::Timeout,
             CliFailure::NotAToken | CliFailure::Failed => Failure::Other,
+        },
+        AuthError::Msi(e) => match e.kind {
+            MsiFailure::ConnectionRefused | MsiFailure::Unreachable => Failure::Unreachable,
+            MsiFailure::NoAnswer => Failure::Timeout,
+            MsiFailure::NotAssigned => Failure::IdentityNotAssigned,
+            MsiFailure::Refused(_) => Failure::CredentialRefused,
+            MsiFailure::NotAToken => Failure::Other,
         },
     }
 }
@@ -149,6 +171,7 @@ fn classify_api(e: &ApiError) -> Failure {
         ApiError::Redirected { .. } => Failure::Redirected,
         ApiError::Decode { reason, .. } if reason.contains("HTML") => Failure::HtmlInsteadOfJson,
         ApiError::Local(m) if m.contains("is unavailable (HTTP 5") => Failure::TokenEndpointDown,
+        ApiError::Auth(m) if m.contains(GATEWAY_IDENTITY) => Failure::GatewayIdentity,
         ApiError::Auth(m) if m.contains("gateway") => Failure::Gateway,
         ApiError::Auth(m) if m.contains("personal access tokens") => Failure::WrongCredentialKind,
         ApiError::Auth(m) if m.contains("no keyring entry") => Failure::MissingKeyringEntry,
@@ -172,6 +195,24 @@ fn classify_api(e: &ApiError) -> Failure {
             }
         }
         _ => Failure::Other,
+    }
+}
+
+/// The words [`crate::api::ApiClient`] uses when a gateway-only profile is refused.
+const GATEWAY_IDENTITY: &str = "the gateway's own identity";
+
+/// The identity `/Me` proves: an `id` and a name (`userName`, `displayName` or
+/// `applicationId`). Any other JSON object proves nothing (docs/wire-facts.md §4.1).
+fn proven_identity(me: scim::Me) -> Result<String, (Failure, String)> {
+    let name = me.user_name.or(me.display_name).or(me.application_id);
+    match (me.id, name) {
+        (Some(id), Some(name)) if !id.is_empty() && !name.is_empty() => {
+            Ok(format!("signed in as {name}"))
+        }
+        _ => Err((
+            Failure::NoIdentity,
+            "/Me answered without an id and a userName, displayName or applicationId: the host (or a gateway or proxy in front of it) did not say who the credential is".into(),
+        )),
     }
 }
 
@@ -218,14 +259,10 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
                     "an account host needs account_id".into(),
                 ));
             }
-            (ProfileKind::Workspace, _) => scim::me(client).await.map(|me| {
-                let who = me
-                    .user_name
-                    .or(me.display_name)
-                    .or(me.application_id)
-                    .unwrap_or_else(|| "(unnamed)".into());
-                format!("signed in as {who}")
-            }),
+            (ProfileKind::Workspace, _) => match scim::me(client).await {
+                Ok(me) => return proven_identity(me),
+                Err(e) => Err(e),
+            },
         };
         result.map_err(|e| (classify_api(&e), e.user_message()))
     };
@@ -238,6 +275,9 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
     };
     report.principal = Some(provider.principal());
     report.expires_at = provider.expires_at();
+    let mut warnings: Vec<String> = report.warning.take().into_iter().collect();
+    warnings.extend(provider.warnings());
+    report.warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     report
 }
 
@@ -287,8 +327,13 @@ pub fn render_line(r: &CheckReport) -> String {
         Ok(_) => "OK".to_owned(),
         Err((kind, _)) => format!("FAILED ({})", kind.label()),
     };
+    let warning = r
+        .warning
+        .as_ref()
+        .map(|w| format!("  warning: {}", clean(w)))
+        .unwrap_or_default();
     format!(
-        "{:<20} {:<40} {:<20} {status}",
+        "{:<20} {:<40} {:<20} {status}{warning}",
         clean(&r.profile),
         clean(&r.host),
         clean(&r.method)
