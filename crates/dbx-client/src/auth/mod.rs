@@ -13,6 +13,7 @@ pub mod oauth_m2m;
 pub mod pat;
 pub mod token_cache;
 pub mod transport;
+pub mod u2m;
 
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use futures::future::BoxFuture;
@@ -70,6 +71,9 @@ pub enum AuthError {
     /// `databricks auth token` gave no token (`auth_type = databricks-cli`).
     #[error("{0}")]
     Cli(databricks_cli::CliError),
+    /// A browser login (`auth_type = external-browser`) that is missing or has expired.
+    #[error("{0}")]
+    Session(u2m::SessionError),
 }
 
 /// One way of authenticating to Databricks.
@@ -171,6 +175,14 @@ fn base_provider(
             };
             Ok(Arc::new(oauth_m2m::M2mProvider::new(
                 audience, client_id, secret,
+            )))
+        }
+        AuthMethod::Other(name) if name == "external-browser" => {
+            let target = u2m::Target::for_profile(profile, host)?;
+            Ok(Arc::new(u2m::provider::BrowserProvider::new(
+                target,
+                profile.client_id.clone(),
+                profile.name.clone(),
             )))
         }
         AuthMethod::Other(name) if name == "databricks-cli" => {
