@@ -167,7 +167,13 @@ pub async fn run(args: &LoginArgs, setup: Setup<'_>) -> Result<String, String> {
         format!("Profile [{name}] in {path} already uses this sign-in.")
     } else {
         let keys = profile_keys(&target);
-        let lines: String = keys.iter().map(|(k, v)| format!("  {k} = {v}\n")).collect();
+        let lines = keys.iter().fold(String::new(), |mut out, (k, v)| {
+            out.push_str(&format!(
+                "  {k} = {v}
+"
+            ));
+            out
+        });
         let verb = if existing.is_some() { "Update" } else { "Add" };
         let write = if args.yes {
             true
@@ -273,7 +279,7 @@ impl LoginUi for TerminalUi {
             self.counting = true;
             let _ = write!(err, "\r\x1b[K{line}");
             let _ = err.flush();
-        } else if s % 60 == 0 {
+        } else if s.is_multiple_of(60) {
             let _ = writeln!(err, "{line}");
         }
     }

@@ -344,8 +344,10 @@ async fn a_wrong_verifier_fails_the_client_sign_in() {
     mock_store();
     let emu = emulator(Duration::from_secs(3600)).await;
     let dir = Dir::new();
-    let mut ui = TestUi::default();
-    ui.no_browser = true;
+    let mut ui = TestUi {
+        no_browser: true,
+        ..TestUi::default()
+    };
     let (tx, mut lines) = mpsc::unbounded_channel();
     let urls = ui.urls.clone();
     let said = ui.said.clone();

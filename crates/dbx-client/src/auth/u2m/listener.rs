@@ -87,9 +87,9 @@ impl Listener {
             let Ok((mut stream, _)) = self.inner.accept().await else {
                 continue;
             };
-            let head = match tokio::time::timeout(READ_LIMIT, read_head(&mut stream)).await {
-                Ok(Some(h)) => h,
-                _ => continue,
+            let Ok(Some(head)) = tokio::time::timeout(READ_LIMIT, read_head(&mut stream)).await
+            else {
+                continue;
             };
             let target = head
                 .lines()

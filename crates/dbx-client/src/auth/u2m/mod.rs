@@ -177,19 +177,20 @@ pub async fn login(
                     None => from_browser = None,
                 }
             }
-            line = pasted.recv(), if paste_open => match line {
-                Some(l) => match listener::answer_from(&l) {
-                    Some(a) => break a,
-                    None if l.trim().is_empty() => {}
-                    None => ui.say("That is not the address the browser ended on (it has no code=…): paste the whole address."),
-                },
-                None => {
+            line = pasted.recv(), if paste_open => {
+                if let Some(l) = line {
+                    match listener::answer_from(&l) {
+                        Some(a) => break a,
+                        None if l.trim().is_empty() => {}
+                        None => ui.say("That is not the address the browser ended on (it has no code=…): paste the whole address."),
+                    }
+                } else {
                     paste_open = false;
                     if from_browser.is_none() {
                         return Err(LoginError::NoInput);
                     }
                 }
-            },
+            }
             _ = tick.tick() => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
