@@ -208,7 +208,7 @@ pub async fn run(args: &LoginArgs, setup: Setup<'_>) -> Result<String, String> {
         format!("Profile [{name}] written to {path}.")
     };
     Ok(format!(
-        "{profile_note}\nCheck it with: dbx-tui --profile {name} auth check"
+        "{profile_note}\nCheck it with: dbx-tui auth check --profile {name}"
     ))
 }
 

@@ -21,7 +21,7 @@ struct Cli {
     #[arg(long)]
     demo: bool,
     /// The profile of ~/.databrickscfg to start with (as the Databricks CLI's --profile).
-    #[arg(long, short)]
+    #[arg(long, short, global = true)]
     profile: Option<String>,
     /// Read profiles from this file instead of DATABRICKS_CONFIG_FILE or ~/.databrickscfg.
     #[arg(long)]
