@@ -12,6 +12,7 @@ pub use dbx_emulator as emulator;
 
 pub mod actor;
 pub mod app;
+pub mod auth_login;
 pub mod cli;
 pub mod logging;
 pub mod policy_rollout;

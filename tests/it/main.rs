@@ -17,6 +17,7 @@ mod cloud_common;
 mod api_client;
 mod api_scim_paging;
 mod api_sql;
+mod auth_login;
 mod cli_auth;
 mod cli_exit;
 mod cloud_auth;

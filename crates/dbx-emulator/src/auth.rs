@@ -102,6 +102,13 @@ pub(crate) fn account_caller(
             Err(deny())
         };
     }
+    if let Some((acct, workspace)) = super::u2m::user_token(st, token) {
+        return match workspace {
+            Some(_) => Err(ApiError::credential_not_sent()),
+            None if acct == account_id => Ok(AccountCaller { who: Who::User }),
+            None => Err(deny()),
+        };
+    }
     if is_pat(st, token) {
         return Err(ApiError::credential_not_sent());
     }
@@ -158,6 +165,12 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
         {
             let ws = a.workspace_pat.as_ref().map(|p| p.workspace_id);
             (a.account_id.clone(), ws, Who::User)
+        } else if let Some((acct, workspace)) = super::u2m::user_token(st, token) {
+            // An account sign-in's token is not valid on a workspace (tokens are per host).
+            let Some(ws) = workspace else {
+                return Err(invalid());
+            };
+            (acct, Some(ws), Who::User)
         } else if let Some(t) = cloud_token(st, headers, token)?
             .as_ref()
             .or_else(|| live_token(st, token))
@@ -366,6 +379,10 @@ fn issue(
     };
     match field("grant_type") {
         Some("client_credentials") => {}
+        // A person's sign-in (docs/wire-facts.md §13).
+        Some("authorization_code" | "refresh_token") => {
+            return super::u2m::token(shared, &form, account);
+        }
         Some(other) => {
             return Err(ApiError::oauth(
                 StatusCode::BAD_REQUEST,

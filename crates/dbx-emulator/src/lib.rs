@@ -26,6 +26,7 @@ mod seed;
 mod sql;
 mod state;
 mod tls;
+mod u2m;
 
 use std::net::SocketAddr;
 use std::time::Duration;

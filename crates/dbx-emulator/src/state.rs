@@ -65,6 +65,8 @@ pub(crate) struct State {
     /// Warehouses, statements and the system table, behind their own lock (see `sql`).
     pub sql: super::sql::SqlShared,
     pub clouds: super::cloud::Clouds,
+    /// Person sign-ins: pending codes, refresh tokens, user access tokens.
+    pub u2m: super::u2m::U2m,
     /// "http" or "https": how this emulator serves, for URLs it hands out.
     pub scheme: &'static str,
     /// A unified host: workspace-level calls must name their workspace with
@@ -154,6 +156,7 @@ impl State {
                 &seed.workspaces,
             ))),
             clouds: super::cloud::Clouds::new(),
+            u2m: super::u2m::U2m::default(),
             scheme: "http",
             unified_host: opts.unified_host,
             host_workspace_id: None,

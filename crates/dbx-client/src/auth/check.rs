@@ -153,6 +153,10 @@ fn classify_auth(e: &AuthError) -> Failure {
             MsiFailure::Refused(_) => Failure::CredentialRefused,
             MsiFailure::NotAToken => Failure::Other,
         },
+        AuthError::Session(e) => match e.kind {
+            super::u2m::SessionFailure::NotSignedIn => Failure::NotSignedIn,
+            super::u2m::SessionFailure::Expired => Failure::ExpiredToken,
+        },
     }
 }
 
@@ -324,6 +328,7 @@ pub fn render(r: &CheckReport) -> String {
 pub fn render_line(r: &CheckReport) -> String {
     use crate::sanitize::terminal_text as clean;
     let status = match &r.outcome {
+        Ok(what) if !what.is_empty() => format!("OK: {}", clean(what)),
         Ok(_) => "OK".to_owned(),
         Err((kind, _)) => format!("FAILED ({})", kind.label()),
     };

@@ -16,6 +16,7 @@ pub mod pat;
 pub mod token_cache;
 pub mod transport;
 pub mod unused_keys;
+pub mod u2m;
 
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use futures::future::BoxFuture;
@@ -78,6 +79,9 @@ pub enum AuthError {
     /// A managed identity gave no token (`azure-msi`).
     #[error("{0}")]
     Msi(azure_msi::MsiError),
+    /// A browser login (`auth_type = external-browser`) that is missing or has expired.
+    #[error("{0}")]
+    Session(u2m::SessionError),
 }
 
 /// An endpoint as a message names it: a URL is "the token endpoint URL"; a description that
@@ -229,6 +233,14 @@ fn base_provider(
             };
             Ok(Arc::new(oauth_m2m::M2mProvider::new(
                 audience, client_id, secret,
+            )))
+        }
+        AuthMethod::Other(name) if name == "external-browser" => {
+            let target = u2m::Target::for_profile(profile, host)?;
+            Ok(Arc::new(u2m::provider::BrowserProvider::new(
+                target,
+                profile.client_id.clone(),
+                profile.name.clone(),
             )))
         }
         AuthMethod::Other(name) if name == "databricks-cli" => {
