@@ -38,6 +38,7 @@ mod fuzz_props;
 mod keyring_store;
 mod long_run;
 mod lost_answers;
+mod pane_keys;
 mod paste;
 mod pending_edits;
 mod policy_editor;
