@@ -45,6 +45,7 @@ mod policy_editor;
 mod policy_export;
 mod policy_validate;
 mod principals;
+mod readme_keys;
 mod resilience;
 mod server_fields;
 mod terminal_safety;
