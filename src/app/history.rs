@@ -20,8 +20,20 @@ pub fn kind(e: &JournalEntry) -> &'static str {
 /// The object's name: a policy's id, a service principal's display name (else its application
 /// id, else its numeric id).
 pub fn object_name(state: &State, e: &JournalEntry) -> String {
-    if matches!(kind(e), "policy" | "binding") {
-        return e.policy_id.clone();
+    match kind(e) {
+        "policy" => return e.policy_id.clone(),
+        // A binding is about the workspace; the change column says which policies.
+        "binding" => {
+            let ws = e.workspace_id.unwrap_or_default();
+            return state
+                .workspace_index
+                .get(&crate::api::WorkspaceId(ws))
+                .map_or_else(
+                    || ws.to_string(),
+                    |&i| state.workspaces[i].workspace_name.clone(),
+                );
+        }
+        _ => {}
     }
     let from_json = [&e.after, &e.before].into_iter().flatten().find_map(|v| {
         ["displayName", "applicationId"]

@@ -13,7 +13,7 @@ use ratatui::text::Line;
 use table::TableRow;
 
 /// What an entry changed, in words.
-pub fn summary(state: &State, e: &JournalEntry) -> String {
+pub fn summary(e: &JournalEntry) -> String {
     let parse = |v: &Option<serde_json::Value>| {
         v.clone()
             .and_then(|v| serde_json::from_value::<NetworkPolicy>(v).ok())
@@ -40,15 +40,7 @@ pub fn summary(state: &State, e: &JournalEntry) -> String {
                 .and_then(|v| v.get("network_policy_id"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("?");
-            let ws = e.workspace_id.unwrap_or_default();
-            let name = state
-                .workspace_index
-                .get(&crate::api::WorkspaceId(ws))
-                .map_or_else(
-                    || ws.to_string(),
-                    |&i| state.workspaces[i].workspace_name.clone(),
-                );
-            format!("{before} → {} (workspace {name})", e.policy_id)
+            format!("{before} → {}", e.policy_id)
         }
         "create_policy" => "created".into(),
         "delete_policy" => "deleted".into(),
@@ -69,7 +61,7 @@ pub fn entry_lines(state: &State, e: &JournalEntry) -> (String, Vec<Line<'static
             e.profile,
             e.time
         )),
-        Line::from(format!(" {}", summary(state, e))),
+        Line::from(format!(" {}", summary(e))),
         Line::from(""),
     ];
     let pretty = |v: &Option<serde_json::Value>| {
@@ -140,7 +132,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 kind(e).to_owned(),
                 short_action(e),
                 object_name(state, e),
-                summary(state, e),
+                summary(e),
             ])
         },
     );
