@@ -118,6 +118,7 @@ pub struct State {
     pub workspaces: Vec<Workspace>,
     pub workspaces_load: Load,
     pub workspaces_list: ListState,
+    pub workspaces_sort: super::table_sort::TableSort,
     pub bindings: HashMap<WorkspaceId, Binding>,
     /// Workspaces per policy, kept in step with `bindings` so a policy row never scans every
     /// workspace.
@@ -128,6 +129,7 @@ pub struct State {
     pub policies: Vec<NetworkPolicy>,
     pub policies_load: Load,
     pub policies_list: ListState,
+    pub policies_sort: super::table_sort::TableSort,
     pub detail: PolicyDetail,
 
     pub contexts_list: ListState,
@@ -182,12 +184,14 @@ impl State {
             workspaces: Vec::new(),
             workspaces_load: Load::NotLoaded,
             workspaces_list: ListState::default(),
+            workspaces_sort: Default::default(),
             bindings: HashMap::new(),
             bound: HashMap::new(),
             workspace_index: HashMap::new(),
             policies: Vec::new(),
             policies_load: Load::NotLoaded,
             policies_list: ListState::default(),
+            policies_sort: Default::default(),
             detail: PolicyDetail::default(),
             contexts_list: ListState::default(),
             principals: Default::default(),
@@ -293,11 +297,13 @@ impl State {
             .map(|w| workspace_haystack(w, self.binding_of(w.workspace_id)))
             .collect();
         self.workspaces_list.rebuild(hay.iter().map(String::as_str));
+        self.sort_workspaces();
     }
 
     pub fn rebuild_policies(&mut self) {
         let hay: Vec<String> = self.policies.iter().map(policy_haystack).collect();
         self.policies_list.rebuild(hay.iter().map(String::as_str));
+        self.sort_policies();
     }
 
     pub fn rebuild_contexts(&mut self) {
