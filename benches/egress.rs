@@ -97,6 +97,7 @@ fn result(offset: usize, now_ms: i64) -> StatementResult {
             .collect(),
         rows,
         truncated: false,
+        gaps: Vec::new(),
     }
 }
 

@@ -52,13 +52,13 @@ pub(crate) fn account_client(profile: &Profile) -> Result<(ApiClient, String), A
             profile.name
         ))
     })?;
-    let host = profile
-        .host
-        .clone()
-        .ok_or_else(|| ApiError::Local(format!("profile {} has no host", profile.name)))?;
-    let auth = crate::auth::provider_for(profile).map_err(|e| ApiError::Auth(e.to_string()))?;
-    let http = crate::api::client::http_client_for(profile).map_err(ApiError::Local)?;
-    Ok((ApiClient::new(http, &host, auth), account))
+    let client = crate::connect::Connection::open(profile)
+        .map_err(|e| match e {
+            crate::connect::ConnectError::Credential(e) => ApiError::Auth(e.to_string()),
+            other => ApiError::Local(other.to_string()),
+        })?
+        .client;
+    Ok((client, account))
 }
 
 /// Reads a secret without echoing it: from the terminal in raw mode when stdin is a TTY, else

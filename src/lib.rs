@@ -6,12 +6,13 @@
 //! `dbx-emulator` crate, behind the default `demo` feature) is a strict fake of Databricks for
 //! `--demo` and the tests.
 
-pub use dbx_client::{api, auth, config, files, journal, sanitize};
+pub use dbx_client::{api, auth, config, connect, files, journal, sanitize};
 #[cfg(feature = "demo")]
 pub use dbx_emulator as emulator;
 
 pub mod actor;
 pub mod app;
+pub mod auth_login;
 pub mod cli;
 pub mod logging;
 pub mod policy_rollout;

@@ -21,7 +21,7 @@ struct Cli {
     #[arg(long)]
     demo: bool,
     /// The profile of ~/.databrickscfg to start with (as the Databricks CLI's --profile).
-    #[arg(long, short)]
+    #[arg(long, short, global = true)]
     profile: Option<String>,
     /// Read profiles from this file instead of DATABRICKS_CONFIG_FILE or ~/.databrickscfg.
     #[arg(long)]
@@ -73,6 +73,19 @@ enum AuthCommand {
         profile: String,
         /// The profile key: token, client_secret, azure_client_secret, a gateway header name, …
         key: String,
+    },
+    /// Sign in as yourself in a browser (OAuth U2M); the refresh token goes to the OS keyring
+    /// and --profile (new or existing) gets auth_type = external-browser after you agree.
+    Login {
+        /// The workspace or accounts host (default: the profile's).
+        #[arg(long)]
+        host: Option<String>,
+        /// The account id, for an account sign-in.
+        #[arg(long)]
+        account_id: Option<String>,
+        /// Write the profile without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -206,6 +219,30 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
             if reports.iter().any(|r| r.outcome.is_err()) {
                 std::process::exit(1);
             }
+        }
+        AuthCommand::Login {
+            host,
+            account_id,
+            yes,
+        } => {
+            let file = load_file(cli, &env)?;
+            let path = cli
+                .config_file
+                .clone()
+                .or_else(|| config::default_config_path(&env))
+                .ok_or_else(|| {
+                    eyre!("no home directory for ~/.databrickscfg: give --config-file")
+                })?;
+            let args = dbx_tui::auth_login::LoginArgs {
+                profile: cli.profile.clone(),
+                host,
+                account_id,
+                yes,
+            };
+            let done = dbx_tui::auth_login::command(args, path, file.as_ref())
+                .await
+                .map_err(|e| eyre!("{e}"))?;
+            println!("{done}"); // allow-print
         }
         AuthCommand::Set { profile, key } => {
             let value = dbx_tui::cli::read_secret(&format!("{key} for profile {profile}: "))

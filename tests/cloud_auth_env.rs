@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use cloud_common::*;
 use dbx_tui::api::workspaces;
-use dbx_tui::auth::check::{check_profile, render};
+use dbx_tui::auth::check::{Failure, check_profile, render};
 use dbx_tui::emulator::ServeOptions;
 
 #[test]
@@ -75,6 +75,26 @@ fn managed_identity_and_azure_cli() {
         let out = render(&r);
         assert!(r.outcome.is_ok(), "{out}");
         assert!(out.contains("azure_use_msi"), "{out}");
+        no_canary(&out);
+        // The App Service endpoint answers 400 for an identity it does not hold: named so.
+        let other = profile(
+            &format!(
+                "[msi]\nhost = {}\naccount_id = {acct}\ncloud = azure\nazure_use_msi = true\nazure_client_id = mi-elsewhere\n",
+                emu.base_url()
+            ),
+            "msi",
+        );
+        let r = check_profile(&other, Duration::from_secs(5)).await;
+        let out = render(&r);
+        assert_eq!(
+            r.outcome.as_ref().unwrap_err().0,
+            Failure::IdentityNotAssigned,
+            "{out}"
+        );
+        assert!(
+            out.contains("the App Service identity endpoint") && out.contains("mi-elsewhere"),
+            "{out}"
+        );
         no_canary(&out);
 
         // Azure CLI: the fake `az` prints a user token; the header names the user.

@@ -4,6 +4,7 @@
 //! a user who navigates away never waits for, or sees, a stale answer.
 
 pub mod egress;
+mod egress_route;
 mod guarded;
 mod principals;
 mod record;
@@ -12,6 +13,7 @@ mod writes;
 
 pub use principals::{AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest};
 
+pub use egress_route::EgressVia;
 pub use session::SessionInfo;
 
 use crate::api::network_policies::NetworkPolicy;
@@ -74,7 +76,12 @@ pub enum Request {
         expected: PolicyId,
     },
     ReadJournal,
+    /// The warehouses to read the egress log with (an account profile: of the workspace it
+    /// reads through, picked by the actor).
     ListWarehouses,
+    /// Read the egress log through this workspace from now on (remembered per profile), and list
+    /// its warehouses.
+    ReadEgressThrough(WorkspaceId),
     /// Poll the egress log until cancelled.
     EgressTail(Box<egress::TailRequest>),
     Principals(PrincipalsRequest),
@@ -110,6 +117,9 @@ impl Request {
             #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
+            Request::ReadEgressThrough(ws) => {
+                format!("listing the SQL warehouses of workspace {ws}")
+            }
             Request::EgressTail(t) => {
                 format!("tailing the egress log on warehouse {}", t.warehouse_id)
             }
@@ -152,7 +162,11 @@ pub enum Payload {
         entries: Vec<JournalEntry>,
         unreadable: usize,
     },
-    Warehouses(Vec<crate::api::sql::Warehouse>),
+    Warehouses {
+        list: Vec<crate::api::sql::Warehouse>,
+        /// The workspace they belong to, when an account profile reads through one.
+        via: Option<EgressVia>,
+    },
     /// New rows of the egress log (newest first) and the cursor after them.
     EgressEvents {
         events: Vec<crate::api::egress::EgressEvent>,
@@ -160,6 +174,15 @@ pub enum Payload {
         polled_at_ms: i64,
         /// The poll hit its row limit: older rows of that poll were not fetched.
         truncated: bool,
+        /// With `truncated`: the oldest event time the poll did cover.
+        covered_from_ms: Option<i64>,
+        /// Rows of this poll that could not be read (`rows 1,200–1,300 could not be read`).
+        gap: Option<String>,
+    },
+    /// One poll (or the aggregate) failed after its retries; the tail tries again next tick.
+    EgressPollFailed {
+        message: String,
+        at_ms: i64,
     },
     /// The by-destination aggregate, computed by the warehouse over the whole window.
     EgressSummary {
@@ -169,6 +192,8 @@ pub enum Payload {
     },
     Principals(PrincipalsPayload),
     Rollout(Box<crate::api::rollout::RolloutRun>),
+    /// A load finished with rows it could not read (`rows 1,201–1,300 could not be read`).
+    LoadGap(String),
 }
 
 #[allow(

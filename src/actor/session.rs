@@ -31,6 +31,8 @@ pub(super) struct Session {
     pub client: ApiClient,
     pub journal: crate::journal::Journal,
     transport_warning: Option<String>,
+    /// Workspace clients of an account profile's egress log.
+    pub(super) egress_routes: super::egress_route::Routes,
 }
 
 impl Session {
@@ -39,26 +41,14 @@ impl Session {
         http: reqwest::Client,
         journal: crate::journal::Journal,
     ) -> Result<Self, String> {
-        let provider = crate::auth::provider_for(&profile).map_err(|e| e.to_string())?;
-        let host = profile
-            .host
-            .clone()
-            .ok_or_else(|| format!("profile {} has no host", profile.name))?;
-        let http = if profile.other.contains_key("tls_ca_file") {
-            crate::api::client::http_client_for(&profile)?
-        } else {
-            http
-        };
-        let client = ApiClient::new(http, &host, provider);
-        let transport_warning = crate::auth::transport::warning(&profile);
-        if let Some(w) = &transport_warning {
-            tracing::warn!(profile = %profile.name, warning = %w, "transport");
-        }
+        let conn = crate::connect::Connection::open_with(&profile, Some(&http))
+            .map_err(|e| e.to_string())?;
         Ok(Self {
             profile,
-            client,
+            client: conn.client,
             journal,
-            transport_warning,
+            transport_warning: conn.transport_warning,
+            egress_routes: super::egress_route::Routes::default(),
         })
     }
 
@@ -167,9 +157,14 @@ impl Session {
             #[cfg(any(test, feature = "test-hooks"))]
             #[allow(clippy::panic, reason = "a test hook, compiled only for tests")]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
-            Request::ListWarehouses => send(Payload::Warehouses(
-                crate::api::sql::list_warehouses(&self.client).await?,
-            )),
+            Request::ListWarehouses => {
+                let (via, list) = self.egress_warehouses(None).await?;
+                send(Payload::Warehouses { list, via });
+            }
+            Request::ReadEgressThrough(ws) => {
+                let (via, list) = self.egress_warehouses(Some(ws)).await?;
+                send(Payload::Warehouses { list, via });
+            }
             Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
             Request::Rollout { policy, since_ms } => {
                 let run = crate::api::rollout::read(

@@ -58,6 +58,14 @@ pub struct EgressState {
     pub per_minute: Vec<u64>,
     pub list: ListState,
     pub dest_list: ListState,
+    /// The workspace an account profile reads the log through (None: a workspace profile).
+    pub via: Option<crate::actor::EgressVia>,
+    /// The last poll failed (message, when): the tail tries again on its next tick.
+    pub poll_failed: Option<(String, i64)>,
+    /// A capped poll covered the window only from this event time on.
+    pub covered_from_ms: Option<i64>,
+    /// Rows of the last poll that could not be read.
+    pub gap: Option<String>,
 }
 
 impl Default for EgressState {
@@ -85,6 +93,10 @@ impl Default for EgressState {
             per_minute: vec![0; SPARK_MINUTES],
             list: ListState::default(),
             dest_list: ListState::default(),
+            via: None,
+            poll_failed: None,
+            covered_from_ms: None,
+            gap: None,
         }
     }
 }
@@ -214,8 +226,121 @@ impl App {
             window: e.window,
             interval: e.interval,
             workspace: None,
+            via: e.via.clone(),
         };
         self.request(Slot::EgressTail, Request::EgressTail(Box::new(req)));
+    }
+
+    pub(super) fn on_warehouses(
+        &mut self,
+        list: Vec<Warehouse>,
+        via: Option<crate::actor::EgressVia>,
+    ) {
+        let preferred = self
+            .state
+            .current_profile()
+            .and_then(|p| p.warehouse_id.clone());
+        let e = &mut self.state.egress;
+        e.warehouses = list;
+        e.warehouses_load = Load::Loaded;
+        e.via = via;
+        e.warehouse = e.choose_warehouse(preferred.as_deref());
+        let (chosen, paused) = (e.warehouse.is_some(), e.paused);
+        if !chosen {
+            self.state.last_error = Some(match &self.state.egress.via {
+                Some(v) => format!(
+                    "workspace {} ({}) has no SQL warehouse to read the egress log with (L in :ws chooses another)",
+                    v.workspace_name, v.workspace_id
+                ),
+                None => "this workspace has no SQL warehouse to read the egress log with".into(),
+            });
+        } else if self.state.view == View::Egress && !paused {
+            self.start_tail();
+        }
+    }
+
+    pub(super) fn on_egress_events(
+        &mut self,
+        events: Vec<EgressEvent>,
+        cursor: TailCursor,
+        polled_at_ms: i64,
+        (truncated, covered_from_ms): (bool, Option<i64>),
+        gap: Option<String>,
+    ) {
+        let names = self.workspace_names();
+        let e = &mut self.state.egress;
+        e.cursor = cursor;
+        e.last_poll_ms = Some(polled_at_ms);
+        e.truncated = truncated;
+        // The window's start stays uncovered after later (uncapped) polls: keep saying so.
+        if covered_from_ms.is_some() {
+            e.covered_from_ms = covered_from_ms;
+        }
+        e.poll_failed = None;
+        if let Some(g) = &gap {
+            self.state.last_error = Some(format!("egress log: {g}"));
+        }
+        let e = &mut self.state.egress;
+        e.gap = gap.or(e.gap.take());
+        // A poll that answered ran on the warehouse: it is up, whatever the list said.
+        if let Some(id) = e.warehouse.clone()
+            && let Some(w) = e.warehouses.iter_mut().find(|w| w.id == id)
+        {
+            w.state = Some(WarehouseState::Running);
+        }
+        e.ingest(events, polled_at_ms);
+        e.rebuild(&names);
+    }
+
+    /// `:ctx`: the egress log belongs to the profile. Park the current profile's (its tail is
+    /// cancelled with the connection, so it is marked stopped) and bring back `to`'s, whose tail
+    /// then resumes from its own cursor on its own warehouse.
+    pub(super) fn switch_egress_profile(&mut self, to: &str) {
+        let from = self
+            .state
+            .session
+            .as_ref()
+            .map(|s| s.profile.clone())
+            .or_else(|| self.state.connecting.clone());
+        if from.as_deref() != Some(to) {
+            let restored = self.state.egress_saved.remove(to).unwrap_or_default();
+            let parked = std::mem::replace(&mut self.state.egress, restored);
+            if let Some(from) = from {
+                self.state.egress_saved.insert(from, parked);
+            }
+        }
+        let e = &mut self.state.egress;
+        e.tailing = false;
+        // A list that was still loading died with the old connection: ask again.
+        if e.warehouses_load == Load::Loading {
+            e.warehouses_load = Load::NotLoaded;
+        }
+    }
+
+    /// `L` in the workspaces pane: read the egress log through the selected workspace from now
+    /// on (remembered for this profile).
+    pub(super) fn read_egress_through(&mut self) {
+        let Some(ws) = self
+            .state
+            .workspaces_list
+            .selected_index()
+            .and_then(|i| self.state.workspaces.get(i))
+            .map(|w| (w.workspace_id, w.workspace_name.clone()))
+        else {
+            return;
+        };
+        self.stop_tail();
+        let e = &mut self.state.egress;
+        e.warehouse = None;
+        e.warehouses.clear();
+        e.via = None;
+        e.poll_failed = None;
+        e.warehouses_load = Load::Loading;
+        self.state.flash = Some(format!(
+            "the egress log is read through workspace {} ({}) from now on",
+            ws.1, ws.0
+        ));
+        self.request(Slot::Warehouses, Request::ReadEgressThrough(ws.0));
     }
 
     pub(super) fn stop_tail(&mut self) {
@@ -243,6 +368,7 @@ impl App {
         e.summary.clear();
         e.tail_counts.clear();
         e.summary_as_of_ms = None;
+        e.covered_from_ms = None;
         self.stop_tail();
         if !self.state.egress.paused {
             self.start_tail();

@@ -46,6 +46,7 @@ pub enum Action {
     AddToGroup,
     Rollout,
     ToggleRow,
+    ReadEgressThrough,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -93,6 +94,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::Rename, name: "rename", defaults: &["E"], description: "rename a service principal" },
     ActionInfo { action: Action::NewSecret, name: "new_secret", defaults: &["n"], description: "create an OAuth secret (shown once)" },
     ActionInfo { action: Action::RotateSecret, name: "rotate_secret", defaults: &["R"], description: "rotate a secret: new one shown once, old deleted" },
+    ActionInfo { action: Action::ReadEgressThrough, name: "read_egress_through", defaults: &["L"], description: "egress log: read it through this workspace (:ws)" },
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
     ActionInfo { action: Action::Rollout, name: "rollout", defaults: &["F"], description: "rollout: what enforcing this dry-run policy blocks (:rollout)" },
     ActionInfo { action: Action::ToggleRow, name: "toggle_row", defaults: &["space"], description: "rollout: choose the row to allow" },
@@ -452,6 +454,7 @@ mod registry_tests {
             Action::NewSecret,
             Action::RotateSecret,
             Action::AddToGroup,
+            Action::ReadEgressThrough,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

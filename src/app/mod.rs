@@ -8,9 +8,11 @@ pub mod confirm;
 pub mod editor;
 pub mod egress;
 mod export_file;
+pub mod history;
 pub mod keymap;
 pub mod list;
 pub mod modal;
+pub mod pane_keys;
 pub mod paste;
 pub mod pending;
 pub mod principals;
@@ -18,6 +20,7 @@ mod replies;
 pub mod rollout;
 pub mod run;
 pub mod state;
+pub mod table_sort;
 pub mod terminal;
 mod undo;
 
@@ -80,6 +83,7 @@ impl App {
             ));
             return;
         };
+        self.switch_egress_profile(&profile.name);
         let s = &mut self.state;
         s.read_only = s.read_only || profile.read_only;
         s.session = None;
@@ -166,11 +170,24 @@ impl App {
                     self.after_input_change();
                 }
             },
-            Mode::Normal => {
-                if let Some(action) = self.state.keymap.action_for(&key) {
+            Mode::Normal => match self.state.keymap.action_for(&key) {
+                Some(action) if pane_keys::handles(self.state.view, action) => {
                     self.perform(action);
                 }
-            }
+                Some(action) => {
+                    self.state.flash = Some(pane_keys::not_here(
+                        &self.state.keymap,
+                        self.state.view,
+                        action,
+                    ));
+                }
+                None => {
+                    if let Some(k) = keymap::Key::from_event(&key) {
+                        self.state.flash =
+                            Some(format!("{k} does nothing here; ? lists this view's keys"));
+                    }
+                }
+            },
         }
         self.fetch_visible_secrets();
     }
@@ -183,6 +200,10 @@ impl App {
     }
 
     fn set_filter(&mut self, value: String) {
+        if self.state.view == View::PolicyDetail {
+            self.find_in_detail(&value);
+            return;
+        }
         if let Some(list) = self.state.current_list_mut() {
             list.filter = value;
         }
@@ -195,6 +216,9 @@ impl App {
             Action::Quit => self.request_quit(),
             Action::Help => self.state.mode = Mode::Help,
             Action::Command => self.state.mode = Mode::Command(Input::default()),
+            Action::Filter if self.state.view == View::PolicyDetail => {
+                self.state.mode = Mode::Filter(Input::default());
+            }
             Action::Filter => {
                 if let Some(list) = self.state.current_list() {
                     let current = list.filter.clone();
@@ -235,6 +259,7 @@ impl App {
                 }
             }
             Action::Open if self.state.view == View::PolicyDetail => self.edit_selected(),
+            Action::Open if self.state.view == View::History => self.show_history_entry(),
             Action::Open => self.open_selected(),
             Action::Back => self.back(),
             Action::Refresh => self.load_view(true),
@@ -250,11 +275,14 @@ impl App {
             Action::Rollout if matches!(self.state.view, View::Policies | View::PolicyDetail) => {
                 self.open_rollout(None, None);
             }
-            other if self.state.view == View::Rollout => {
-                if !self.rollout_action(other) {
-                    let key = crate::app::keymap::info(other).name;
-                    self.state.flash = Some(format!("{key} does nothing in :rollout"));
-                }
+            other if self.state.view == View::Rollout => self.rollout_action(other),
+            Action::ReadEgressThrough if self.state.view == View::Workspaces => {
+                self.read_egress_through();
+            }
+            Action::SortNext | Action::SortReverse
+                if matches!(self.state.view, View::Workspaces | View::Policies) =>
+            {
+                self.sort_table(action);
             }
             other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
                 self.perform_principals(other);

@@ -91,6 +91,11 @@ pub enum Modal {
     Principal(super::principals::PrincipalModal),
     /// Several pasted lines offered as names to add.
     PasteOffer(Box<super::paste::PasteOffer>),
+    /// A `:history` entry's change (the history list's data index), read-only.
+    HistoryEntry {
+        index: usize,
+        scroll: u16,
+    },
     /// A yes/no question before something that cannot be taken back.
     Confirm(super::confirm::Confirm),
 }

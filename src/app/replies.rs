@@ -67,8 +67,9 @@ impl App {
                 {
                     s.expires_at = token_expires_at;
                 }
-                if let Some(err) = error {
-                    self.on_failure(slot, &err);
+                match error {
+                    Some(err) => self.on_failure(slot, &err),
+                    None => self.state.clear_error_of(slot),
                 }
             }
         }
@@ -125,37 +126,24 @@ impl App {
                 }
             }
             Payload::Rollout(run) => self.on_rollout(*run),
-            Payload::Warehouses(list) => {
-                let preferred = self
-                    .state
-                    .current_profile()
-                    .and_then(|p| p.warehouse_id.clone());
-                let e = &mut self.state.egress;
-                e.warehouses = list;
-                e.warehouses_load = Load::Loaded;
-                e.warehouse = e.choose_warehouse(preferred.as_deref());
-                let (chosen, paused) = (e.warehouse.is_some(), e.paused);
-                if !chosen {
-                    self.state.last_error = Some(
-                        "this workspace has no SQL warehouse to read the egress log with".into(),
-                    );
-                } else if self.state.view == View::Egress && !paused {
-                    self.start_tail();
-                }
-            }
+            Payload::Warehouses { list, via } => self.on_warehouses(list, via),
             Payload::EgressEvents {
                 events,
                 cursor,
                 polled_at_ms,
                 truncated,
-            } => {
-                let names = self.workspace_names();
-                let e = &mut self.state.egress;
-                e.cursor = cursor;
-                e.last_poll_ms = Some(polled_at_ms);
-                e.truncated = truncated;
-                e.ingest(events, polled_at_ms);
-                e.rebuild(&names);
+                covered_from_ms,
+                gap,
+            } => self.on_egress_events(
+                events,
+                cursor,
+                polled_at_ms,
+                (truncated, covered_from_ms),
+                gap,
+            ),
+            Payload::EgressPollFailed { message, at_ms } => {
+                self.state.egress.poll_failed = Some((message.clone(), at_ms));
+                self.state.last_error = Some(message);
             }
             Payload::EgressSummary {
                 rows,
@@ -173,6 +161,7 @@ impl App {
                 }
             }
             Payload::Principals(p) => self.on_principals_payload(p),
+            Payload::LoadGap(message) => self.state.last_error = Some(message),
             other => self.on_write_payload(id, other),
         }
     }
@@ -204,6 +193,22 @@ impl App {
             | Slot::PrincipalDetail
             | Slot::Groups => {}
         }
+        s.last_error_from = Some((slot, msg.clone()));
         s.last_error = Some(msg);
+    }
+}
+
+impl State {
+    /// A call of this kind just worked: the footer stops showing the error the last one of the
+    /// same kind left, unless another error has been shown since.
+    pub(super) fn clear_error_of(&mut self, slot: Slot) {
+        if let Some((from, msg)) = &self.last_error_from
+            && *from == slot
+        {
+            if self.last_error.as_ref() == Some(msg) {
+                self.last_error = None;
+            }
+            self.last_error_from = None;
+        }
     }
 }

@@ -255,8 +255,8 @@ impl App {
         r.rebuild();
     }
 
-    /// Keys of the rollout pane; `false` when the action means nothing here.
-    pub(super) fn rollout_action(&mut self, action: Action) -> bool {
+    /// Keys of the rollout pane (the pane's key table says which reach it).
+    pub(super) fn rollout_action(&mut self, action: Action) {
         match action {
             Action::ToggleRow => self.toggle_rollout_row(),
             Action::AddDns => self.choose_all_shown(),
@@ -270,6 +270,7 @@ impl App {
                 });
             }
             Action::Review => self.review_rollout(),
+            Action::Refresh => self.load_view(true),
             Action::Open => {
                 // Sample events: the log, filtered to that destination.
                 let Some(dest) = self
@@ -280,15 +281,14 @@ impl App {
                     .and_then(|i| self.state.rollout.row(i))
                     .map(|r| r.destination.clone())
                 else {
-                    return true;
+                    return;
                 };
                 self.state.egress.list.filter = dest;
                 self.show(View::Egress);
                 self.state.rebuild_current();
             }
-            _ => return false,
+            _ => {}
         }
-        true
     }
 
     fn toggle_rollout_row(&mut self) {

@@ -121,6 +121,7 @@ pub struct State {
     pub workspaces: Vec<Workspace>,
     pub workspaces_load: Load,
     pub workspaces_list: ListState,
+    pub workspaces_sort: super::table_sort::TableSort,
     pub bindings: HashMap<WorkspaceId, Binding>,
     /// Workspaces per policy, kept in step with `bindings` so a policy row never scans every
     /// workspace.
@@ -131,6 +132,7 @@ pub struct State {
     pub policies: Vec<NetworkPolicy>,
     pub policies_load: Load,
     pub policies_list: ListState,
+    pub policies_sort: super::table_sort::TableSort,
     pub detail: PolicyDetail,
 
     pub contexts_list: ListState,
@@ -148,6 +150,8 @@ pub struct State {
     pub modal: Option<Modal>,
 
     pub egress: super::egress::EgressState,
+    /// The egress log of each profile not shown now, restored by `:ctx`.
+    pub egress_saved: HashMap<String, super::egress::EgressState>,
 
     pub journal: Vec<JournalEntry>,
     pub journal_load: Load,
@@ -160,6 +164,9 @@ pub struct State {
     /// Requests being retried, with what to say about it.
     pub retrying: BTreeMap<RequestId, String>,
     pub last_error: Option<String>,
+    /// The kind of call `last_error` came from and what it said: a later success of the same
+    /// kind clears it (unless something else has been said since).
+    pub last_error_from: Option<(Slot, String)>,
     pub flash: Option<String>,
     /// Terminal size (columns, rows), to page by the visible height.
     pub size: (u16, u16),
@@ -182,12 +189,14 @@ impl State {
             workspaces: Vec::new(),
             workspaces_load: Load::NotLoaded,
             workspaces_list: ListState::default(),
+            workspaces_sort: Default::default(),
             bindings: HashMap::new(),
             bound: HashMap::new(),
             workspace_index: HashMap::new(),
             policies: Vec::new(),
             policies_load: Load::NotLoaded,
             policies_list: ListState::default(),
+            policies_sort: Default::default(),
             detail: PolicyDetail::default(),
             contexts_list: ListState::default(),
             principals: Default::default(),
@@ -197,6 +206,7 @@ impl State {
             rollout: Default::default(),
             modal: None,
             egress: super::egress::EgressState::default(),
+            egress_saved: HashMap::new(),
             journal: Vec::new(),
             journal_load: Load::NotLoaded,
             export_dir: std::env::current_dir().unwrap_or_default(),
@@ -204,6 +214,7 @@ impl State {
             in_flight: BTreeMap::new(),
             retrying: BTreeMap::new(),
             last_error: None,
+            last_error_from: None,
             flash: None,
             size: (120, 40),
             now: SystemTime::UNIX_EPOCH,
@@ -292,11 +303,13 @@ impl State {
             .map(|w| workspace_haystack(w, self.binding_of(w.workspace_id)))
             .collect();
         self.workspaces_list.rebuild(hay.iter().map(String::as_str));
+        self.sort_workspaces();
     }
 
     pub fn rebuild_policies(&mut self) {
         let hay: Vec<String> = self.policies.iter().map(policy_haystack).collect();
         self.policies_list.rebuild(hay.iter().map(String::as_str));
+        self.sort_policies();
     }
 
     pub fn rebuild_contexts(&mut self) {

@@ -46,7 +46,8 @@ fn short_time(ms: i64) -> String {
     t.get(5..19).map(|x| x.replace('T', " ")).unwrap_or(t)
 }
 
-fn status_line(state: &State) -> Line<'static> {
+/// Two lines: where the log is read (workspace, warehouse, window), then how fresh it is.
+fn status_lines(state: &State) -> Vec<Line<'static>> {
     let e = &state.egress;
     let now = now_ms(state);
     let warehouse = e
@@ -72,19 +73,28 @@ fn status_line(state: &State) -> Line<'static> {
         crate::api::egress::AggregateWindow::Last24Hours => "24 h",
         crate::api::egress::AggregateWindow::Last7Days => "7 d",
     };
-    let mut spans = vec![
+    let mut spans = Vec::new();
+    // An account profile reads the log through one of its workspaces: say which.
+    if let Some(v) = &e.via {
+        spans.extend([
+            Span::styled(" through workspace ", theme::header_key()),
+            Span::raw(format!("{} ({})", v.workspace_name, v.workspace_id)),
+        ]);
+    }
+    spans.extend([
         Span::styled(" warehouse ", theme::header_key()),
         Span::raw(warehouse),
         Span::styled("  window ", theme::header_key()),
         Span::raw(window.to_owned()),
-    ];
+    ]);
+    let first = Line::from(std::mem::take(&mut spans));
     // Never claim "no blocks" for a window the table has not caught up to: say how fresh it is.
     let newest = e
         .events
         .front()
         .map_or_else(|| "none yet".into(), |ev| ago(now, ev.event_time_ms));
     spans.extend([
-        Span::styled("  newest event ", theme::header_key()),
+        Span::styled(" newest event ", theme::header_key()),
         Span::raw(newest),
     ]);
     if let Some(p) = e.last_poll_ms {
@@ -93,12 +103,34 @@ fn status_line(state: &State) -> Line<'static> {
             Span::raw(ago(now, p)),
         ]);
     }
-    spans.extend([
-        Span::styled("  every ", theme::header_key()),
-        Span::raw(format!("{} s", e.interval.as_secs())),
-    ]);
+    // "every 15 s" only while a tail runs: a stopped tail says so.
     if e.paused {
         spans.push(Span::styled("  [paused: p resumes]", theme::warn()));
+    } else if e.tailing {
+        spans.extend([
+            Span::styled("  every ", theme::header_key()),
+            Span::raw(format!("{} s", e.interval.as_secs())),
+        ]);
+    } else if e.warehouse.is_some() {
+        spans.push(Span::styled("  [stopped: r restarts]", theme::warn()));
+    }
+    if let Some((why, at)) = &e.poll_failed {
+        spans.push(Span::styled(
+            format!("  last poll failed {}: {why}", ago(now, *at)),
+            theme::error(),
+        ));
+    }
+    if let Some(gap) = &e.gap {
+        spans.push(Span::styled(format!("  {gap}"), theme::warn()));
+    }
+    if let Some(from) = e.covered_from_ms {
+        spans.push(Span::styled(
+            format!(
+                "  the first poll's row cap covers the window only since {}",
+                short_time(from)
+            ),
+            theme::warn(),
+        ));
     }
     if e.dropped > 0 {
         spans.push(Span::styled(
@@ -106,24 +138,24 @@ fn status_line(state: &State) -> Line<'static> {
             theme::warn(),
         ));
     }
-    if e.truncated {
+    if e.truncated && e.covered_from_ms.is_none() {
         spans.push(Span::styled(
             "  (last poll hit its row limit)",
             theme::warn(),
         ));
     }
-    Line::from(spans)
+    vec![first, Line::from(spans)]
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let e = &state.egress;
     let [status, spark, body] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(3),
         Constraint::Min(3),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(status_line(state)), status);
+    frame.render_widget(Paragraph::new(status_lines(state)), status);
     let peak = e.per_minute.iter().copied().max().unwrap_or(0);
     frame.render_widget(
         Sparkline::default()

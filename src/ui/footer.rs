@@ -3,7 +3,8 @@
 use super::theme;
 use crate::app::command::completions;
 use crate::app::keymap::Action;
-use crate::app::state::{Mode, State, View};
+use crate::app::pane_keys::footer;
+use crate::app::state::{Mode, State};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -40,54 +41,34 @@ fn status_line(state: &State) -> Line<'static> {
     line
 }
 
-fn hints(state: &State) -> Line<'static> {
-    let mut actions = vec![Action::Command, Action::Filter, Action::Help];
-    match state.view {
-        View::PolicyDetail => actions.extend([
-            Action::AddDns,
-            Action::RemoveEntry,
-            Action::Review,
-            Action::Back,
-        ]),
-        View::Egress => actions.extend([
-            Action::AddDns,
-            Action::TogglePause,
-            Action::SwitchTab,
-            Action::Back,
-        ]),
-        View::Contexts => actions.extend([Action::Open, Action::Back]),
-        View::Rollout => actions.extend([
-            Action::ToggleRow,
-            Action::AddDns,
-            Action::ToggleEnforcement,
-            Action::Review,
-            Action::Open,
-        ]),
-        View::Principals => actions.extend([
-            Action::Open,
-            Action::SortNext,
-            Action::ToggleActive,
-            Action::NewSecret,
-            Action::Create,
-        ]),
-        View::PrincipalDetail => actions.extend([
-            Action::Back,
-            Action::RotateSecret,
-            Action::ToggleActive,
-            Action::Bind,
-            Action::RemoveEntry,
-        ]),
-        _ => actions.extend([Action::Open, Action::Back]),
-    }
-    actions.extend([Action::Refresh, Action::Quit]);
-    let mut spans = vec![Span::raw(" ")];
-    for a in actions {
-        let Some(keys) = state.keymap.label(a) else {
-            continue;
+/// The keys of the focused view, from its declared key table. When they do not all fit, the
+/// view's own hints go from the end first: `?`, back and quit always show.
+fn hints(state: &State, width: usize) -> Line<'static> {
+    let mut items: Vec<(Action, String)> = footer(state.view)
+        .into_iter()
+        .filter_map(|(a, word)| {
+            let keys = state.keymap.label(a)?;
+            Some((a, format!("<{keys}> {word}  ")))
+        })
+        .collect();
+    let fixed = [
+        Action::Command,
+        Action::Help,
+        Action::Back,
+        Action::Refresh,
+        Action::Quit,
+    ];
+    while 1 + items.iter().map(|(_, t)| t.chars().count()).sum::<usize>() > width {
+        let Some(drop) = items.iter().rposition(|(a, _)| !fixed.contains(a)) else {
+            break;
         };
-        let name = crate::app::keymap::info(a).name.replace('_', " ");
-        spans.push(Span::styled(format!("<{keys}>"), theme::key_hint()));
-        spans.push(Span::raw(format!(" {name}  ")));
+        items.remove(drop);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (_, text) in items {
+        let (key, word) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+        spans.push(Span::styled(key.to_owned(), theme::key_hint()));
+        spans.push(Span::raw(format!(" {word}")));
     }
     Line::from(spans)
 }
@@ -115,7 +96,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             }
             Line::from(spans)
         }
-        None => hints(state),
+        None => hints(state, usize::from(area.width)),
     };
     frame.render_widget(Paragraph::new(vec![status_line(state), second]), area);
     if let Some(i) = input

@@ -1,45 +1,48 @@
-//! `?`: every key and command, generated from the keymap registry so it matches the live
-//! bindings.
+//! `?`: the keys of the focused view and the keys that work everywhere, generated from the
+//! view's declared key table and the live bindings, so help lists exactly what works here.
 
 use super::theme;
 use crate::app::command::COMMANDS;
-use crate::app::keymap::{ACTIONS, Action, ActionInfo};
+use crate::app::keymap::info;
+use crate::app::pane_keys::{EVERYWHERE, pane_keys};
 use crate::app::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-fn key_lines(state: &State, title: &str, actions: &[ActionInfo]) -> Vec<Line<'static>> {
-    let mut out = vec![Line::styled(title.to_owned(), theme::title())];
-    for a in actions {
-        let keys = state
-            .keymap
-            .label(a.action)
-            .unwrap_or_else(|| "(unbound)".into());
-        out.push(Line::from(vec![
-            Span::styled(format!(" {keys:<16}"), theme::key_hint()),
-            Span::raw(a.description),
-        ]));
-    }
-    out
+fn key_line(keys: &str, does: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {keys:<16}"), theme::key_hint()),
+        Span::raw(does.to_owned()),
+    ])
+}
+
+fn keys_of(state: &State, action: crate::app::keymap::Action) -> String {
+    state
+        .keymap
+        .label(action)
+        .unwrap_or_else(|| "(unbound)".into())
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let split = ACTIONS
-        .iter()
-        .position(|a| a.action == Action::AddDns)
-        .unwrap_or(ACTIONS.len());
-    let mut left = key_lines(state, "Navigation", &ACTIONS[..split]);
-    left.push(Line::from(vec![
-        Span::styled(format!(" {:<16}", "ctrl-c"), theme::key_hint()),
-        Span::raw("quit, from anywhere"),
-    ]));
-    let right = key_lines(
-        state,
-        "Editing (policies, bindings, principals, history)",
-        &ACTIONS[split..],
-    );
+    let mut left = vec![Line::styled("Everywhere", theme::title())];
+    for &a in EVERYWHERE {
+        left.push(key_line(&keys_of(state, a), info(a).description));
+    }
+    left.push(key_line("ctrl-c", "quit, from anywhere"));
+    let mut right = vec![Line::styled(
+        format!("In this view ({})", state.view.title()),
+        theme::title(),
+    )];
+    for k in pane_keys(state.view) {
+        right.push(key_line(&keys_of(state, k.action), k.does));
+    }
+    right.push(Line::from(""));
+    right.push(Line::styled(
+        "Other views have other keys: ? there lists them.",
+        theme::dim(),
+    ));
     let commands: Vec<String> = COMMANDS.iter().map(|(n, _)| format!(":{n}")).collect();
     let footer = vec![
         Line::from(vec![

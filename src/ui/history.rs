@@ -1,12 +1,15 @@
 //! `:history`: the journal of changes dbx-tui applied, newest first; `u` prepares the reverse.
 
+use super::theme;
 use super::{load_suffix, table};
 use crate::api::network_policies::NetworkPolicy;
-use crate::api::network_policies::change::ops_between;
+use crate::api::network_policies::change::{DiffLine, json_diff, ops_between, text_diff};
+use crate::app::history::{kind, object_name};
 use crate::app::state::State;
 use crate::journal::JournalEntry;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
 use table::TableRow;
 
 /// What an entry changed, in words.
@@ -37,16 +40,59 @@ pub fn summary(e: &JournalEntry) -> String {
                 .and_then(|v| v.get("network_policy_id"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("?");
-            format!(
-                "{before} → {} (workspace {})",
-                e.policy_id,
-                e.workspace_id.unwrap_or_default()
-            )
+            format!("{before} → {}", e.policy_id)
         }
         "create_policy" => "created".into(),
         "delete_policy" => "deleted".into(),
-        other => other.to_owned(),
+        other => other.replace('_', " "),
     }
+}
+
+/// An entry's change in full, for `Enter` in `:history`.
+pub fn entry_lines(state: &State, e: &JournalEntry) -> (String, Vec<Line<'static>>) {
+    let name = object_name(state, e);
+    let kind = kind(e);
+    let mut lines = vec![
+        Line::from(format!(
+            " {} {} by {} ({}), {}",
+            e.action.replace('_', " "),
+            name,
+            e.principal,
+            e.profile,
+            e.time
+        )),
+        Line::from(format!(" {}", summary(e))),
+        Line::from(""),
+    ];
+    let pretty = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .map(|s| format!("{s}\n"))
+            .unwrap_or_default()
+    };
+    let parse = |v: &Option<serde_json::Value>| {
+        v.clone()
+            .and_then(|v| serde_json::from_value::<NetworkPolicy>(v).ok())
+    };
+    let diff = match (e.action.as_str(), parse(&e.before), parse(&e.after)) {
+        ("update_policy", Some(b), Some(a)) => json_diff(&b, &a),
+        _ => text_diff(&pretty(&e.before), &pretty(&e.after)),
+    };
+    if diff.is_empty() {
+        lines.push(Line::styled(" (no recorded before/after)", theme::dim()));
+    }
+    lines.push(Line::styled(" before → after:", theme::title()));
+    lines.extend(diff.into_iter().map(|l| match l {
+        DiffLine::Same(s) => Line::styled(format!("   {s}"), theme::dim()),
+        DiffLine::Added(s) => Line::styled(format!(" + {s}"), theme::ok()),
+        DiffLine::Removed(s) => Line::styled(format!(" - {s}"), theme::error()),
+    }));
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        " j/k scroll · esc close · u (in the list) prepares the reverse change",
+        theme::key_hint(),
+    ));
+    (format!("{kind} {name}"), lines)
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -56,12 +102,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         state.journal.len(),
         load_suffix(&state.journal_load, state.spinner),
     );
-    let headers = ["TIME", "PROFILE", "ACTION", "POLICY", "CHANGE"];
+    let headers = ["TIME", "PROFILE", "KIND", "ACTION", "OBJECT", "CHANGE"];
     let widths = [
         Constraint::Length(19),
         Constraint::Length(14),
+        Constraint::Length(9),
         Constraint::Length(14),
-        Constraint::Length(20),
+        Constraint::Length(24),
         Constraint::Fill(1),
     ];
     table::render(
@@ -82,10 +129,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     .collect::<String>()
                     .replace('T', " "),
                 e.profile.clone(),
-                e.action.replace('_', " "),
-                e.policy_id.clone(),
+                kind(e).to_owned(),
+                short_action(e),
+                object_name(state, e),
                 summary(e),
             ])
         },
     );
+}
+
+/// The action without the kind it names (`deactivate service principal` → `deactivate`).
+fn short_action(e: &JournalEntry) -> String {
+    let a = e.action.replace('_', " ").replace(" service principal", "");
+    a.strip_suffix(" policy").map_or(a.clone(), str::to_owned)
 }

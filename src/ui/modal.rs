@@ -95,9 +95,29 @@ fn would_block(state: &State, draft: &NetworkPolicy) -> String {
         if sample.is_empty() {
             String::new()
         } else {
-            format!(" ({}…)", sample.join(", "))
+            let more = if blocked.len() > sample.len() {
+                ", …"
+            } else {
+                ""
+            };
+            format!(" ({}{more})", sample.join(", "))
         }
     )
+}
+
+/// The workspaces a change to `policy` applies to: every workspace bound to it.
+fn affected(state: &State, policy: &str) -> Line<'static> {
+    let bound = state.workspaces_bound_to(policy);
+    let names: Vec<&str> = bound.iter().map(|w| w.workspace_name.as_str()).collect();
+    let text = match names.len() {
+        0 if state.bindings.len() < state.workspaces.len() || state.workspaces.is_empty() => {
+            format!("Applies to the workspaces bound to {policy} (bindings still loading).")
+        }
+        0 => format!("Applies to no workspace yet: none is bound to {policy}."),
+        1 => format!("Applies to 1 workspace: {}.", names[0]),
+        n => format!("Applies to {n} workspaces: {}.", names.join(", ")),
+    };
+    Line::styled(text, theme::title())
 }
 
 fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>) {
@@ -115,6 +135,7 @@ fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>
                     .iter()
                     .map(|o| Line::from(format!("  • {}", o.describe()))),
             );
+            lines.push(affected(state, id.as_str()));
             if tightens(&p.base, &p.ops) {
                 lines.push(Line::from(""));
                 lines.push(Line::styled(
@@ -253,10 +274,27 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
         }
         Modal::Pick { for_, list } => {
             let (title, names): (String, Vec<String>) = match for_ {
-                PickFor::Workspace(ws) => (
-                    format!("Policy for workspace {ws}"),
-                    state.policies.iter().map(|p| p.id().to_owned()).collect(),
-                ),
+                PickFor::Workspace(ws) => {
+                    let current = state.binding_of(*ws);
+                    let name = state.workspace_index.get(ws).map_or_else(
+                        || ws.to_string(),
+                        |&i| state.workspaces[i].workspace_name.clone(),
+                    );
+                    (
+                        format!("Policy for workspace {name}"),
+                        state
+                            .policies
+                            .iter()
+                            .map(|p| {
+                                if current.is_some_and(|c| c.as_str() == p.id()) {
+                                    format!("{:<28} (current)", p.id())
+                                } else {
+                                    p.id().to_owned()
+                                }
+                            })
+                            .collect(),
+                    )
+                }
                 PickFor::Policy(p) => (
                     format!("Workspace to bind to {p}"),
                     state
@@ -267,7 +305,12 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                                 .binding_of(w.workspace_id)
                                 .map(std::string::ToString::to_string)
                                 .unwrap_or_default();
-                            format!("{:<28} now {current}", w.workspace_name)
+                            let mark = if current == p.as_str() {
+                                " (current)"
+                            } else {
+                                ""
+                            };
+                            format!("{:<28} now {current}{mark}", w.workspace_name)
                         })
                         .collect(),
                 ),
@@ -279,7 +322,9 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                 .iter()
                 .enumerate()
                 .map(|(pos, &i)| {
-                    let text = format!(" {}", names.get(i).cloned().unwrap_or_default());
+                    // The marker shows the selection without colour (NO_COLOR, monochrome).
+                    let marker = if pos == list.selected { ">" } else { " " };
+                    let text = format!(" {marker} {}", names.get(i).cloned().unwrap_or_default());
                     if pos == list.selected {
                         Line::styled(text, theme::selected())
                     } else {
@@ -325,6 +370,13 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                 lines,
                 0,
             );
+        }
+        Modal::HistoryEntry { index, scroll } => {
+            if let Some(e) = state.history_entry(*index) {
+                let (title, lines) = super::history::entry_lines(state, e);
+                let height = (lines.len() as u16 + 2).min(area.height);
+                boxed(frame, centered(area, wide, height), &title, lines, *scroll);
+            }
         }
         Modal::Export { policy } => {
             let lines = vec![

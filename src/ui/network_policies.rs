@@ -56,14 +56,19 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         state.policies.len(),
         load_suffix(&state.policies_load, state.spinner),
     );
-    let headers = [
+    let headers: Vec<String> = [
         "ID",
         "RESTRICTION",
         "ENFORCEMENT",
         "DNS NAMES",
         "STORAGE",
         "WORKSPACES",
-    ];
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, h)| state.policies_sort.header(i, h))
+    .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let widths = [
         Constraint::Fill(2),
         Constraint::Length(12),
@@ -93,7 +98,15 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
             let bound_text = match bound.len() {
                 0 => String::from("-"),
                 1 => bound[0].workspace_name.clone(),
-                n => format!("{n}: {}, …", bound[0].workspace_name),
+                // Every name; the table cuts what does not fit with `…`.
+                n => format!(
+                    "{n}: {}",
+                    bound
+                        .iter()
+                        .map(|w| w.workspace_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             TableRow::new(vec![
                 Line::from(format!("{}{modified}", p.id())),

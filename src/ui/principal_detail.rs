@@ -98,14 +98,24 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     lines.push(section("Workspaces (permission)"));
     match &d.assignments {
         None => lines.push(Line::styled("  reading assignments…", theme::dim())),
-        Some(Err(e)) => lines.push(Line::styled(format!("  {e}"), theme::dim())),
+        Some(Err(e)) => lines.push(Line::styled(
+            format!("  could not read assignments: {e}"),
+            theme::error(),
+        )),
         Some(Ok(rows)) => {
             let assigned: Vec<_> = rows.iter().filter(|r| !r.permissions.is_empty()).collect();
-            if assigned.is_empty() {
-                lines.push(Line::styled(
+            let first_error = rows.iter().find_map(|r| r.error.as_deref());
+            match (assigned.is_empty(), first_error) {
+                // An unreadable workspace may hold an assignment: never claim there is none.
+                (true, Some(e)) => lines.push(Line::styled(
+                    format!("  could not read assignments: {e}"),
+                    theme::error(),
+                )),
+                (true, None) => lines.push(Line::styled(
                     "  not assigned to any workspace",
                     theme::dim(),
-                ));
+                )),
+                (false, _) => {}
             }
             for r in assigned {
                 let perms: Vec<&str> = r

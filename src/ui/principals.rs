@@ -32,17 +32,33 @@ fn now_ms(now: SystemTime) -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Whole days from `now` until `at_ms` (negative once past).
+/// Days from `now` until `at_ms`, to the nearest day (a secret minted for 730 days a moment
+/// ago has 730 left); negative once past (a secret that expired an hour ago: -1).
 pub fn days_until(now: SystemTime, at_ms: i64) -> i64 {
-    (at_ms - now_ms(now)).div_euclid(86_400_000)
+    const DAY: i64 = 86_400_000;
+    let delta = at_ms - now_ms(now);
+    if delta < 0 {
+        delta.div_euclid(DAY)
+    } else {
+        (delta + DAY / 2) / DAY
+    }
+}
+
+/// `1 day`, `2 days`.
+pub fn plural_days(n: i64) -> String {
+    if n.abs() == 1 {
+        format!("{n} day")
+    } else {
+        format!("{n} days")
+    }
 }
 
 /// `in 12 days` / `expired 3 days ago`, styled: red when expired, yellow under 30 days.
 pub fn expiry_span(now: SystemTime, at_ms: i64, long: bool) -> Span<'static> {
     let days = days_until(now, at_ms);
     let text = match (days, long) {
-        (d, true) if d < 0 => format!("expired {} days ago", -d),
-        (d, true) => format!("expires in {d} days"),
+        (d, true) if d < 0 => format!("expired {} ago", plural_days(-d)),
+        (d, true) => format!("expires in {}", plural_days(d)),
         (d, false) if d < 0 => "expired".to_owned(),
         (d, false) => format!("in {d}d"),
     };
@@ -149,13 +165,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn pick_lines(options: &[(String, String)], list: &ListState) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = list
         .visible
         .iter()
         .enumerate()
         .map(|(pos, &i)| {
-            let text = format!(" {}", options.get(i).map_or("", |o| o.0.as_str()));
+            // The marker shows the selection without colour (NO_COLOR, monochrome terminals).
+            let marker = if pos == list.selected { ">" } else { " " };
+            let text = format!(" {marker} {}", options.get(i).map_or("", |o| o.0.as_str()));
             if pos == list.selected {
                 Line::styled(text, theme::selected())
             } else {
@@ -172,7 +197,7 @@ fn pick_lines(options: &[(String, String)], list: &ListState) -> Vec<Line<'stati
     lines
 }
 
-pub fn render_modal(_state: &State, m: &PrincipalModal, frame: &mut Frame, area: Rect) {
+pub fn render_modal(state: &State, m: &PrincipalModal, frame: &mut Frame, area: Rect) {
     let wide = area.width.saturating_sub(8).min(110);
     match m {
         PrincipalModal::Input {
@@ -188,7 +213,15 @@ pub fn render_modal(_state: &State, m: &PrincipalModal, frame: &mut Frame, area:
                     None => Line::styled(" enter to continue · esc to cancel", theme::dim()),
                 },
             ];
-            boxed(frame, rect, &purpose.prompt(), lines, 0);
+            // The prompt names the principal, not its number.
+            let mut title = purpose.prompt();
+            if let crate::app::principals::PrincipalInput::Rename { id }
+            | crate::app::principals::PrincipalInput::SecretLifetime { id } = purpose
+                && let Some(sp) = state.principals.get(id)
+            {
+                title = title.replace(id.as_str(), sp.name());
+            }
+            boxed(frame, rect, &title, lines, 0);
             let x = rect.x + 2 + input.visual_cursor() as u16;
             frame.set_cursor_position(Position::new(
                 x.min(rect.right().saturating_sub(2)),
@@ -229,12 +262,18 @@ pub fn render_modal(_state: &State, m: &PrincipalModal, frame: &mut Frame, area:
             list,
         } => {
             use crate::app::principals::PrincipalPick;
+            let name = |id: &str| {
+                state
+                    .principals
+                    .get(id)
+                    .map_or_else(|| id.to_owned(), |sp| sp.name().to_owned())
+            };
             let title = match purpose {
-                PrincipalPick::Workspace { id } => format!("Workspace to assign {id} to"),
+                PrincipalPick::Workspace { id } => format!("Workspace to assign {} to", name(id)),
                 PrincipalPick::Permission { workspace, .. } => {
                     format!("Permission on workspace {workspace}")
                 }
-                PrincipalPick::Group { id } => format!("Group to add {id} to"),
+                PrincipalPick::Group { id } => format!("Group to add {} to", name(id)),
             };
             let mut lines = pick_lines(options, list);
             lines.push(keys(" enter choose · esc cancel"));
@@ -266,17 +305,28 @@ pub fn render_modal(_state: &State, m: &PrincipalModal, frame: &mut Frame, area:
                     " This is the only time it is shown: it is not stored, logged or journaled.",
                     theme::warn(),
                 ),
-                Line::from(format!(
-                    " Expires {}.",
-                    info.expire_time.as_deref().unwrap_or("never")
-                )),
+                Line::from(match info.expire_time.as_deref() {
+                    Some(t) => match crate::api::timestamp::parse_timestamp_ms(t) {
+                        Some(ms) => format!(
+                            " {} ({t}).",
+                            capitalized(&expiry_span(state.now, ms, true).content)
+                        ),
+                        None => format!(" Expires {t}."),
+                    },
+                    None => " Never expires.".to_owned(),
+                }),
             ];
             if *copied {
-                lines.push(Line::styled(" ✓ copied to the clipboard", theme::ok()));
+                lines.push(Line::styled(
+                    " Sent to the terminal's clipboard (OSC 52). The terminal cannot confirm it arrived: under tmux it does only with `set -g set-clipboard on`.",
+                    theme::ok(),
+                ));
             }
             lines.push(keys(match rotating {
-                Some(_) => " c copy · enter/esc close, then confirm deleting the old secret",
-                None => " c copy (OSC 52) · enter/esc close",
+                Some(_) => {
+                    " c copy (OSC 52; stays shown) · enter/esc close, then confirm deleting the old secret"
+                }
+                None => " c copy (OSC 52; stays shown until you close) · enter/esc close",
             }));
             boxed(
                 frame,
@@ -286,5 +336,28 @@ pub fn render_modal(_state: &State, m: &PrincipalModal, frame: &mut Frame, area:
                 0,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_new_730_day_secret_has_730_days_and_one_day_is_singular() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let ms = now_ms(now);
+        // Minted a few seconds before the screen drew it.
+        let at = ms + 730 * 86_400_000 - 5_000;
+        assert_eq!(expiry_span(now, at, true).content, "expires in 730 days");
+        assert_eq!(
+            expiry_span(now, ms + 86_400_000, true).content,
+            "expires in 1 day"
+        );
+        assert_eq!(
+            expiry_span(now, ms - 3_600_000, true).content,
+            "expired 1 day ago"
+        );
     }
 }

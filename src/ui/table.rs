@@ -6,7 +6,7 @@
 use super::theme;
 use crate::app::list::ListState;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{
@@ -33,14 +33,67 @@ impl<'a> TableRow<'a> {
         self
     }
 
-    /// The ratatui row, every span of every cell sanitized.
-    fn into_row(self) -> Row<'a> {
-        let cells = self.cells.into_iter().map(|mut line| {
+    /// The ratatui row, every span of every cell sanitized and cut to its column with `…`.
+    fn into_row(self, columns: &[u16]) -> Row<'a> {
+        let cells = self.cells.into_iter().enumerate().map(|(i, mut line)| {
             super::sanitize_line(&mut line);
+            if let Some(&w) = columns.get(i) {
+                cut(&mut line, usize::from(w));
+            }
             Cell::from(line)
         });
         Row::new(cells).style(self.style)
     }
+}
+
+/// Cut `line` to `width` columns, ending with `…` when anything was cut (never silently).
+pub fn cut(line: &mut Line<'_>, width: usize) {
+    if line.width() <= width || width == 0 {
+        return;
+    }
+    let mut left = width - 1;
+    let mut spans = Vec::new();
+    for span in line.spans.drain(..) {
+        if left == 0 {
+            break;
+        }
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let mut buf = [0u8; 4];
+            let cw = ratatui::text::Span::raw(&*c.encode_utf8(&mut buf)).width();
+            if cw > left {
+                break;
+            }
+            left -= cw;
+            text.push(c);
+        }
+        spans.push(ratatui::text::Span::styled(text, span.style));
+        left = 0;
+    }
+    let style = spans.last().map(|s| s.style).unwrap_or_default();
+    spans.push(ratatui::text::Span::styled("…", style));
+    line.spans = spans;
+}
+
+/// The width of each column as ratatui's `Table` lays them out (selection column, then the
+/// constraints with one space between, from the left).
+fn column_widths(area: Rect, widths: &[Constraint], selection: u16) -> Vec<u16> {
+    let inner = area.width.saturating_sub(2);
+    let [_, columns] = Layout::horizontal([Constraint::Length(selection), Constraint::Fill(0)])
+        .areas(Rect::new(0, 0, inner, 1));
+    Layout::horizontal(widths.to_vec())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(columns)
+        .iter()
+        .map(|r| r.width)
+        .collect()
 }
 
 /// Draw `list`'s visible rows; `row(i)` builds the row for data index `i`.
@@ -61,9 +114,10 @@ pub fn render<'a>(
         offset = list.selected + 1 - body_rows;
     }
     let end = (offset + body_rows).min(list.len());
+    let columns = column_widths(area, widths, 2);
     let rows: Vec<Row> = list.visible[offset..end]
         .iter()
-        .map(|&i| row(i).into_row())
+        .map(|&i| row(i).into_row(&columns))
         .collect();
     let header = Row::new(headers.iter().map(|h| Line::from(*h))).style(theme::column_header());
     let block = Block::bordered()
@@ -109,4 +163,22 @@ pub fn title<'a>(name: &str, list: &ListState, total: usize, suffix: String) -> 
         format!(" /{}", list.filter)
     };
     Line::from(format!(" {name} ({count}){filter}{suffix} "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_text_ends_with_an_ellipsis() {
+        let mut l = Line::from("acme-staging-data-eng.cloud.databricks.com");
+        cut(&mut l, 20);
+        assert_eq!(l.to_string(), "acme-staging-data-e…");
+        let mut l = Line::from(vec!["ab".into(), "cdef".into()]);
+        cut(&mut l, 4);
+        assert_eq!(l.to_string(), "abc…");
+        let mut l = Line::from("fits");
+        cut(&mut l, 4);
+        assert_eq!(l.to_string(), "fits");
+    }
 }

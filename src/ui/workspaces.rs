@@ -27,14 +27,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         state.workspaces.len(),
         load_suffix(&state.workspaces_load, state.spinner),
     );
-    let headers = [
+    let headers: Vec<String> = [
         "ID",
         "NAME",
         "URL",
         "CLOUD / REGION",
         "STATUS",
         "NETWORK POLICY",
-    ];
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, h)| state.workspaces_sort.header(i, h))
+    .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let widths = [
         Constraint::Length(17),
         Constraint::Fill(2),

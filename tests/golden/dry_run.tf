@@ -3,6 +3,15 @@
 #   egress.network_access.allowed_storage_destinations[1].future_flag = true
 #   egress.network_access.future_rule = {"mode":"STRICT","note":"line one\nline two"}
 
+terraform {
+  required_providers {
+    databricks = {
+      source  = "databricks/databricks"
+      version = ">= 1.113.0"
+    }
+  }
+}
+
 import {
   id = "ml.dry_run-01"
   to = databricks_account_network_policy.ml_dry_run_01

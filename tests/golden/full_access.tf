@@ -1,5 +1,14 @@
 # Network policy "default-policy" exported by dbx-tui.
 
+terraform {
+  required_providers {
+    databricks = {
+      source  = "databricks/databricks"
+      version = ">= 1.113.0"
+    }
+  }
+}
+
 import {
   id = "default-policy"
   to = databricks_account_network_policy.default_policy

@@ -1,5 +1,14 @@
 # Network policy "corp-egress" exported by dbx-tui.
 
+terraform {
+  required_providers {
+    databricks = {
+      source  = "databricks/databricks"
+      version = ">= 1.113.0"
+    }
+  }
+}
+
 import {
   id = "corp-egress"
   to = databricks_account_network_policy.corp_egress

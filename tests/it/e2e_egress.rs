@@ -82,13 +82,22 @@ fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
                 &emu.base_url(),
                 dbx_tui::auth::provider_for(&p).unwrap(),
             );
-            let ws = dbx_tui::api::workspaces::list(&c, &a.account_id)
+            let target = dbx_tui::api::workspaces::list(&c, &a.account_id)
                 .await
                 .unwrap()
                 .into_iter()
                 .find(|w| w.workspace_name == workspace)
-                .unwrap()
-                .workspace_id;
+                .unwrap();
+            let ws = target.workspace_id;
+            // The accounts host serves no SQL: ask through the workspace, with a token for it.
+            let (wp, auth, headers) =
+                dbx_tui::auth::cross_workspace::workspace_credential(&p, &target).unwrap();
+            let c = dbx_tui::api::ApiClient::new(
+                dbx_tui::api::client::http_client(),
+                wp.host.as_deref().unwrap(),
+                auth,
+            )
+            .with_headers(headers);
             let wh = dbx_tui::api::sql::list_warehouses(&c).await.unwrap()[0]
                 .id
                 .clone();

@@ -118,7 +118,7 @@ fn a_new_secret_is_shown_once_and_never_reaches_the_log_or_journal() {
         .trim_matches('│')
         .to_owned();
     tui.send("c");
-    tui.wait_for("copied to the clipboard");
+    tui.wait_for("sent to the terminal's clipboard");
     tui.send("\x1b");
     tui.wait_until("the modal to close", Duration::from_secs(10), |s| {
         !s.contains("only time it is shown")

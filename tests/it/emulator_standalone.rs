@@ -6,28 +6,41 @@
 use dbx_tui::emulator::{Emulator, EmulatorOptions, databrickscfg, run_standalone};
 
 #[tokio::test]
-async fn printed_config_has_a_profile_per_account_and_auth_kind() {
+async fn printed_config_has_an_m2m_account_profile_and_a_pat_workspace_profile_per_account() {
     let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let cfg = databrickscfg(&emu.base_url(), &emu.accounts());
     for cloud in ["aws", "azure", "gcp"] {
-        for suffix in ["", "-m2m", "-ws"] {
+        for suffix in ["", "-ws"] {
             assert!(
                 cfg.contains(&format!("[emulator-{cloud}{suffix}]\n")),
                 "missing {cloud}{suffix}:\n{cfg}"
             );
         }
     }
+    let files = dbx_tui::config::parse_config(std::path::Path::new("emulator.cfg"), &cfg)
+        .unwrap()
+        .profiles;
     for a in emu.accounts() {
-        assert!(
-            cfg.contains(&a.admin_token)
-                && cfg.contains(&a.client_secret)
-                && cfg.contains(&a.account_id)
-        );
-        assert!(cfg.contains(&a.workspace_pat.unwrap().1));
+        // Account APIs refuse personal access tokens: the account profile is OAuth M2M.
+        assert!(!cfg.contains(&a.admin_token), "{cfg}");
+        let acct = files
+            .iter()
+            .find(|p| p.name == format!("emulator-{}", a.cloud))
+            .unwrap();
+        assert_eq!(acct.client_id.as_deref(), Some(a.client_id.as_str()));
+        assert_eq!(acct.account_id.as_deref(), Some(a.account_id.as_str()));
+        assert!(acct.token.is_none());
+        let (ws, pat) = a.workspace_pat.unwrap();
+        let wsp = files
+            .iter()
+            .find(|p| p.name == format!("emulator-{}-ws", a.cloud))
+            .unwrap();
+        assert_eq!(wsp.workspace_id, Some(ws.to_string()));
+        assert!(cfg.contains(&pat));
     }
-    assert!(cfg.contains(&format!("host       = {}\n", emu.base_url())));
+    assert!(cfg.contains(&format!("host          = {}\n", emu.base_url())));
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use dbx_tui::auth::check::{Failure, check_profile, render};
 use dbx_tui::config::{Secret, keyring};
 use dbx_tui::emulator::{Gateway, ServeOptions};
 
-fn mock_store() {
+pub(crate) fn mock_store() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();

@@ -189,6 +189,25 @@ fn check_terraform(fixture: &Value, workspaces: &[(i64, String)], unknown: &[&st
     }
     assert_eq!(tf_ingress.is_some(), fixture.get("ingress").is_some());
 
+    // The provider is pinned to a release whose schema has `ingress`.
+    let tf_block = body
+        .blocks()
+        .find(|b| b.identifier() == "terraform")
+        .unwrap_or_else(|| panic!("no terraform block:\n{tf}"));
+    let providers = tf_block
+        .body()
+        .blocks()
+        .find(|b| b.identifier() == "required_providers")
+        .expect("required_providers block");
+    let databricks = providers
+        .body()
+        .attributes()
+        .find(|a| a.key() == "databricks")
+        .map(|a| to_value(a.expr()))
+        .expect("databricks provider requirement");
+    assert_eq!(databricks["source"], json!("databricks/databricks"));
+    assert_eq!(databricks["version"], json!(">= 1.113.0"));
+
     // One binding per workspace, each pointing at the policy resource.
     let bindings = resources(&body, "databricks_workspace_network_option");
     let mut ids: Vec<i64> = workspaces.iter().map(|w| w.0).collect();
@@ -302,4 +321,45 @@ fn output_is_deterministic() {
         to_terraform(&p, ACCOUNT, &ws),
         to_terraform(&p, ACCOUNT, &rev)
     );
+}
+
+/// A policy created without `ingress` reads back with the one the server filled in: the
+/// Terraform export carries it as the server holds it and pins a provider that knows it; the
+/// JSON export is the server's object.
+#[tokio::test]
+async fn export_of_a_created_policy_carries_the_server_filled_ingress() {
+    let emu = crate::support::emulator().await;
+    let profile = crate::support::profiles(&emu).remove(0);
+    let acc = emu.accounts()[0].account_id.clone();
+    let client = dbx_tui::connect::Connection::open(&profile).unwrap().client;
+    let created: Value = client
+        .post(
+            &format!("/api/2.0/accounts/{acc}/network-policies"),
+            &json!({"network_policy_id": "fresh",
+                    "egress": {"network_access": {"restriction_mode": "FULL_ACCESS"}}}),
+        )
+        .await
+        .unwrap();
+    let held = emu.handle().policy_raw(&acc, "fresh").unwrap();
+    assert!(held.get("ingress").is_some(), "the emulator fills ingress");
+    assert_eq!(created["ingress"], held["ingress"]);
+
+    let tf = dbx_tui::cli::export_policy(&profile, "fresh", dbx_tui::cli::ExportFormat::Terraform)
+        .await
+        .unwrap();
+    let body: Body = hcl::from_str(&tf).unwrap_or_else(|e| panic!("not HCL: {e}\n{tf}"));
+    let policies = resources(&body, "databricks_account_network_policy");
+    assert_eq!(policies[0].1["ingress"], held["ingress"], "{tf}");
+    assert!(
+        tf.contains("required_providers") && tf.contains(">= 1.113.0"),
+        "{tf}"
+    );
+
+    let exported: Value = serde_json::from_str(
+        &dbx_tui::cli::export_policy(&profile, "fresh", dbx_tui::cli::ExportFormat::Json)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(exported, held);
 }

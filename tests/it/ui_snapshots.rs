@@ -34,22 +34,22 @@ fn profiles() -> Vec<Profile> {
     vec![acc, ws]
 }
 
-fn key(c: char) -> KeyEvent {
+pub(crate) fn key(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
 }
 
-fn code(c: KeyCode) -> KeyEvent {
+pub(crate) fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-fn type_str(app: &mut App, s: &str) {
+pub(crate) fn type_str(app: &mut App, s: &str) {
     for c in s.chars() {
         app.handle_key(key(c));
     }
 }
 
 /// Answer every request the app sent with fixture data, as the actor would.
-fn serve(app: &mut App) {
+pub(crate) fn serve(app: &mut App) {
     loop {
         let cmds = app.take_commands();
         if cmds.is_empty() {
@@ -113,7 +113,7 @@ fn serve(app: &mut App) {
     }
 }
 
-fn connected_app() -> App {
+pub(crate) fn connected_app() -> App {
     let mut app = App::new(profiles(), Keymap::default());
     app.state.size = (120, 24);
     app.state.now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
@@ -122,7 +122,7 @@ fn connected_app() -> App {
     app
 }
 
-fn draw(app: &App) -> String {
+pub(crate) fn draw(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.state.size.0, app.state.size.1)).unwrap();
     terminal
         .draw(|f| dbx_tui::ui::render(&app.state, f))
@@ -199,14 +199,23 @@ fn policy_detail() {
 }
 
 #[test]
-fn help_overlay_lists_every_key() {
+fn help_overlay_lists_every_key_of_the_view() {
     let mut app = connected_app();
     // Tall enough for every action, service principals' included.
-    app.state.size = (150, 40);
+    app.state.size = (150, 41);
     app.handle_key(key('?'));
     let screen = draw(&app);
-    for a in dbx_tui::app::keymap::ACTIONS {
-        assert!(screen.contains(a.description), "help lacks {}", a.name);
+    // What this view handles and what works everywhere, from the view's declared key table.
+    for k in dbx_tui::app::pane_keys::pane_keys(View::Workspaces) {
+        assert!(screen.contains(k.does), "help lacks {:?}", k.action);
+    }
+    for a in dbx_tui::app::pane_keys::EVERYWHERE {
+        let info = dbx_tui::app::keymap::info(*a);
+        assert!(
+            screen.contains(info.description),
+            "help lacks {}",
+            info.name
+        );
     }
     insta::assert_snapshot!(screen);
     app.handle_key(code(KeyCode::Esc));

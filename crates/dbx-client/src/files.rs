@@ -141,6 +141,24 @@ pub fn create_private_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Replace the file at `path` with `bytes`, 0600 (its directory 0700): written to a sibling
+/// temporary file first and renamed over, so a reader never sees half a file.
+pub fn write_private_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    private_dir(dir, false)?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = dir.join(name);
+    let _ = std::fs::remove_file(&tmp);
+    create_private_new(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +227,12 @@ mod tests {
         assert_eq!(mode(&file), 0o600);
         private_dir(&dir, true).unwrap();
         assert_eq!(mode(&dir), 0o700);
+        // A replaced file is 0600 whatever was there, and holds only the new bytes.
+        let state = tmp.path().join("s/state.json");
+        write_private_replace(&state, b"{\"a\":1}").unwrap();
+        write_private_replace(&state, b"{}").unwrap();
+        assert_eq!(std::fs::read(&state).unwrap(), b"{}");
+        assert_eq!(mode(&state), 0o600);
+        assert_eq!(mode(&tmp.path().join("s")), 0o700);
     }
 }

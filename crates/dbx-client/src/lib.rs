@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod connect;
 pub mod files;
 pub mod journal;
 pub mod sanitize;

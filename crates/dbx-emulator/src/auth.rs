@@ -37,7 +37,7 @@ pub(crate) struct WorkspaceCaller {
 /// Internal header carrying the base URL a request was sent to; see [`base_from_headers`].
 pub(crate) const BASE_HEADER: &str = "x-emulator-base";
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -53,7 +53,7 @@ fn is_pat(st: &St, token: &str) -> bool {
             .any(|a| a.workspace_pat.as_ref().is_some_and(|p| p.token == token))
 }
 
-fn live_token<'a>(st: &'a St, token: &str) -> Option<&'a IssuedToken> {
+pub(crate) fn live_token<'a>(st: &'a St, token: &str) -> Option<&'a IssuedToken> {
     st.tokens
         .get(token)
         .filter(|t| t.expires_at > Instant::now())
@@ -102,6 +102,13 @@ pub(crate) fn account_caller(
             Err(deny())
         };
     }
+    if let Some((acct, workspace)) = super::u2m::user_token(st, token) {
+        return match workspace {
+            Some(_) => Err(ApiError::credential_not_sent()),
+            None if acct == account_id => Ok(AccountCaller { who: Who::User }),
+            None => Err(deny()),
+        };
+    }
     if is_pat(st, token) {
         return Err(ApiError::credential_not_sent());
     }
@@ -129,8 +136,10 @@ pub(crate) fn account_caller(
     })
 }
 
-/// Authorises a workspace API call. The workspace is the `X-Databricks-Workspace-Id` header, else
-/// the one a PAT or workspace token belongs to, else the account's first workspace.
+/// Authorises a workspace API call. The workspace is the `X-Databricks-Workspace-Id` header; on a
+/// unified host ([`St::unified_host`]) the header is required, as a unified host serves many
+/// workspaces and routes by it (docs/wire-facts.md §3). Otherwise (the default combined host) it
+/// is the one a PAT or workspace token belongs to, else the account's first workspace.
 pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<WorkspaceCaller> {
     let token = bearer(headers).ok_or_else(ApiError::credential_not_sent)?;
     let invalid = || ApiError::invalid_token(StatusCode::FORBIDDEN);
@@ -156,6 +165,12 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
         {
             let ws = a.workspace_pat.as_ref().map(|p| p.workspace_id);
             (a.account_id.clone(), ws, Who::User)
+        } else if let Some((acct, workspace)) = super::u2m::user_token(st, token) {
+            // An account sign-in's token is not valid on a workspace (tokens are per host).
+            let Some(ws) = workspace else {
+                return Err(invalid());
+            };
+            (acct, Some(ws), Who::User)
         } else if let Some(t) = cloud_token(st, headers, token)?
             .as_ref()
             .or_else(|| live_token(st, token))
@@ -171,6 +186,7 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
     let workspace_id = match (named, pinned) {
         (Some(n), Some(p)) if n != p => return Err(invalid()),
         (Some(n), _) => n,
+        (None, _) if st.unified_host => return Err(missing_workspace_header()),
         (None, Some(p)) => p,
         (None, None) => st.first_workspace(&account_id).ok_or_else(invalid)?,
     };
@@ -182,6 +198,14 @@ pub(crate) fn workspace_caller(st: &St, headers: &HeaderMap) -> ApiResult<Worksp
         workspace_id,
         who,
     })
+}
+
+/// A unified host's answer to a workspace-level call that names no workspace. The status is
+/// UNCONFIRMED (docs/wire-facts.md §9): a 400 that names the missing header, never a fallback.
+pub(crate) fn missing_workspace_header() -> ApiError {
+    ApiError::invalid(
+        "Missing header X-Databricks-Workspace-Id: this host serves several workspaces and a workspace-level API call must name its workspace.",
+    )
 }
 
 /// Scheme and authority of the request, so discovery documents point back at this server.
@@ -205,13 +229,19 @@ pub(crate) async fn databricks_config(
     let base = base_from_headers(&headers);
     let first = st.accounts.first();
     // `{account_id}` stays a placeholder: the SDKs substitute their configured account, so an
-    // AccountClient for the 2nd or 3rd account still discovers its own token endpoint.
-    let body = json!({
+    // AccountClient for the 2nd or 3rd account still discovers its own token endpoint. No
+    // `workspace_id`: this host serves every workspace of its accounts.
+    let mut body = json!({
         "account_id": first.map(|a| a.account_id.as_str()),
         "cloud": first.map_or("aws", |a| a.cloud.as_str()),
         "host_type": "UNIFIED_HOST",
         "oidc_endpoint": format!("{base}/oidc/accounts/{{account_id}}"),
     });
+    if let Some(ws) = st.host_workspace_id {
+        // A workspace host: it names its one workspace.
+        body["host_type"] = json!("WORKSPACE_HOST");
+        body["workspace_id"] = json!(ws.to_string());
+    }
     json_response(StatusCode::OK, &body)
 }
 
@@ -349,6 +379,10 @@ fn issue(
     };
     match field("grant_type") {
         Some("client_credentials") => {}
+        // A person's sign-in (docs/wire-facts.md §13).
+        Some("authorization_code" | "refresh_token") => {
+            return super::u2m::token(shared, &form, account);
+        }
         Some(other) => {
             return Err(ApiError::oauth(
                 StatusCode::BAD_REQUEST,
@@ -379,10 +413,10 @@ fn issue(
         .iter()
         .find(|s| s.application_id == client_id && account.is_none_or(|a| s.account_id == a))
         .ok_or_else(bad_client)?;
-    let known = st
-        .secret_plain
-        .get(&sp.id)
-        .is_some_and(|v| v.iter().any(|(_, p)| *p == secret));
+    let known = st.secret_digests.get(&sp.id).is_some_and(|v| {
+        let digest = super::state::secret_digest(&secret);
+        v.iter().any(|(_, d)| *d == digest)
+    });
     if !known || !sp.active {
         return Err(bad_client());
     }

@@ -56,6 +56,9 @@ pub(crate) struct Clouds {
     pub google: Vec<GoogleSa>,
     /// (caller email, target email): caller holds Token Creator on target.
     pub token_creators: Vec<(String, String)>,
+    /// (caller, target) holding only `roles/iam.serviceAccountOpenIdTokenCreator`: ID tokens
+    /// yes, access tokens no.
+    pub openid_token_creators: Vec<(String, String)>,
     pub management_tokens_accepted: usize,
     pub gcp_sa_tokens_accepted: usize,
 }
@@ -73,6 +76,7 @@ impl Clouds {
             msi: None,
             google: Vec::new(),
             token_creators: Vec::new(),
+            openid_token_creators: Vec::new(),
             management_tokens_accepted: 0,
             gcp_sa_tokens_accepted: 0,
         }
@@ -456,15 +460,21 @@ pub(crate) async fn iam(
             )
         })?;
     let caller = caller["email"].as_str().unwrap_or_default().to_owned();
-    let allowed = st
-        .clouds
-        .token_creators
-        .iter()
-        .any(|(c, t)| *c == caller && t == email);
+    let holds = |list: &[(String, String)]| list.iter().any(|(c, t)| *c == caller && t == email);
+    // Token Creator allows both calls; OpenID Connect Identity Token Creator only the ID token.
+    let (allowed, permission) = match method {
+        "generateAccessToken" => (holds(&st.clouds.token_creators), "getAccessToken"),
+        _ => (
+            holds(&st.clouds.token_creators) || holds(&st.clouds.openid_token_creators),
+            "getOpenIdToken",
+        ),
+    };
     if !allowed || !st.clouds.google.iter().any(|s| s.email == email) {
         return Err(google(
             StatusCode::FORBIDDEN,
-            "Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
+            &format!(
+                "Permission 'iam.serviceAccounts.{permission}' denied on resource (or it may not exist)."
+            ),
         ));
     }
     let lifetime = st.token_lifetime;

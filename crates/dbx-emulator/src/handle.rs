@@ -89,7 +89,7 @@ impl State {
             g.members.retain(|m| m != id);
         }
         self.assignment_levels.retain(|(_, sp), _| sp != id);
-        self.secret_plain.remove(id);
+        self.secret_digests.remove(id);
         true
     }
 

@@ -26,6 +26,7 @@ mod seed;
 mod sql;
 mod state;
 mod tls;
+mod u2m;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -82,6 +83,10 @@ pub struct EmulatorOptions {
     /// answers. Off unless `dbx-tui emulator --faults` or a test asks; in-process tests use
     /// [`EmulatorHandle`] instead.
     pub fault_routes: bool,
+    /// Serve as a unified host: a workspace-level call without `X-Databricks-Workspace-Id` is
+    /// refused with an error naming the header. Off by default: the combined host then routes
+    /// such a call to the credential's workspace, else the account's first one.
+    pub unified_host: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -100,6 +105,7 @@ impl Default for EmulatorOptions {
             egress_backfill: 5_000,
             egress_seed: 0xD8_7E55,
             fault_routes: false,
+            unified_host: false,
         }
     }
 }
@@ -252,23 +258,21 @@ impl Drop for Emulator {
     }
 }
 
-/// The `.databrickscfg` text for a running emulator: per account an admin-token profile, an
-/// OAuth M2M profile and a workspace-PAT profile.
+/// The `.databrickscfg` text for a running emulator: per account an OAuth M2M account profile
+/// (account APIs take no personal access token, as on Databricks) and a workspace-PAT profile
+/// pinned to its workspace with `workspace_id`.
 pub fn databrickscfg(base_url: &str, accounts: &[DemoAccount]) -> String {
     let mut out = String::new();
     for a in accounts {
         let name = format!("emulator-{}", a.cloud);
         out.push_str(&format!(
-            "# {} ({})\n[{name}]\nhost       = {base_url}\naccount_id = {}\ntoken      = {}\n\n",
-            a.name, a.cloud, a.account_id, a.admin_token
-        ));
-        out.push_str(&format!(
-            "[{name}-m2m]\nhost          = {base_url}\naccount_id    = {}\nclient_id     = {}\nclient_secret = {}\n\n",
-            a.account_id, a.client_id, a.client_secret
+            "# {} ({}): account profile, OAuth M2M\n[{name}]\nhost          = {base_url}\naccount_id    = {}\nclient_id     = {}\nclient_secret = {}\n\n",
+            a.name, a.cloud, a.account_id, a.client_id, a.client_secret
         ));
         if let Some((ws, token)) = &a.workspace_pat {
             out.push_str(&format!(
-                "[{name}-ws]\nhost         = {base_url}\nworkspace_id = {ws}\ntoken        = {token}\n\n"
+                "# {}: workspace {ws}, personal access token\n[{name}-ws]\nhost         = {base_url}\nworkspace_id = {ws}\ntoken        = {token}\n\n",
+                a.name
             ));
         }
     }

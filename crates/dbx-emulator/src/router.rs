@@ -9,7 +9,7 @@ use axum::routing::{get, post, put};
 
 use super::error::{ApiError, code_for_status, envelope, json_response};
 use super::state::{Shared, lock};
-use super::{assignments, auth, cloud, groups, policies, scim, scim_write, secrets, sql};
+use super::{assignments, auth, cloud, groups, policies, scim, scim_write, secrets, sql, u2m};
 
 /// An API gateway in front of the emulated Databricks (Azure API Management style): requests
 /// under `prefix` need header `header` = `key`, then go to the same routes with the prefix
@@ -44,6 +44,11 @@ pub(crate) fn build(shared: Shared, fault_routes: bool) -> Router {
         .route(
             "/oidc/accounts/{account_id}/.well-known/oauth-authorization-server",
             get(auth::account_discovery),
+        )
+        .route("/oidc/v1/authorize", get(u2m::workspace_authorize))
+        .route(
+            "/oidc/accounts/{account_id}/v1/authorize",
+            get(u2m::account_authorize),
         )
         .route("/oidc/v1/token", post(auth::workspace_token))
         .route(
@@ -132,7 +137,7 @@ pub(crate) fn build(shared: Shared, fault_routes: bool) -> Router {
         );
     }
     routes
-        .merge(sql::routes())
+        .merge(sql::routes(shared.clone()))
         .route("/{tenant}/oauth2/v2.0/token", post(cloud::entra_token))
         .route("/{tenant}/oauth2/token", post(cloud::entra_token))
         .route("/msi/token", get(cloud::msi_token))

@@ -141,16 +141,17 @@ fn create_in(st: &mut St, account_id: &str, sp_id: &str, body: &[u8]) -> ApiResu
     let info = json!({
         "id": id,
         "status": "ACTIVE",
-        "secret_hash": &uuid[24..32],
+        // A fingerprint of the secret, not a piece of it (the secret is `dose` + `uuid`).
+        "secret_hash": &super::state::secret_digest(&secret)[..8],
         "create_time": now_rfc3339(now),
         "update_time": now_rfc3339(now),
         "expire_time": now_rfc3339(now + TDuration::seconds(lifetime)),
     });
     sp.secrets.push(info.clone());
-    st.secret_plain
+    st.secret_digests
         .entry(sp_id.to_string())
         .or_default()
-        .push((id, secret.clone()));
+        .push((id, super::state::secret_digest(&secret)));
     let mut out = info;
     out["secret"] = Value::from(secret);
     Ok(json_response(StatusCode::OK, &out))
@@ -167,7 +168,7 @@ fn delete_in(st: &mut St, account_id: &str, sp_id: &str, secret_id: &str) -> Api
             "Secret {secret_id} does not exist."
         )));
     }
-    if let Some(v) = st.secret_plain.get_mut(sp_id) {
+    if let Some(v) = st.secret_digests.get_mut(sp_id) {
         v.retain(|(id, _)| id != secret_id);
     }
     Ok(json_response(StatusCode::OK, &json!({})))

@@ -51,9 +51,9 @@ pub(crate) struct State {
     /// a workspace's `workspace_ids` with no entry here is a plain `USER` (how the seed assigns).
     pub assignment_levels: HashMap<(i64, String), Vec<String>>,
     pub scim_omit_total: bool,
-    /// Plaintext of secrets the emulator knows (seed M2M secrets and ones created via the API),
-    /// keyed by SP SCIM id: (secret id, plaintext).
-    pub secret_plain: HashMap<String, Vec<(String, String)>>,
+    /// SHA-256 digests of the secrets the emulator knows (seed M2M secrets and ones created via
+    /// the API), keyed by SP SCIM id: (secret id, digest). Never the secret or a part of it.
+    pub secret_digests: HashMap<String, Vec<(String, String)>>,
     pub tokens: HashMap<String, IssuedToken>,
     pub token_lifetime: Duration,
     pub policy_page_size: usize,
@@ -65,8 +65,15 @@ pub(crate) struct State {
     /// Warehouses, statements and the system table, behind their own lock (see `sql`).
     pub sql: super::sql::SqlShared,
     pub clouds: super::cloud::Clouds,
+    /// Person sign-ins: pending codes, refresh tokens, user access tokens.
+    pub u2m: super::u2m::U2m,
     /// "http" or "https": how this emulator serves, for URLs it hands out.
     pub scheme: &'static str,
+    /// A unified host: workspace-level calls must name their workspace with
+    /// `X-Databricks-Workspace-Id` (no fallback to a workspace of the caller's account).
+    pub unified_host: bool,
+    /// The workspace `/.well-known/databricks-config` names (as a workspace host does), if any.
+    pub host_workspace_id: Option<i64>,
 }
 
 impl State {
@@ -112,7 +119,7 @@ impl State {
         if let Some(reference) = &seed.reference_time {
             super::secrets::shift_secret_times(&mut sps, reference);
         }
-        let mut secret_plain: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut secret_digests: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for a in &seed.accounts {
             if let Some(sp) = sps.iter().find(|s| s.application_id == a.client_id) {
                 let sid = sp
@@ -120,10 +127,10 @@ impl State {
                     .first()
                     .and_then(|s| s["id"].as_str())
                     .unwrap_or("seed");
-                secret_plain
+                secret_digests
                     .entry(sp.id.clone())
                     .or_default()
-                    .push((sid.to_string(), a.client_secret.clone()));
+                    .push((sid.to_string(), secret_digest(&a.client_secret)));
             }
         }
         State {
@@ -135,7 +142,7 @@ impl State {
             sps,
             assignment_levels: HashMap::new(),
             scim_omit_total: opts.scim_omit_total_results,
-            secret_plain,
+            secret_digests,
             tokens: HashMap::new(),
             token_lifetime: opts.token_lifetime,
             policy_page_size: opts.policy_page_size.max(1),
@@ -149,7 +156,10 @@ impl State {
                 &seed.workspaces,
             ))),
             clouds: super::cloud::Clouds::new(),
+            u2m: super::u2m::U2m::default(),
             scheme: "http",
+            unified_host: opts.unified_host,
+            host_workspace_id: None,
         }
     }
 
@@ -215,6 +225,18 @@ impl State {
         }
         Some(fault)
     }
+}
+
+/// What the emulator keeps of an OAuth secret: its SHA-256, hex. Enough to check a client
+/// secret, useless to recover one.
+pub(crate) fn secret_digest(secret: &str) -> String {
+    use std::fmt::Write as _;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 pub(crate) fn default_policy(account_id: &str) -> Value {
@@ -330,6 +352,15 @@ impl EmulatorHandle {
     }
 
     /// Lets `caller` impersonate `target` (roles/iam.serviceAccountTokenCreator).
+    /// `roles/iam.serviceAccountOpenIdTokenCreator` only: `generateIdToken` is allowed,
+    /// `generateAccessToken` denied.
+    pub fn grant_openid_token_creator(&self, caller: &str, target: &str) {
+        lock(&self.shared)
+            .clouds
+            .openid_token_creators
+            .push((caller.into(), target.into()));
+    }
+
     pub fn grant_token_creator(&self, caller: &str, target: &str) {
         lock(&self.shared)
             .clouds
@@ -345,6 +376,16 @@ impl EmulatorHandle {
     /// Requests that carried a valid X-Databricks-GCP-SA-Access-Token.
     pub fn gcp_sa_tokens_accepted(&self) -> usize {
         lock(&self.shared).clouds.gcp_sa_tokens_accepted
+    }
+
+    /// Serve as a unified host from now on (see [`super::EmulatorOptions::unified_host`]).
+    pub fn set_unified_host(&self, unified: bool) {
+        lock(&self.shared).unified_host = unified;
+    }
+
+    /// Name `workspace_id` in `/.well-known/databricks-config`, as a workspace host does.
+    pub fn set_host_workspace_id(&self, workspace_id: Option<i64>) {
+        lock(&self.shared).host_workspace_id = workspace_id;
     }
 
     pub fn request_count(&self, path_prefix: &str) -> usize {

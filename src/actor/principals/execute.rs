@@ -47,6 +47,9 @@ impl Session {
                     total: summary.total,
                     done: true,
                 });
+                if let Some(gap) = crate::api::sql::describe_gaps(&summary.gaps) {
+                    send(Payload::LoadGap(format!("service principals: {gap}")));
+                }
             }
             PrincipalsRequest::Secrets(ids) => {
                 let mut stream = futures::stream::iter(ids)

@@ -60,6 +60,20 @@ pub fn detail_items(state: &State, p: &NetworkPolicy) -> Vec<DetailItem> {
     items
 }
 
+/// The words a detail row is found by (`/` in the policy detail).
+fn item_text(state: &State, item: &DetailItem) -> String {
+    match item {
+        DetailItem::Restriction => "restriction mode".into(),
+        DetailItem::Enforcement => "enforcement mode dry run".into(),
+        DetailItem::Dns(name) | DetailItem::Blocked(name) => name.clone(),
+        DetailItem::Storage(d) => d.label(),
+        DetailItem::Bound(ws) => state.workspace_index.get(ws).map_or_else(
+            || ws.to_string(),
+            |&i| format!("{} {ws}", state.workspaces[i].workspace_name),
+        ),
+    }
+}
+
 /// A new restricted policy logs before it blocks: dry run, nothing allowed yet.
 pub fn new_policy(id: &str) -> NetworkPolicy {
     NetworkPolicy {
@@ -110,6 +124,26 @@ impl App {
                 .selected_index()
                 .map(|i| self.state.policies[i].clone()),
             _ => None,
+        }
+    }
+
+    /// `/` in the policy detail: move the cursor to the first entry matching every word typed
+    /// (the entries are few; finding beats hiding the ones being edited).
+    pub(super) fn find_in_detail(&mut self, needle: &str) {
+        let words: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
+        if words.is_empty() {
+            return;
+        }
+        let Some(p) = self.state.detail_draft() else {
+            return;
+        };
+        let found = detail_items(&self.state, &p).iter().position(|item| {
+            let text = item_text(&self.state, item).to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        });
+        match found {
+            Some(i) => self.state.detail.cursor = i,
+            None => self.state.flash = Some(format!("no entry matches {needle}")),
         }
     }
 

@@ -132,7 +132,8 @@ impl App {
                 KeyCode::Char('c') => {
                     self.clipboard = Some(secret.clone());
                     self.state.flash = Some(
-                        "copied to the clipboard (OSC 52); it is not kept anywhere else".into(),
+                        "sent to the terminal's clipboard (OSC 52); under tmux: set -g set-clipboard on"
+                            .into(),
                     );
                     keep(PrincipalModal::SecretShown {
                         id,

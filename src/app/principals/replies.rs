@@ -83,7 +83,12 @@ impl App {
                 sp,
                 deleted,
             } => {
-                self.state.flash = Some(message);
+                self.state.flash = Some(named(
+                    self.state.principals.get(&id),
+                    sp.as_ref(),
+                    &id,
+                    message,
+                ));
                 self.state.journal_load = Load::NotLoaded;
                 let p = &mut self.state.principals;
                 p.secrets.remove(&id);
@@ -159,5 +164,22 @@ impl App {
             Slot::PrincipalSecrets => p.secrets_asked.clear(),
             _ => {}
         }
+    }
+}
+
+/// A status line names a service principal, not its number: the id in `message` becomes the
+/// name it had before the write (else the one read back), unless the message names it already.
+fn named(
+    before: Option<&crate::api::scim::ServicePrincipal>,
+    after: Option<&crate::api::scim::ServicePrincipal>,
+    id: &str,
+    message: String,
+) -> String {
+    match before
+        .or(after)
+        .map(crate::api::scim::ServicePrincipal::name)
+    {
+        Some(name) if name != id && !message.contains(name) => message.replace(id, name),
+        _ => message,
     }
 }

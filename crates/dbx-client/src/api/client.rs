@@ -19,6 +19,8 @@ pub struct ApiClient {
     auth: Arc<dyn CredentialProvider>,
     extra_headers: HeaderMap,
     retry: RetryPolicy,
+    /// Which workspace workspace-level calls are for (`X-Databricks-Workspace-Id`).
+    routing: Option<Arc<super::routing::WorkspaceRouting>>,
 }
 
 /// The shared reqwest client: rustls, bounded connect and request times, no redirects.
@@ -85,7 +87,28 @@ impl ApiClient {
             auth,
             extra_headers: HeaderMap::new(),
             retry: RetryPolicy::default(),
+            routing: None,
         }
+    }
+
+    /// Route workspace-level calls with `X-Databricks-Workspace-Id` (docs/wire-facts.md §3).
+    pub fn with_routing(mut self, routing: Arc<super::routing::WorkspaceRouting>) -> Self {
+        self.routing = Some(routing);
+        self
+    }
+
+    /// The workspace routing of this client, if any (the host metadata it read, for messages).
+    pub fn routing(&self) -> Option<&Arc<super::routing::WorkspaceRouting>> {
+        self.routing.as_ref()
+    }
+
+    /// The workspace id sent with a workspace-level call to `path`, if one is known.
+    async fn workspace_id_for(&self, path: &str) -> Option<String> {
+        let routing = self.routing.as_ref()?;
+        if !super::routing::is_workspace_level(path) {
+            return None;
+        }
+        routing.workspace_id(&self.http, &self.base).await
     }
 
     /// Headers sent on every request (gateway keys, `X-Databricks-Workspace-Id`).
@@ -201,18 +224,25 @@ impl ApiClient {
         let mut refreshed = false;
         let mut attempt = 0;
         let mut connect_failures = 0;
+        let workspace_id = self.workspace_id_for(path).await;
         loop {
             attempt += 1;
-            let headers = self
-                .auth
-                .authorize(&self.http)
-                .await
-                .map_err(|e| ApiError::Auth(e.to_string()))?;
+            let headers = self.auth.authorize(&self.http).await.map_err(|e| {
+                if e.is_outage() {
+                    // The token endpoint is down: an outage, not a refused credential.
+                    ApiError::Local(e.to_string())
+                } else {
+                    ApiError::Auth(e.to_string())
+                }
+            })?;
             let mut req = self
                 .http
                 .request(method.clone(), self.url(path))
                 .headers(self.extra_headers.clone())
                 .header(ACCEPT, "application/json");
+            if let Some(id) = &workspace_id {
+                req = req.header(super::routing::WORKSPACE_ID_HEADER, id.as_str());
+            }
             let token = headers.token;
             for (k, v) in headers.headers {
                 req = req.header(k, v);
@@ -335,6 +365,17 @@ impl ApiClient {
             } if self.auth.method() == "pat" && message.contains("unsupported type") => ApiError::Auth(
                 "account APIs do not accept personal access tokens: use an OAuth service principal (client_id and client_secret) for this profile".into(),
             ),
+            // A gateway-only profile sends no token of ours: a 401 that is not the gateway's
+            // own key check (APIM answers `{"error_code":"401","message":"Unauthorized"}`) is
+            // Databricks refusing the identity the gateway presented (docs/wire-facts.md §8.2).
+            ApiError::Http {
+                status: 401,
+                ref code,
+                ref message,
+                ..
+            } if self.auth.method() == "gateway" && code != "GATEWAY" => ApiError::Auth(format!(
+                "the request was refused ({message}), and this profile sends no token (auth_type = gateway): the gateway's own identity is what was refused. Check that the gateway adds a Databricks token (e.g. an API Management managed-identity policy for resource 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d) and that this identity is a service principal in the workspace"
+            )),
             ApiError::Http {
                 status: 401,
                 ref code,

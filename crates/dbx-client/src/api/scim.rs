@@ -128,6 +128,8 @@ pub async fn get_service_principal(
 #[serde(rename_all = "camelCase")]
 pub struct Me {
     #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
     pub user_name: Option<String>,
     #[serde(default)]
     pub display_name: Option<String>,

@@ -5,6 +5,10 @@
 //! once. The walk stops at `totalResults` instead of fetching a trailing empty page. A server
 //! that omits `totalResults` is walked sequentially until an empty page, as the SDKs do.
 //!
+//! One bad page does not end a load: a page whose answer fails (truncated, reset, a 5xx after
+//! the client's own retries) is asked for again; if it still fails, its rows are recorded as a
+//! gap ([`LoadSummary::gaps`]) and the walk goes on, so what was loaded stays and the rest loads.
+//!
 //! Rows are de-duplicated by `id`: if principals are created while we page, rows shift onto the
 //! next page and would otherwise show twice. A principal deleted mid-walk shifts rows the other
 //! way, so one row after it may be missed by this walk; offset paging cannot prevent that, and a
@@ -16,6 +20,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::scim::{PageQuery, ScimPage, ScimScope, ServicePrincipal, list_service_principals_page};
+use super::sql_chunks::{CHUNK_ATTEMPTS, RowGap};
 use super::{ApiClient, ApiError};
 
 /// The attributes the service-principal table shows; the rest is fetched on drill-in.
@@ -51,13 +56,15 @@ pub struct LoadProgress {
 }
 
 /// The end state of a load.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadSummary {
     pub loaded: usize,
     pub total: Option<u64>,
     pub pages: usize,
     /// Rows dropped because an earlier page already had their `id`.
     pub duplicates: usize,
+    /// Pages that could not be read even when asked again (`row_offset` = `startIndex` - 1).
+    pub gaps: Vec<RowGap>,
 }
 
 struct Collector<F> {
@@ -65,6 +72,7 @@ struct Collector<F> {
     total: Option<u64>,
     pages: usize,
     duplicates: usize,
+    gaps: Vec<RowGap>,
     on_page: F,
 }
 
@@ -97,6 +105,7 @@ impl<F: FnMut(Vec<ServicePrincipal>, LoadProgress)> Collector<F> {
             total: self.total,
             pages: self.pages,
             duplicates: self.duplicates,
+            gaps: self.gaps.clone(),
         }
     }
 }
@@ -118,17 +127,29 @@ pub async fn load_all(
             filter: query.filter.clone(),
             attributes: query.attributes.clone(),
         };
-        async move { list_service_principals_page(client, scope, &q).await }
+        async move {
+            let page = fetch_page(client, scope, &q).await;
+            (start, count, page)
+        }
     };
     let mut out = Collector {
         seen: HashSet::new(),
         total: None,
         pages: 0,
         duplicates: 0,
+        gaps: Vec::new(),
         on_page,
     };
     let requested = query.page_size.max(1);
-    let first = fetch(1, requested).await?;
+    let first = match fetch(1, requested).await {
+        (_, _, Ok(Some(page))) => page,
+        (_, _, Ok(None)) => {
+            return Err(ApiError::Local(
+                "the first page of the list could not be read".into(),
+            ));
+        }
+        (_, _, Err(e)) => return Err(e),
+    };
     let first_len = first.resources.len() as u64;
     let total = first.total_results;
     out.deliver(first);
@@ -139,7 +160,19 @@ pub async fn load_all(
         // No total: the SDK walk, one page at a time, advancing by what each page held.
         let mut start = 1 + first_len;
         loop {
-            let page = fetch(start, requested).await?;
+            let page = match fetch(start, requested).await {
+                (_, _, Ok(Some(page))) => page,
+                (_, _, Ok(None)) => {
+                    // Without a total the page's size is unknown: skip what was asked for.
+                    out.gaps.push(RowGap {
+                        row_offset: start - 1,
+                        row_count: requested,
+                    });
+                    start += requested;
+                    continue;
+                }
+                (_, _, Err(e)) => return Err(e),
+            };
             let n = page.resources.len() as u64;
             out.deliver(page);
             if n == 0 {
@@ -161,7 +194,17 @@ pub async fn load_all(
         let Some(page) = in_flight.next().await else {
             return Ok(out.summary());
         };
-        let page = page?;
+        let page = match page {
+            (_, _, Ok(Some(page))) => page,
+            (start, count, Ok(None)) => {
+                out.gaps.push(RowGap {
+                    row_offset: start - 1,
+                    row_count: count.min((end + 1).saturating_sub(start)),
+                });
+                continue;
+            }
+            (_, _, Err(e)) => return Err(e),
+        };
         // Follow the newest total: pages are planned up to it, so rows added while we page
         // are fetched too, and a shrunken list stops the walk early.
         if let Some(t) = page.total_results {
@@ -169,4 +212,33 @@ pub async fn load_all(
         }
         out.deliver(page);
     }
+}
+
+/// One page, asked for again after a failure; `Ok(None)` when every attempt failed. An
+/// authentication failure ends the load (asking again cannot fix it).
+async fn fetch_page(
+    client: &ApiClient,
+    scope: &ScimScope,
+    q: &PageQuery,
+) -> Result<Option<ScimPage<ServicePrincipal>>, ApiError> {
+    let policy = client.retry_policy();
+    for attempt in 1..=CHUNK_ATTEMPTS {
+        match list_service_principals_page(client, scope, q).await {
+            Ok(page) => return Ok(Some(page)),
+            Err(e @ (ApiError::Auth(_) | ApiError::Cancelled)) => return Err(e),
+            Err(e)
+                if e.status()
+                    .is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) =>
+            {
+                return Err(e);
+            }
+            Err(e) => {
+                tracing::warn!(start = q.start_index, attempt, error = %e, "SCIM page could not be read");
+                if attempt < CHUNK_ATTEMPTS {
+                    tokio::time::sleep(policy.wait(attempt, None)).await;
+                }
+            }
+        }
+    }
+    Ok(None)
 }

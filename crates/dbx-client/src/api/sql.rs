@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::{ApiClient, ApiError};
 use crate::lenient_enum;
 
+pub use super::sql_chunks::{RowGap, describe_gaps};
 pub use super::timestamp::{format_timestamp_ms, parse_timestamp_ms};
 
 const WAREHOUSES: &str = "/api/2.0/sql/warehouses";
@@ -214,6 +215,8 @@ pub struct StatementResult {
     pub rows: Vec<Vec<Option<String>>>,
     /// `row_limit` (or the server's byte limit) cut the result.
     pub truncated: bool,
+    /// Chunks that could not be read even when asked again: their rows are missing from `rows`.
+    pub gaps: Vec<RowGap>,
 }
 
 impl StatementResult {
@@ -312,6 +315,18 @@ struct Manifest {
     total_chunk_count: Option<u64>,
     #[serde(default)]
     truncated: bool,
+    #[serde(default)]
+    chunks: Vec<ChunkInfo>,
+}
+
+#[derive(Deserialize)]
+struct ChunkInfo {
+    #[serde(default)]
+    chunk_index: Option<u64>,
+    #[serde(default)]
+    row_offset: Option<u64>,
+    #[serde(default)]
+    row_count: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -437,6 +452,7 @@ pub async fn execute(
     let mut rows = Vec::with_capacity(total.min(1_000_000) as usize);
     let mut chunk = resp.result.unwrap_or_default();
     let mut index = chunk.chunk_index.unwrap_or(0);
+    let mut gaps: Vec<RowGap> = Vec::new();
     loop {
         if chunk.external_links.is_some() {
             return Err(unexpected(
@@ -444,24 +460,55 @@ pub async fn execute(
             ));
         }
         rows.extend(chunk.data_array.take().unwrap_or_default());
-        let Some(next) = chunk.next_chunk_index else {
+        let Some(mut next) = chunk.next_chunk_index else {
             break;
         };
-        let in_range = manifest.total_chunk_count.is_none_or(|n| next < n);
-        if next <= index || !in_range {
+        let in_range = |n: u64| manifest.total_chunk_count.is_none_or(|t| n < t);
+        if next <= index || !in_range(next) {
             return Err(unexpected(&format!("chunk {index} points to chunk {next}")));
         }
-        let chunk_path = format!("{path}/result/chunks/{next}");
-        chunk = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(SqlError::Cancelled),
-            r = client.get(&chunk_path, &[]) => r?,
+        // A chunk that cannot be read is a gap, and the chunk after it is read: chunks are
+        // numbered 0..total_chunk_count, and the manifest says which rows each one holds.
+        let read = loop {
+            let chunk_path = format!("{path}/result/chunks/{next}");
+            match super::sql_chunks::read_chunk::<ResultData>(client, &chunk_path, cancel).await {
+                Ok(Some(c)) => break Some((next, c)),
+                Err(ApiError::Cancelled) => return Err(SqlError::Cancelled),
+                Err(e) => return Err(e.into()),
+                Ok(None) => {
+                    let info = manifest
+                        .chunks
+                        .iter()
+                        .find(|c| c.chunk_index == Some(next))
+                        .and_then(|c| Some((c.row_offset?, c.row_count?)));
+                    let (Some((row_offset, row_count)), Some(total)) =
+                        (info, manifest.total_chunk_count)
+                    else {
+                        return Err(unexpected(&format!(
+                            "chunk {next} could not be read and the manifest does not say which rows it holds"
+                        )));
+                    };
+                    gaps.push(RowGap {
+                        row_offset,
+                        row_count,
+                    });
+                    if next + 1 >= total {
+                        break None;
+                    }
+                    next += 1;
+                }
+            }
         };
-        index = chunk.chunk_index.unwrap_or(next);
+        let Some((asked, c)) = read else {
+            break;
+        };
+        chunk = c;
+        index = chunk.chunk_index.unwrap_or(asked);
     }
+    let missing: u64 = gaps.iter().map(|g| g.row_count).sum();
     if manifest
         .total_row_count
-        .is_some_and(|n| n != rows.len() as u64)
+        .is_some_and(|n| n != rows.len() as u64 + missing)
     {
         return Err(unexpected(&format!(
             "{} rows read, {total} announced",
@@ -473,6 +520,7 @@ pub async fn execute(
         columns,
         rows,
         truncated: manifest.truncated,
+        gaps,
     })
 }
 

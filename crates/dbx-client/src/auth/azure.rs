@@ -1,12 +1,13 @@
 //! Microsoft Entra ID credentials through `azure_identity` (docs/wire-facts.md §8.2): a service principal's
 //! client secret, a managed identity (App Service style `IDENTITY_ENDPOINT`/`IDENTITY_HEADER`,
-//! else IMDS), or the Azure CLI's signed-in user. The token is for the AzureDatabricks resource;
+//! else IMDS; asked directly, see [`super::azure_msi`]), or the Azure CLI's signed-in user. The token is for the AzureDatabricks resource;
 //! a client-secret SP also sends a management token, so it can reach a workspace it holds
 //! Contributor on before it was added to it.
 //!
 //! Profile keys: `azure_client_id`, `azure_client_secret`, `azure_tenant_id`, `azure_use_msi`,
-//! `azure_workspace_resource_id`, `azure_environment` (`PUBLIC`, `USGOVERNMENT`, `CHINA`) and
-//! `azure_authority_host` (an https URL that overrides the environment's Entra authority).
+//! `azure_workspace_resource_id`, `azure_environment` (`PUBLIC`, `USGOVERNMENT`, `CHINA`),
+//! `azure_authority_host` (an https URL that overrides the environment's Entra authority) and
+//! `azure_msi_timeout` (seconds one managed-identity attempt may take in all).
 
 use super::token_cache::{Minted, TokenCache, TokenId};
 use super::{AuthError, AuthHeaders, CredentialProvider};
@@ -16,8 +17,7 @@ use azure_core::credentials::TokenCredential;
 use azure_core::http::{ClientOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential,
-    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
-    UserAssignedId,
+    ClientSecretCredentialOptions,
 };
 use futures::future::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -38,6 +38,9 @@ pub enum AzureKind {
     },
     ManagedIdentity {
         client_id: Option<String>,
+        endpoint: super::azure_msi::MsiEndpoint,
+        /// The bound on one whole attempt (`azure_msi_timeout`).
+        timeout: Duration,
     },
     Cli {
         tenant_id: Option<String>,
@@ -107,7 +110,9 @@ impl AzureProvider {
         let mut client_options = ClientOptions {
             transport: Some(Transport::new(Arc::new(http.clone()))),
             // No backoff loop inside a token request: the user is waiting, a TLS or DNS failure
-            // will not heal in seconds, and our own 401 handling retries once.
+            // will not heal in seconds, and our own 401 handling retries once. (azure_identity's
+            // managed-identity credential would replace this with its own ~72 s of retries,
+            // which is why the managed identity is asked directly, in `azure_msi`.)
             retry: azure_core::http::RetryOptions::none(),
             ..Default::default()
         };
@@ -124,12 +129,10 @@ impl AzureProvider {
                 Some(ClientSecretCredentialOptions { client_options }),
             )
             .map(|c| c as Arc<dyn TokenCredential>),
-            AzureKind::ManagedIdentity { client_id } => {
-                ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
-                    user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
-                    client_options,
-                }))
-                .map(|c| c as Arc<dyn TokenCredential>)
+            AzureKind::ManagedIdentity { .. } => {
+                return Err(AuthError::Config(
+                    "azure-msi: the managed identity has no azure_identity credential".into(),
+                ));
             }
             AzureKind::Cli { tenant_id } => {
                 AzureCliCredential::new(Some(AzureCliCredentialOptions {
@@ -155,13 +158,36 @@ impl AzureProvider {
                 };
                 format!("{host}/{tenant_id}/oauth2/v2.0/token")
             }
-            AzureKind::ManagedIdentity { .. } => std::env::var("IDENTITY_ENDPOINT")
-                .unwrap_or_else(|_| "the managed identity endpoint (IMDS)".into()),
+            AzureKind::ManagedIdentity { endpoint, .. } => endpoint.describe(),
             AzureKind::Cli { .. } => "az account get-access-token".into(),
         }
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
+        if let AzureKind::ManagedIdentity {
+            client_id,
+            endpoint,
+            timeout,
+        } = &self.kind
+        {
+            let resource = DATABRICKS_SCOPE.trim_end_matches("/.default");
+            tracing::debug!(endpoint = %endpoint.describe(), "requesting managed identity token");
+            let (token, expires_at) =
+                super::azure_msi::fetch(http, endpoint, client_id.as_deref(), resource, *timeout)
+                    .await
+                    .map_err(AuthError::Msi)?;
+            let lifetime = expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            return Ok(Minted::new(
+                Tokens {
+                    token,
+                    management: None,
+                },
+                lifetime,
+                Duration::from_secs(40),
+            ));
+        }
         let cred = self.credential(http)?;
         let endpoint = self.endpoint();
         tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
@@ -211,7 +237,8 @@ fn first_line(e: &dyn std::fmt::Display) -> String {
     s.lines().next().unwrap_or_default().to_owned()
 }
 
-/// Names what failed: the authority refusing (with its AADSTS text), or no connection.
+/// Names what failed: the authority refusing (with its AADSTS text and the HTTP status, which
+/// `azure_identity` keeps in an inner error), or no connection.
 fn map_error(endpoint: &str, e: &azure_core::Error) -> AuthError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
@@ -229,18 +256,25 @@ fn map_error(endpoint: &str, e: &azure_core::Error) -> AuthError {
         }
         source = s.source();
     }
-    if let azure_core::error::ErrorKind::HttpResponse { status, .. } = e.kind() {
-        return AuthError::Refused {
-            endpoint: endpoint.to_owned(),
-            status: u16::from(*status),
-            reason: first_line(e),
-        };
-    }
     AuthError::Refused {
         endpoint: endpoint.to_owned(),
-        status: 0,
+        status: http_status(e).unwrap_or(0),
         reason: first_line(e),
     }
+}
+
+/// The HTTP status of the first error in the chain that came from an answer.
+fn http_status(e: &azure_core::Error) -> Option<u16> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = cur {
+        if let Some(a) = s.downcast_ref::<azure_core::Error>()
+            && let azure_core::error::ErrorKind::HttpResponse { status, .. } = a.kind()
+        {
+            return Some(u16::from(*status));
+        }
+        cur = s.source();
+    }
+    None
 }
 
 /// The user a CLI token belongs to (`upn`, `unique_name` or `email`), unverified: display only.
@@ -279,12 +313,14 @@ impl CredentialProvider for AzureProvider {
             AzureKind::ClientSecret { client_id, .. } => {
                 format!("Entra ID service principal {client_id}")
             }
-            AzureKind::ManagedIdentity { client_id: Some(c) } => {
+            AzureKind::ManagedIdentity {
+                client_id: Some(c), ..
+            } => {
                 format!("managed identity {c}")
             }
-            AzureKind::ManagedIdentity { client_id: None } => {
-                "system-assigned managed identity".into()
-            }
+            AzureKind::ManagedIdentity {
+                client_id: None, ..
+            } => "system-assigned managed identity".into(),
             AzureKind::Cli { .. } => match self.who.lock().ok().and_then(|w| w.clone()) {
                 Some(u) => format!("Azure CLI user {u}"),
                 None => "the Azure CLI's signed-in user".into(),

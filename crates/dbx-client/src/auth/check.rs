@@ -1,9 +1,10 @@
 //! `dbx-tui auth check` and `auth profiles`: resolve a profile, get a token, make one cheap call,
 //! and name what went wrong for what it is (never one "invalid" for every failure).
 
+use super::AuthError;
+use super::azure_msi::MsiFailure;
 use super::databricks_cli::CliFailure;
-use super::{AuthError, provider_for};
-use crate::api::{ApiClient, ApiError, scim, workspaces};
+use crate::api::{ApiError, scim, workspaces};
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use std::time::{Duration, SystemTime};
 
@@ -14,6 +15,7 @@ pub enum Failure {
     MissingKeyringEntry,
     NoKeyringService,
     CredentialRefused,
+    TokenEndpointDown,
     ExpiredToken,
     InvalidToken,
     WrongAudience,
@@ -28,6 +30,12 @@ pub enum Failure {
     Timeout,
     NotSignedIn,
     CliMissing,
+    /// The managed identity asked for is not on this machine.
+    IdentityNotAssigned,
+    /// `/Me` answered, but with no identity in it.
+    NoIdentity,
+    /// A gateway-only profile (no token sent) was refused: the gateway's own identity is.
+    GatewayIdentity,
     Other,
 }
 
@@ -38,6 +46,7 @@ impl Failure {
             Self::MissingKeyringEntry => "missing keyring entry",
             Self::NoKeyringService => "no keyring service",
             Self::CredentialRefused => "credential refused by the token endpoint",
+            Self::TokenEndpointDown => "token endpoint unavailable",
             Self::ExpiredToken => "expired token",
             Self::InvalidToken => "invalid token",
             Self::WrongAudience => "wrong audience",
@@ -52,6 +61,9 @@ impl Failure {
             Self::Timeout => "timed out",
             Self::NotSignedIn => "not signed in",
             Self::CliMissing => "Databricks CLI not found",
+            Self::IdentityNotAssigned => "identity not assigned",
+            Self::NoIdentity => "no identity in the answer",
+            Self::GatewayIdentity => "the gateway's own identity was refused",
             Self::Other => "failed",
         }
     }
@@ -111,12 +123,18 @@ fn config_failure(e: &AuthError) -> Failure {
     }
 }
 
+/// What failed, for a credential that gave no token.
+pub fn failure_of(e: &AuthError) -> Failure {
+    classify_auth(e)
+}
+
 fn classify_auth(e: &AuthError) -> Failure {
     match e {
         AuthError::Config(_) => Failure::MalformedConfig,
         AuthError::Unreachable { reason, .. } if looks_tls(reason) => Failure::Tls,
         AuthError::Unreachable { .. } => Failure::Unreachable,
         AuthError::Refused { reason, .. } if reason.contains("not followed") => Failure::Redirected,
+        AuthError::Refused { .. } if e.is_outage() => Failure::TokenEndpointDown,
         AuthError::Refused { .. } => Failure::CredentialRefused,
         AuthError::BadResponse { reason, .. } if reason.contains('<') => Failure::HtmlInsteadOfJson,
         AuthError::BadResponse { .. } => Failure::Other,
@@ -127,6 +145,17 @@ fn classify_auth(e: &AuthError) -> Failure {
             CliFailure::LoginExpired => Failure::ExpiredToken,
             CliFailure::TimedOut => Failure::Timeout,
             CliFailure::NotAToken | CliFailure::Failed => Failure::Other,
+        },
+        AuthError::Msi(e) => match e.kind {
+            MsiFailure::ConnectionRefused | MsiFailure::Unreachable => Failure::Unreachable,
+            MsiFailure::NoAnswer => Failure::Timeout,
+            MsiFailure::NotAssigned => Failure::IdentityNotAssigned,
+            MsiFailure::Refused(_) => Failure::CredentialRefused,
+            MsiFailure::NotAToken => Failure::Other,
+        },
+        AuthError::Session(e) => match e.kind {
+            super::u2m::SessionFailure::NotSignedIn => Failure::NotSignedIn,
+            super::u2m::SessionFailure::Expired => Failure::ExpiredToken,
         },
     }
 }
@@ -145,6 +174,8 @@ fn classify_api(e: &ApiError) -> Failure {
         ApiError::Timeout { .. } => Failure::Timeout,
         ApiError::Redirected { .. } => Failure::Redirected,
         ApiError::Decode { reason, .. } if reason.contains("HTML") => Failure::HtmlInsteadOfJson,
+        ApiError::Local(m) if m.contains("is unavailable (HTTP 5") => Failure::TokenEndpointDown,
+        ApiError::Auth(m) if m.contains(GATEWAY_IDENTITY) => Failure::GatewayIdentity,
         ApiError::Auth(m) if m.contains("gateway") => Failure::Gateway,
         ApiError::Auth(m) if m.contains("personal access tokens") => Failure::WrongCredentialKind,
         ApiError::Auth(m) if m.contains("no keyring entry") => Failure::MissingKeyringEntry,
@@ -171,6 +202,24 @@ fn classify_api(e: &ApiError) -> Failure {
     }
 }
 
+/// The words [`crate::api::ApiClient`] uses when a gateway-only profile is refused.
+const GATEWAY_IDENTITY: &str = "the gateway's own identity";
+
+/// The identity `/Me` proves: an `id` and a name (`userName`, `displayName` or
+/// `applicationId`). Any other JSON object proves nothing (docs/wire-facts.md §4.1).
+fn proven_identity(me: scim::Me) -> Result<String, (Failure, String)> {
+    let name = me.user_name.or(me.display_name).or(me.application_id);
+    match (me.id, name) {
+        (Some(id), Some(name)) if !id.is_empty() && !name.is_empty() => {
+            Ok(format!("signed in as {name}"))
+        }
+        _ => Err((
+            Failure::NoIdentity,
+            "/Me answered without an id and a userName, displayName or applicationId: the host (or a gateway or proxy in front of it) did not say who the credential is".into(),
+        )),
+    }
+}
+
 /// Checks one profile, bounded by `limit` in all.
 pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
     let mut report = CheckReport {
@@ -188,27 +237,24 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
         warning: super::transport::warning(profile),
         outcome: Ok(String::new()),
     };
-    let provider = match provider_for(profile) {
-        Ok(p) => p,
-        Err(e) => {
+    let conn = match crate::connect::Connection::open(profile) {
+        Ok(c) => c,
+        Err(crate::connect::ConnectError::Credential(e)) => {
             report.outcome = Err((config_failure(&e), e.to_string()));
             return report;
         }
-    };
-    let http = match crate::api::client::http_client_for(profile) {
-        Ok(h) => h,
         Err(e) => {
-            report.outcome = Err((Failure::MalformedConfig, e));
+            report.outcome = Err((Failure::MalformedConfig, e.to_string()));
             return report;
         }
     };
-    let client = ApiClient::new(http, &report.host, provider.clone());
+    let (client, provider) = (&conn.client, conn.auth().clone());
     let call = async {
-        if let Err(e) = provider.authorize(client_http(&client)).await {
+        if let Err(e) = provider.authorize(client.http()).await {
             return Err((classify_auth(&e), e.to_string()));
         }
         let result = match (profile.kind(), profile.account_id.as_deref()) {
-            (ProfileKind::Account, Some(account)) => workspaces::list(&client, account)
+            (ProfileKind::Account, Some(account)) => workspaces::list(client, account)
                 .await
                 .map(|w| format!("{} workspaces visible", w.len())),
             (ProfileKind::Account, None) => {
@@ -217,14 +263,10 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
                     "an account host needs account_id".into(),
                 ));
             }
-            (ProfileKind::Workspace, _) => scim::me(&client).await.map(|me| {
-                let who = me
-                    .user_name
-                    .or(me.display_name)
-                    .or(me.application_id)
-                    .unwrap_or_else(|| "(unnamed)".into());
-                format!("signed in as {who}")
-            }),
+            (ProfileKind::Workspace, _) => match scim::me(client).await {
+                Ok(me) => return proven_identity(me),
+                Err(e) => Err(e),
+            },
         };
         result.map_err(|e| (classify_api(&e), e.user_message()))
     };
@@ -237,11 +279,10 @@ pub async fn check_profile(profile: &Profile, limit: Duration) -> CheckReport {
     };
     report.principal = Some(provider.principal());
     report.expires_at = provider.expires_at();
+    let mut warnings: Vec<String> = report.warning.take().into_iter().collect();
+    warnings.extend(provider.warnings());
+    report.warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     report
-}
-
-fn client_http(c: &ApiClient) -> &reqwest::Client {
-    c.http()
 }
 
 /// The report as the lines `auth check` prints. Every field passes through the terminal
@@ -287,11 +328,17 @@ pub fn render(r: &CheckReport) -> String {
 pub fn render_line(r: &CheckReport) -> String {
     use crate::sanitize::terminal_text as clean;
     let status = match &r.outcome {
+        Ok(what) if !what.is_empty() => format!("OK: {}", clean(what)),
         Ok(_) => "OK".to_owned(),
         Err((kind, _)) => format!("FAILED ({})", kind.label()),
     };
+    let warning = r
+        .warning
+        .as_ref()
+        .map(|w| format!("  warning: {}", clean(w)))
+        .unwrap_or_default();
     format!(
-        "{:<20} {:<40} {:<20} {status}",
+        "{:<20} {:<40} {:<20} {status}{warning}",
         clean(&r.profile),
         clean(&r.host),
         clean(&r.method)

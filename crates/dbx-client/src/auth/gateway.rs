@@ -168,6 +168,10 @@ impl CredentialProvider for WithGateway {
     fn gateway_headers(&self) -> Vec<String> {
         self.headers.names()
     }
+
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings()
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,17 @@
 //! service account in `X-Databricks-GCP-SA-Access-Token`.
 //!
 //! - `google-credentials`: a service-account key (`google_credentials` = a file path or the
-//!   inline JSON). The ID token comes from a JWT signed with the key (gcp_auth's `Signer`) and
-//!   exchanged at the key's `token_uri` with `target_audience`; the access token from gcp_auth.
+//!   inline JSON). Both tokens come from a JWT signed with the key (gcp_auth's `Signer`) and
+//!   exchanged at the key's `token_uri`: with `target_audience` for the ID token, with `scope`
+//!   for the access token (on our client, so a refusal keeps its HTTP status).
 //! - `google-id`: impersonate `google_service_account` through IAM Credentials
 //!   `generateIdToken`/`generateAccessToken`, authenticated as the source credential: the key in
 //!   `google_credentials` if set, else Application Default Credentials. `google_iam_url`
-//!   overrides `https://iamcredentials.googleapis.com` (tests, private endpoints).
+//!   overrides `https://iamcredentials.googleapis.com` (tests, private endpoints). A denied
+//!   call (HTTP 403) names the role the caller lacks, `roles/iam.serviceAccountTokenCreator`.
+//!
+//! The ID token's audience is the host, unless `google_audience` says otherwise: behind a
+//! gateway the host is the gateway's URL, while Databricks expects its own.
 
 use super::token_cache::{Minted, TokenCache, TokenId};
 use super::transport::{redirected, require_https};
@@ -21,7 +26,7 @@ use gcp_auth::{CustomServiceAccount, TokenProvider};
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::OnceCell;
 
@@ -31,6 +36,10 @@ const SCOPES: &[&str] = &[
     "https://www.googleapis.com/auth/compute",
 ];
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// The profile key that sets the ID token's audience (default: the host).
+pub const AUDIENCE_KEY: &str = "google_audience";
+/// The role a caller needs on a service account to mint its tokens through IAM Credentials.
+pub const TOKEN_CREATOR_ROLE: &str = "roles/iam.serviceAccountTokenCreator";
 
 /// The fields of a service-account key we read ourselves (gcp_auth keeps its own private).
 #[derive(Deserialize)]
@@ -73,15 +82,16 @@ impl ServiceAccountKey {
         })
     }
 
-    /// An ID token for `audience` by the JWT-bearer grant with `target_audience`.
-    async fn id_token(&self, http: &reqwest::Client, audience: &str) -> Result<String, AuthError> {
+    /// A JWT-bearer assertion signed with the key: `extra` is `target_audience` or `scope`.
+    fn assertion(&self, extra: (&str, &str)) -> Result<String, AuthError> {
         let iat = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let claims = json!({
+        let mut claims = json!({
             "iss": self.email, "sub": self.email, "aud": self.token_uri,
-            "target_audience": audience, "iat": iat, "exp": iat + 3600,
+            "iat": iat, "exp": iat + 3600,
         });
+        claims[extra.0] = json!(extra.1);
         let mut jwt = B64.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
         jwt.push('.');
         jwt.push_str(&B64.encode(claims.to_string()));
@@ -91,6 +101,38 @@ impl ServiceAccountKey {
             })?;
         jwt.push('.');
         jwt.push_str(&B64.encode(sig));
+        Ok(jwt)
+    }
+
+    /// An access token for `scopes` by the JWT-bearer grant with `scope`.
+    async fn access_token(
+        &self,
+        http: &reqwest::Client,
+        scopes: &[&str],
+    ) -> Result<Secret, AuthError> {
+        let jwt = self.assertion(("scope", &scopes.join(" ")))?;
+        #[derive(Deserialize)]
+        struct AccessResponse {
+            access_token: Option<String>,
+        }
+        let r: AccessResponse = post(
+            http,
+            &self.token_uri,
+            None,
+            Body::Form(&[("grant_type", JWT_BEARER), ("assertion", &jwt)]),
+        )
+        .await?;
+        r.access_token
+            .map(Secret::new)
+            .ok_or_else(|| AuthError::BadResponse {
+                endpoint: self.token_uri.clone(),
+                reason: "no access_token in the answer".into(),
+            })
+    }
+
+    /// An ID token for `audience` by the JWT-bearer grant with `target_audience`.
+    async fn id_token(&self, http: &reqwest::Client, audience: &str) -> Result<String, AuthError> {
+        let jwt = self.assertion(("target_audience", audience))?;
         #[derive(Deserialize)]
         struct IdResponse {
             id_token: Option<String>,
@@ -188,6 +230,49 @@ fn jwt_lifetime(token: &str) -> Option<Duration> {
     Some(Duration::from_secs_f64((exp - now).max(0.0)))
 }
 
+/// A gcp_auth failure (Application Default Credentials) as what it is: no connection, or a
+/// refusal whose status gcp_auth does not report (it logs the answer's body at warn level).
+fn adc_error(e: &gcp_auth::Error) -> AuthError {
+    let endpoint = "the Application Default Credentials' token endpoint".to_owned();
+    match e {
+        gcp_auth::Error::Other(_, inner) => AuthError::Unreachable {
+            endpoint,
+            reason: root(inner.as_ref()),
+        },
+        gcp_auth::Error::Http(_, inner) => AuthError::Unreachable {
+            endpoint,
+            reason: root(inner),
+        },
+        _ => AuthError::Refused {
+            endpoint,
+            status: 0,
+            reason: first_line(e),
+        },
+    }
+}
+
+/// A 403 from IAM Credentials: the caller lacks the role that lets it act as `target`.
+fn name_missing_role(e: AuthError, target: &str) -> AuthError {
+    match e {
+        AuthError::Refused {
+            endpoint,
+            status: 403,
+            reason,
+        } => AuthError::Refused {
+            endpoint,
+            status: 403,
+            reason: format!("{reason} (the caller needs {TOKEN_CREATOR_ROLE} on {target})"),
+        },
+        other => other,
+    }
+}
+
+fn omitted_warning(why: &str) -> String {
+    format!(
+        "X-Databricks-GCP-SA-Access-Token left out: {why}; account APIs that need a GCP access token (e.g. creating workspaces) will fail"
+    )
+}
+
 /// Where the caller's own Google identity comes from.
 pub enum Source {
     Key(ServiceAccountKey),
@@ -206,12 +291,14 @@ pub struct GoogleProvider {
     source: Source,
     /// `google_service_account` to impersonate (google-id).
     impersonate: Option<String>,
-    /// The host called: the ID token's audience, one provider per audience.
+    /// The ID token's audience: the host called, or `google_audience`.
     audience: String,
     /// Account APIs take the SA access token too.
     account: bool,
     iam_url: String,
     cache: TokenCache<Tokens>,
+    /// Why the last fetch left the access token out, if it did.
+    omitted: StdMutex<Option<String>>,
 }
 
 impl GoogleProvider {
@@ -232,12 +319,17 @@ impl GoogleProvider {
                 .trim_end_matches('/')
                 .to_owned(),
             cache: TokenCache::default(),
+            omitted: StdMutex::new(None),
         }
     }
 
-    async fn source_token(&self, scopes: &[&str]) -> Result<Secret, AuthError> {
-        let (provider, what): (&dyn TokenProvider, String) = match &self.source {
-            Source::Key(k) => (k.sa.as_ref(), k.token_uri.clone()),
+    async fn source_token(
+        &self,
+        http: &reqwest::Client,
+        scopes: &[&str],
+    ) -> Result<Secret, AuthError> {
+        let provider: &dyn TokenProvider = match &self.source {
+            Source::Key(k) => return k.access_token(http, scopes).await,
             Source::Adc(cell) => {
                 let p = cell
                     .get_or_try_init(|| async { gcp_auth::provider().await })
@@ -248,18 +340,21 @@ impl GoogleProvider {
                             first_line(&e)
                         ))
                     })?;
-                (p.as_ref(), "Application Default Credentials".into())
+                p.as_ref()
             }
         };
-        let t = provider
-            .token(scopes)
-            .await
-            .map_err(|e| AuthError::Refused {
-                endpoint: what,
-                status: 0,
-                reason: first_line(&e),
-            })?;
+        let t = provider.token(scopes).await.map_err(|e| adc_error(&e))?;
         Ok(Secret::new(t.as_str().to_owned()))
+    }
+
+    /// Records why the access token was left out (or that it was not), for [`Self::warnings`].
+    fn note_omitted(&self, why: Option<String>) {
+        if let Some(w) = &why {
+            tracing::warn!(warning = %w, "X-Databricks-GCP-SA-Access-Token omitted");
+        }
+        if let Ok(mut o) = self.omitted.lock() {
+            *o = why;
+        }
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
@@ -268,10 +363,13 @@ impl GoogleProvider {
                 let id = key.id_token(http, &self.audience).await?;
                 let access = if self.account {
                     // Optional, as in both SDKs: without it only some account calls fail.
-                    match self.source_token(SCOPES).await {
-                        Ok(t) => Some(t),
+                    match self.source_token(http, SCOPES).await {
+                        Ok(t) => {
+                            self.note_omitted(None);
+                            Some(t)
+                        }
                         Err(e) => {
-                            tracing::warn!(error = %e, "no GCP access token; X-Databricks-GCP-SA-Access-Token omitted");
+                            self.note_omitted(Some(omitted_warning(&e.to_string())));
                             None
                         }
                     }
@@ -286,7 +384,7 @@ impl GoogleProvider {
                 ));
             }
             (Some(target), _) => {
-                let caller = self.source_token(&[SCOPES[0]]).await?;
+                let caller = self.source_token(http, &[SCOPES[0]]).await?;
                 let base = format!("{}/v1/projects/-/serviceAccounts/{target}", self.iam_url);
                 #[derive(Deserialize)]
                 struct IdToken {
@@ -299,7 +397,8 @@ impl GoogleProvider {
                     Some(caller.expose()),
                     Body::Json(json!({"audience": self.audience, "includeEmail": true})),
                 )
-                .await?;
+                .await
+                .map_err(|e| name_missing_role(e, target))?;
                 let access = if self.account {
                     #[derive(Deserialize)]
                     #[serde(rename_all = "camelCase")]
@@ -315,9 +414,13 @@ impl GoogleProvider {
                     )
                     .await;
                     match r {
-                        Ok(a) => Some(Secret::new(a.access_token)),
+                        Ok(a) => {
+                            self.note_omitted(None);
+                            Some(Secret::new(a.access_token))
+                        }
                         Err(e) => {
-                            tracing::warn!(error = %e, "no GCP access token; X-Databricks-GCP-SA-Access-Token omitted");
+                            let e = name_missing_role(e, target);
+                            self.note_omitted(Some(omitted_warning(&e.to_string())));
                             None
                         }
                     }
@@ -397,5 +500,14 @@ impl CredentialProvider for GoogleProvider {
 
     fn expires_at(&self) -> Option<SystemTime> {
         self.cache.expires_at()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.omitted
+            .lock()
+            .ok()
+            .and_then(|o| o.clone())
+            .into_iter()
+            .collect()
     }
 }

@@ -5,7 +5,9 @@
 //! one refresh per refused token, so a burst of requests causes one token request.
 
 pub mod azure;
+pub mod azure_msi;
 pub mod check;
+pub mod cross_workspace;
 pub mod databricks_cli;
 pub mod gateway;
 pub mod google;
@@ -13,6 +15,8 @@ pub mod oauth_m2m;
 pub mod pat;
 pub mod token_cache;
 pub mod transport;
+pub mod unused_keys;
+pub mod u2m;
 
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use futures::future::BoxFuture;
@@ -54,9 +58,11 @@ impl AuthHeaders {
 pub enum AuthError {
     #[error("{0}")]
     Config(String),
-    #[error("cannot reach the token endpoint {endpoint}: {reason}")]
+    #[error("cannot reach {}: {reason}", endpoint_name(endpoint))]
     Unreachable { endpoint: String, reason: String },
-    #[error("the token endpoint {endpoint} refused the request (HTTP {status}): {reason}")]
+    /// The token endpoint answered an error status. A 5xx is an outage, not a verdict on the
+    /// credential, and is worded so ([`AuthError::is_outage`]).
+    #[error("{}", refused_text(.endpoint, *.status, .reason))]
     Refused {
         endpoint: String,
         status: u16,
@@ -70,6 +76,58 @@ pub enum AuthError {
     /// `databricks auth token` gave no token (`auth_type = databricks-cli`).
     #[error("{0}")]
     Cli(databricks_cli::CliError),
+    /// A managed identity gave no token (`azure-msi`).
+    #[error("{0}")]
+    Msi(azure_msi::MsiError),
+    /// A browser login (`auth_type = external-browser`) that is missing or has expired.
+    #[error("{0}")]
+    Session(u2m::SessionError),
+}
+
+/// An endpoint as a message names it: a URL is "the token endpoint URL"; a description that
+/// already says what it is ("the managed identity endpoint (IMDS) …") is used as it is.
+fn endpoint_name(endpoint: &str) -> String {
+    if endpoint.starts_with("http://") || endpoint.starts_with("https://") {
+        format!("the token endpoint {endpoint}")
+    } else {
+        endpoint.to_owned()
+    }
+}
+
+fn status_text(status: u16) -> String {
+    if status == 0 {
+        String::new()
+    } else {
+        format!(" (HTTP {status})")
+    }
+}
+
+impl AuthError {
+    /// True when the token endpoint was down (HTTP 5xx): nothing was decided about the
+    /// credential, and the same request may work later.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Refused { status, .. } if *status >= 500)
+    }
+}
+
+fn refused_text(endpoint: &str, status: u16, reason: &str) -> String {
+    if status >= 500 {
+        let detail = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({reason})")
+        };
+        format!(
+            "{} is unavailable (HTTP {status}), try again later{detail}",
+            endpoint_name(endpoint)
+        )
+    } else {
+        format!(
+            "{} refused the request{}: {reason}",
+            endpoint_name(endpoint),
+            status_text(status)
+        )
+    }
 }
 
 /// One way of authenticating to Databricks.
@@ -92,6 +150,10 @@ pub trait CredentialProvider: Send + Sync {
     }
     /// Names of the gateway headers sent with every request (`gateway_headers`), for messages.
     fn gateway_headers(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// What the last token fetch had to leave out, e.g. an optional header it could not mint.
+    fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
 }
@@ -173,6 +235,14 @@ fn base_provider(
                 audience, client_id, secret,
             )))
         }
+        AuthMethod::Other(name) if name == "external-browser" => {
+            let target = u2m::Target::for_profile(profile, host)?;
+            Ok(Arc::new(u2m::provider::BrowserProvider::new(
+                target,
+                profile.client_id.clone(),
+                profile.name.clone(),
+            )))
+        }
         AuthMethod::Other(name) if name == "databricks-cli" => {
             let account_id = match (profile.kind(), &profile.account_id) {
                 (ProfileKind::Account, Some(a)) => Some(a.clone()),
@@ -216,6 +286,11 @@ fn base_provider(
                     })
             };
             let account = profile.kind() == ProfileKind::Account;
+            // The ID token's audience: the host, or `google_audience` behind a gateway.
+            let audience = profile
+                .other
+                .get(google::AUDIENCE_KEY)
+                .map_or_else(|| host.clone(), |a| a.trim_end_matches('/').to_owned());
             let iam_url = profile.other.get("google_iam_url").cloned();
             if let Some(u) = &iam_url {
                 // The caller's Google token is sent there.
@@ -238,6 +313,14 @@ fn base_provider(
                 }),
                 "azure-msi" => azure(azure::AzureKind::ManagedIdentity {
                     client_id: profile.other.get("azure_client_id").cloned(),
+                    endpoint: azure_msi::MsiEndpoint::from_env(),
+                    timeout: azure_msi::parse_timeout(
+                        profile
+                            .other
+                            .get(azure_msi::TIMEOUT_KEY)
+                            .map(String::as_str),
+                    )
+                    .map_err(|e| AuthError::Config(format!("profile {}: {e}", profile.name)))?,
                 }),
                 "azure-cli" => azure(azure::AzureKind::Cli {
                     tenant_id: profile.other.get("azure_tenant_id").cloned(),
@@ -251,7 +334,7 @@ fn base_provider(
                     })?;
                     let source = google::Source::Key(google::ServiceAccountKey::load(&key)?);
                     Ok(Arc::new(google::GoogleProvider::new(
-                        source, None, host, account, iam_url,
+                        source, None, audience, account, iam_url,
                     )))
                 }
                 "google-id" => {
@@ -263,7 +346,7 @@ fn base_provider(
                     Ok(Arc::new(google::GoogleProvider::new(
                         source,
                         Some(target),
-                        host,
+                        audience,
                         account,
                         iam_url,
                     )))

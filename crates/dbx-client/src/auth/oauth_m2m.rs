@@ -23,6 +23,9 @@ pub struct M2mProvider {
     client_id: String,
     client_secret: Secret,
     cache: TokenCache<Secret>,
+    /// Sent as `X-Databricks-Workspace-Id` with the token request: on a unified host one token
+    /// endpoint serves every workspace (see `cross_workspace`).
+    workspace_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,7 +46,15 @@ impl M2mProvider {
             client_id,
             client_secret,
             cache: TokenCache::default(),
+            workspace_id: None,
         }
+    }
+
+    /// Ask the token endpoint for a token of this workspace (unified hosts).
+    #[must_use]
+    pub fn with_workspace_id(mut self, workspace_id: String) -> Self {
+        self.workspace_id = Some(workspace_id);
+        self
     }
 
     /// The token endpoint, which must be https (or loopback http): the client secret goes
@@ -107,16 +118,17 @@ impl M2mProvider {
     async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
         let endpoint = self.token_endpoint(http).await?;
         tracing::debug!(%endpoint, client_id = %self.client_id, "requesting OAuth token");
-        let resp = http
+        let mut req = http
             .post(&endpoint)
             .basic_auth(&self.client_id, Some(self.client_secret.expose()))
-            .form(&[("grant_type", "client_credentials"), ("scope", "all-apis")])
-            .send()
-            .await
-            .map_err(|e| AuthError::Unreachable {
-                endpoint: endpoint.clone(),
-                reason: e.to_string(),
-            })?;
+            .form(&[("grant_type", "client_credentials"), ("scope", "all-apis")]);
+        if let Some(ws) = &self.workspace_id {
+            req = req.header(super::cross_workspace::WORKSPACE_ID_HEADER, ws);
+        }
+        let resp = req.send().await.map_err(|e| AuthError::Unreachable {
+            endpoint: endpoint.clone(),
+            reason: e.to_string(),
+        })?;
         if resp.status().is_redirection() {
             return Err(redirected(&endpoint, &resp));
         }

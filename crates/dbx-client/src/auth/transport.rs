@@ -69,7 +69,8 @@ pub fn same_origin(asked: &Url, got: &Url) -> bool {
 }
 
 /// What to tell the user, once, about how this profile connects: plain http to a host that is
-/// not loopback, and a `skip_verify` that is not honoured. `None` when there is nothing to say.
+/// not loopback, a `skip_verify` that is not honoured, and cloud credential keys the chosen
+/// method ignores ([`super::unused_keys`]). `None` when there is nothing to say.
 pub fn warning(profile: &Profile) -> Option<String> {
     let mut out = Vec::new();
     if let Some(host) = profile.host.as_deref()
@@ -87,6 +88,7 @@ pub fn warning(profile: &Profile) -> Option<String> {
     {
         out.push("skip_verify is not supported; certificates are always verified".into());
     }
+    out.extend(super::unused_keys::warning(profile));
     (!out.is_empty()).then(|| out.join("; "))
 }
 

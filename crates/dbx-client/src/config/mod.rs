@@ -1,6 +1,7 @@
 //! Profiles from `~/.databrickscfg` and `DATABRICKS_*` variables, resolved as the Databricks
 //! SDKs do, and secrets.
 
+pub mod edit;
 pub mod env;
 pub mod error;
 pub mod file;

@@ -128,6 +128,44 @@ impl Engine {
             .map_or(0, |n| n as usize)
     }
 
+    /// [`Engine::run`] as seen from one account: `system.access.outbound_network` holds only
+    /// that account's events, as the real system table does (docs/wire-facts.md §6). A temporary
+    /// view of the same name shadows the shared table for the statement's run.
+    pub fn run_for_account(
+        &self,
+        account_id: &str,
+        sql: &str,
+        ctx: &Context<'_>,
+        params: &[Param],
+        row_limit: Option<usize>,
+    ) -> Result<Output, Failure> {
+        let literal = account_id.replace('\'', "''");
+        let view = format!(
+            "CREATE TEMP VIEW \"{OUTBOUND_NETWORK}\" AS SELECT * FROM main.\"{OUTBOUND_NETWORK}\" WHERE account_id = '{literal}'"
+        );
+        self.conn
+            .execute_batch(&view)
+            .map_err(|e| sqlite_failure(&e))?;
+        let out = self.run(sql, ctx, params, row_limit);
+        if let Err(e) = self
+            .conn
+            .execute_batch(&format!("DROP VIEW temp.\"{OUTBOUND_NETWORK}\""))
+        {
+            tracing::warn!(target: "emulator", "dropping the account view failed: {e}");
+        }
+        out
+    }
+
+    pub fn row_count_of(&self, account_id: &str) -> usize {
+        self.conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM \"{OUTBOUND_NETWORK}\" WHERE account_id = ?1"),
+                [account_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_or(0, |n| n as usize)
+    }
+
     /// Translates and runs one statement; at most `row_limit` rows are returned.
     pub fn run(
         &self,

@@ -6,6 +6,7 @@
 //! Time is the wall clock plus an offset tests can advance ([`EmulatorHandle::advance_sql_clock`]),
 //! so warehouse starts and slow statements are driven without sleeping.
 
+mod account_host;
 mod egress_events;
 mod engine;
 mod statements;
@@ -78,7 +79,8 @@ impl SqlState {
     }
 }
 
-pub(crate) fn routes() -> Router<Shared> {
+/// The SQL routes, behind the accounts-host rule of [`account_host`].
+pub(crate) fn routes(shared: Shared) -> Router<Shared> {
     let wh = "/api/2.0/sql/warehouses";
     let st = "/api/2.0/sql/statements";
     Router::new()
@@ -93,6 +95,10 @@ pub(crate) fn routes() -> Router<Shared> {
             &format!("{st}/{{id}}/result/chunks/{{chunk}}"),
             get(statements::get_chunk),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared,
+            account_host::guard,
+        ))
 }
 
 /// Every workspace with its bound policy's `egress.network_access`, read now.
@@ -201,6 +207,11 @@ impl EmulatorHandle {
     /// Rows currently in `system.access.outbound_network`.
     pub fn egress_row_count(&self) -> usize {
         lock_sql(&self.sql()).engine.row_count()
+    }
+
+    /// Rows of one account's `system.access.outbound_network` (what its workspaces can read).
+    pub fn egress_row_count_of(&self, account_id: &str) -> usize {
+        lock_sql(&self.sql()).engine.row_count_of(account_id)
     }
 
     /// How long a statement runs once its warehouse is up (applies to new statements).

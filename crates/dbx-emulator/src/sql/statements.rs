@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::super::error::{ApiError, ApiResult, json_response};
 use super::super::policies::body_object;
-use super::super::state::Shared;
+use super::super::state::{Shared, lock};
 use super::engine::{Failure, Output, Param};
 use super::translate::Context;
 use super::warehouses::{WhState, sql_caller};
@@ -54,6 +54,8 @@ impl StmtState {
 
 pub(crate) struct Statement {
     pub id: String,
+    /// The account whose events the statement sees.
+    account_id: String,
     workspace_id: i64,
     warehouse_id: String,
     sql: String,
@@ -193,7 +195,7 @@ fn run(sql: &mut SqlState, id: &str) {
         catalog: s.catalog.as_deref(),
         schema: s.schema.as_deref(),
     };
-    match engine.run(&s.sql, &ctx, &s.params, s.row_limit) {
+    match engine.run_for_account(&s.account_id, &s.sql, &ctx, &s.params, s.row_limit) {
         Ok(out) => {
             s.state = StmtState::Succeeded;
             s.output = Some(out);
@@ -249,6 +251,10 @@ pub(crate) async fn execute(
     body: axum::body::Bytes,
 ) -> ApiResult<Response> {
     let (ws, sql) = sql_caller(&shared, &headers)?;
+    let account_id = lock(&shared)
+        .workspace_account(ws)
+        .unwrap_or_default()
+        .to_owned();
     let req: ExecuteRequest = serde_json::from_value(Value::Object(body_object(&body)?))
         .map_err(|e| ApiError::malformed(format!("Could not parse request object: {e}")))?;
     let statement = req
@@ -306,6 +312,7 @@ pub(crate) async fn execute(
         let id = uuid::Uuid::new_v4().to_string();
         let s = Statement {
             id: id.clone(),
+            account_id,
             workspace_id: ws,
             warehouse_id,
             sql: statement,

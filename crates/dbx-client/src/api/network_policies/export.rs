@@ -18,6 +18,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 const POLICY_RESOURCE: &str = "databricks_account_network_policy";
+
+/// The oldest provider release whose `databricks_account_network_policy` has `ingress` and
+/// `ingress_dry_run` (v1.113.0, 2026-04; v1.112.0 knows only `account_id`,
+/// `network_policy_id` and `egress`). The server fills `ingress` in when a policy is created
+/// without it, so an export without it would plan a change, and an older provider could not
+/// hold it at all (docs/wire-facts.md §13).
+pub const MIN_PROVIDER_VERSION: &str = "1.113.0";
 const BINDING_RESOURCE: &str = "databricks_workspace_network_option";
 
 /// Top-level fields the model keeps in `extra` that the provider schema does have; exported
@@ -83,6 +90,10 @@ pub fn to_terraform(
         }
     }
     out.push('\n');
+    let _ = writeln!(
+        out,
+        "terraform {{\n  required_providers {{\n    databricks = {{\n      source  = \"databricks/databricks\"\n      version = \">= {MIN_PROVIDER_VERSION}\"\n    }}\n  }}\n}}\n"
+    );
     if policy.network_policy_id.is_some() {
         let _ = writeln!(
             out,

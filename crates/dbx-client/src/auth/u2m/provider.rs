@@ -1,0 +1,173 @@
+//! `auth_type = external-browser`: access tokens minted from the refresh token that
+//! `dbx-tui auth login` stored in the OS keyring. One refresh for every waiting request (the
+//! shared [`TokenCache`]); a rotated refresh token is stored back; an expired or revoked login
+//! says how to sign in again.
+
+use super::exchange::{ExchangeError, Grant, request};
+use super::{Endpoints, SessionError, SessionFailure, Target};
+use crate::auth::token_cache::{Minted, TokenCache, TokenId};
+use crate::auth::{AuthError, AuthHeaders, CredentialProvider};
+use crate::config::Secret;
+use crate::config::keyring::{self, KeyringError};
+use futures::future::BoxFuture;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// Refresh this long before the access token runs out, as the Databricks CLI does.
+const MARGIN: Duration = Duration::from_secs(300);
+
+pub struct BrowserProvider {
+    target: Target,
+    client_id: String,
+    /// The profile, for the login command in messages.
+    profile: String,
+    cache: TokenCache<Secret>,
+    /// The refresh token last read or stored; read from the keyring on first use.
+    refresh: Mutex<Option<Secret>>,
+    endpoints: tokio::sync::OnceCell<Endpoints>,
+}
+
+/// Reads the refresh token of `target` from the keyring, off the async threads.
+pub async fn load_refresh_token(target: &Target) -> Result<Secret, KeyringError> {
+    let name = target.keyring_entry();
+    tokio::task::spawn_blocking(move || keyring::get(&name))
+        .await
+        .map_err(|_| KeyringError::Unavailable {
+            reason: "the keyring task stopped".into(),
+        })?
+}
+
+/// Stores the refresh token of `target` in the keyring, off the async threads.
+pub async fn store_refresh_token(target: &Target, token: Secret) -> Result<(), KeyringError> {
+    let name = target.keyring_entry();
+    tokio::task::spawn_blocking(move || keyring::set(&name, &token))
+        .await
+        .map_err(|_| KeyringError::Unavailable {
+            reason: "the keyring task stopped".into(),
+        })?
+}
+
+impl BrowserProvider {
+    pub fn new(target: Target, client_id: Option<String>, profile: String) -> Self {
+        Self {
+            target,
+            client_id: client_id.unwrap_or_else(|| super::DEFAULT_CLIENT_ID.to_owned()),
+            profile,
+            cache: TokenCache::default(),
+            refresh: Mutex::new(None),
+            endpoints: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    fn login_command(&self) -> String {
+        format!("dbx-tui auth login --profile {}", self.profile)
+    }
+
+    fn session_error(&self, kind: SessionFailure, detail: &str) -> AuthError {
+        let host = self.target.host();
+        let message = match kind {
+            SessionFailure::NotSignedIn => format!(
+                "not signed in to {host} (no browser login in the OS keyring): run `{}`",
+                self.login_command()
+            ),
+            SessionFailure::Expired => format!(
+                "the browser login for {host} has expired or was revoked ({detail}): run `{}`",
+                self.login_command()
+            ),
+        };
+        SessionError { kind, message }.into()
+    }
+
+    async fn read_keyring(&self) -> Result<Secret, AuthError> {
+        match load_refresh_token(&self.target).await {
+            Ok(t) => Ok(t),
+            Err(KeyringError::Missing { .. }) => {
+                Err(self.session_error(SessionFailure::NotSignedIn, ""))
+            }
+            Err(e) => Err(AuthError::Config(format!(
+                "profile {}: the browser login cannot be read: {e}",
+                self.profile
+            ))),
+        }
+    }
+
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+        let endpoints = self
+            .endpoints
+            .get_or_try_init(|| super::discovery::discover(http, &self.target))
+            .await?;
+        let held = self.refresh.lock().ok().and_then(|g| g.clone());
+        let mut refresh = match held {
+            Some(t) => t,
+            None => self.read_keyring().await?,
+        };
+        let mut reread = false;
+        let tokens = loop {
+            let grant = Grant::Refresh(&refresh);
+            match request(http, &endpoints.token, &self.client_id, grant).await {
+                Ok(t) => break t,
+                Err(ExchangeError::Other(e)) => return Err(e),
+                Err(ExchangeError::InvalidGrant(reason)) => {
+                    // Another dbx-tui may have used (and so rotated) the token since we read
+                    // it: try the keyring's once before calling the login expired.
+                    if !reread {
+                        reread = true;
+                        if let Ok(stored) = self.read_keyring().await
+                            && stored != refresh
+                        {
+                            refresh = stored;
+                            continue;
+                        }
+                    }
+                    if let Ok(mut g) = self.refresh.lock() {
+                        *g = None;
+                    }
+                    return Err(self.session_error(SessionFailure::Expired, &reason));
+                }
+            }
+        };
+        let current = match tokens.refresh {
+            Some(rotated) if rotated != refresh => {
+                tracing::debug!(host = %self.target.host(), "refresh token rotated; storing the new one");
+                if let Err(e) = store_refresh_token(&self.target, rotated.clone()).await {
+                    tracing::warn!(error = %e, "the rotated refresh token could not be stored in the keyring");
+                }
+                rotated
+            }
+            _ => refresh,
+        };
+        if let Ok(mut g) = self.refresh.lock() {
+            *g = Some(current);
+        }
+        Ok(Minted::new(tokens.access, tokens.lifetime, MARGIN))
+    }
+}
+
+impl CredentialProvider for BrowserProvider {
+    fn method(&self) -> &'static str {
+        "external-browser"
+    }
+
+    fn principal(&self) -> String {
+        format!("your browser sign-in to {}", self.target.host())
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
+        Box::pin(async move {
+            self.cache
+                .headers(self.fetch(http), |t| AuthHeaders::bearer(t.expose()))
+                .await
+        })
+    }
+
+    fn invalidate(&self, refused: TokenId) {
+        self.cache.invalidate(refused);
+    }
+
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.cache.expires_at()
+    }
+}

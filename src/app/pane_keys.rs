@@ -1,0 +1,377 @@
+//! What each view handles: a declared key table per pane. The footer, the help overlay and the
+//! "does nothing here" message are all derived from these tables, and `App::perform` refuses an
+//! action the focused view does not declare, so a key never does something the screen did not
+//! say (and never falls through to another meaning).
+
+use super::keymap::{Action, Keymap, info};
+use super::state::View;
+
+/// One action a pane handles: what it does there, and its footer word when it is a main one.
+pub struct PaneKey {
+    pub action: Action,
+    /// What the key does in this view, in a few words.
+    pub does: &'static str,
+    /// The footer's word for it; `None` keeps it out of the footer (help still lists it).
+    pub hint: Option<&'static str>,
+}
+
+const fn key(action: Action, does: &'static str) -> PaneKey {
+    PaneKey {
+        action,
+        does,
+        hint: None,
+    }
+}
+
+const fn hint(action: Action, hint: &'static str, does: &'static str) -> PaneKey {
+    PaneKey {
+        action,
+        does,
+        hint: Some(hint),
+    }
+}
+
+/// Keys every view handles the same way (their meaning is the registry's description).
+pub const EVERYWHERE: &[Action] = &[
+    Action::Command,
+    Action::Help,
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::Top,
+    Action::Bottom,
+    Action::Back,
+    Action::Quit,
+];
+
+const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
+const FILTER: PaneKey = hint(Action::Filter, "filter", "filter the list (! inverts)");
+
+const WORKSPACES: &[PaneKey] = &[
+    FILTER,
+    hint(
+        Action::Open,
+        "open",
+        "open the policy bound to the workspace",
+    ),
+    hint(Action::Bind, "bind", "bind the workspace to another policy"),
+    key(
+        Action::ReadEgressThrough,
+        "read the egress log through this workspace (account profiles)",
+    ),
+    hint(Action::SortNext, "sort", "sort by the next column"),
+    key(Action::SortReverse, "flip the sort order"),
+    REFRESH,
+];
+
+const POLICIES: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "open", "open the policy"),
+    key(Action::Review, "review the policy's pending change"),
+    key(Action::Export, "export the policy as Terraform or JSON"),
+    hint(Action::Create, "create", "create a policy"),
+    key(Action::Clone, "clone the policy under a new id"),
+    key(Action::Delete, "delete the policy (type its id)"),
+    key(Action::Bind, "bind a workspace to the policy"),
+    key(
+        Action::Rollout,
+        "rollout: what enforcing this dry-run policy blocks",
+    ),
+    hint(Action::SortNext, "sort", "sort by the next column"),
+    key(Action::SortReverse, "flip the sort order"),
+    REFRESH,
+];
+
+const POLICY_DETAIL: &[PaneKey] = &[
+    hint(
+        Action::Filter,
+        "find",
+        "find an entry: the cursor jumps to the first match",
+    ),
+    hint(Action::AddDns, "allow", "allow a DNS name"),
+    key(Action::AddStorage, "allow a storage destination"),
+    key(Action::AddBlocked, "block a DNS name"),
+    hint(
+        Action::RemoveEntry,
+        "remove",
+        "remove the selected entry; on a bound workspace, unbind it",
+    ),
+    key(
+        Action::ToggleRestriction,
+        "full access <-> restricted access",
+    ),
+    key(Action::ToggleEnforcement, "enforced <-> dry run"),
+    key(
+        Action::CycleDryRunProducts,
+        "cycle the dry-run product filter",
+    ),
+    hint(
+        Action::Review,
+        "review",
+        "review the pending change (diff), y applies",
+    ),
+    hint(
+        Action::Open,
+        "edit",
+        "edit the selected entry (or toggle the selected mode)",
+    ),
+    key(Action::Export, "export the policy as Terraform or JSON"),
+    key(Action::Create, "create a policy"),
+    key(Action::Clone, "clone the policy under a new id"),
+    key(Action::Delete, "delete the policy (type its id)"),
+    key(Action::Bind, "bind a workspace to the policy"),
+    key(
+        Action::Rollout,
+        "rollout: what enforcing this dry-run policy blocks",
+    ),
+    REFRESH,
+];
+
+const ROLLOUT: &[PaneKey] = &[
+    FILTER,
+    hint(Action::ToggleRow, "choose", "choose the row to allow"),
+    hint(
+        Action::AddDns,
+        "all",
+        "choose every row shown that would be blocked (again: none)",
+    ),
+    hint(
+        Action::ToggleEnforcement,
+        "enforce",
+        "whether the change also switches DRY_RUN to ENFORCED",
+    ),
+    hint(
+        Action::Review,
+        "review",
+        "review the chosen allows (and enforcement) as one change",
+    ),
+    hint(Action::Open, "events", "the log's events for that destination"),
+    REFRESH,
+];
+
+const PRINCIPALS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "open", "open the service principal"),
+    hint(Action::SortNext, "sort", "sort by the next column"),
+    key(Action::SortReverse, "flip the sort order"),
+    hint(
+        Action::ToggleActive,
+        "(de)activate",
+        "activate / deactivate the service principal",
+    ),
+    hint(
+        Action::NewSecret,
+        "new secret",
+        "create an OAuth secret (shown once)",
+    ),
+    key(
+        Action::RotateSecret,
+        "rotate a secret: new one shown once, old deleted",
+    ),
+    key(Action::Rename, "rename the service principal"),
+    key(Action::AddToGroup, "add the service principal to a group"),
+    hint(Action::Create, "create", "create a service principal"),
+    key(
+        Action::Delete,
+        "delete the service principal (type its name)",
+    ),
+    REFRESH,
+];
+
+const PRINCIPAL_DETAIL: &[PaneKey] = &[
+    FILTER,
+    hint(
+        Action::RotateSecret,
+        "rotate",
+        "rotate the selected secret: new one shown once, old deleted",
+    ),
+    hint(
+        Action::ToggleActive,
+        "(de)activate",
+        "activate / deactivate the service principal",
+    ),
+    hint(
+        Action::Bind,
+        "assign",
+        "assign to a workspace, or change its permission there",
+    ),
+    hint(
+        Action::RemoveEntry,
+        "remove",
+        "remove the selected workspace, group or secret",
+    ),
+    key(Action::NewSecret, "create an OAuth secret (shown once)"),
+    key(Action::Rename, "rename the service principal"),
+    key(Action::AddToGroup, "add the service principal to a group"),
+    key(Action::Create, "create a service principal"),
+    key(
+        Action::Delete,
+        "delete the service principal (type its name)",
+    ),
+    REFRESH,
+];
+
+const EGRESS: &[PaneKey] = &[
+    FILTER,
+    hint(
+        Action::AddDns,
+        "allow",
+        "allow the blocked destination in its workspace's policy (reviewed)",
+    ),
+    hint(
+        Action::TogglePause,
+        "pause",
+        "pause or resume the live tail",
+    ),
+    hint(
+        Action::SwitchTab,
+        "by destination",
+        "events <-> by destination",
+    ),
+    REFRESH,
+];
+
+const CONTEXTS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "switch", "switch to the profile"),
+];
+
+const HISTORY: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "open", "show the entry's change (diff)"),
+    hint(
+        Action::Undo,
+        "undo",
+        "prepare the reverse change for review",
+    ),
+    REFRESH,
+];
+
+/// The keys `view` handles besides [`EVERYWHERE`].
+pub fn pane_keys(view: View) -> &'static [PaneKey] {
+    match view {
+        View::Workspaces => WORKSPACES,
+        View::Policies => POLICIES,
+        View::PolicyDetail => POLICY_DETAIL,
+        View::Principals => PRINCIPALS,
+        View::PrincipalDetail => PRINCIPAL_DETAIL,
+        View::Egress => EGRESS,
+        View::Contexts => CONTEXTS,
+        View::History => HISTORY,
+        View::Rollout => ROLLOUT,
+    }
+}
+
+pub const ALL_VIEWS: [View; 9] = [
+    View::Workspaces,
+    View::Policies,
+    View::PolicyDetail,
+    View::Principals,
+    View::PrincipalDetail,
+    View::Egress,
+    View::Contexts,
+    View::History,
+    View::Rollout,
+];
+
+/// Whether `view` does something with `action`.
+pub fn handles(view: View, action: Action) -> bool {
+    EVERYWHERE.contains(&action) || pane_keys(view).iter().any(|k| k.action == action)
+}
+
+/// Where a view is, in words for a message.
+fn place(view: View) -> &'static str {
+    match view {
+        View::Workspaces => ":ws",
+        View::Policies => ":np",
+        View::PolicyDetail => "a policy (:np, enter)",
+        View::Principals => ":sp",
+        View::PrincipalDetail => "a service principal (:sp, enter)",
+        View::Egress => ":egress",
+        View::Contexts => ":ctx",
+        View::History => ":history",
+        View::Rollout => ":rollout",
+    }
+}
+
+/// Why `action` does nothing in `view`, and where it does something.
+pub fn not_here(keymap: &Keymap, view: View, action: Action) -> String {
+    let key = keymap
+        .label(action)
+        .unwrap_or_else(|| info(action).name.to_owned());
+    let elsewhere = ALL_VIEWS.iter().filter(|&&v| v != view).find_map(|&v| {
+        pane_keys(v)
+            .iter()
+            .find(|k| k.action == action)
+            .map(|k| (v, k.does))
+    });
+    match elsewhere {
+        Some((v, does)) => format!("{key} does nothing here; in {}: {does}", place(v)),
+        None => format!("{key} does nothing here"),
+    }
+}
+
+/// The footer's actions for `view`, in order, with their words.
+pub fn footer(view: View) -> Vec<(Action, &'static str)> {
+    let mut out = vec![(Action::Command, "command"), (Action::Help, "help")];
+    out.extend(
+        pane_keys(view)
+            .iter()
+            .filter(|k| k.action != Action::Refresh)
+            .filter_map(|k| k.hint.map(|h| (k.action, h))),
+    );
+    out.push((Action::Back, "back"));
+    if handles_refresh(view) {
+        out.push((Action::Refresh, "refresh"));
+    }
+    out.push((Action::Quit, "quit"));
+    out
+}
+
+fn handles_refresh(view: View) -> bool {
+    pane_keys(view).iter().any(|k| k.action == Action::Refresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::ACTIONS;
+
+    #[test]
+    fn every_action_is_handled_somewhere_and_declared_once_per_view() {
+        for a in ACTIONS {
+            assert!(
+                ALL_VIEWS.iter().any(|&v| handles(v, a.action)),
+                "{} is handled by no view",
+                a.name
+            );
+        }
+        for v in ALL_VIEWS {
+            let keys = pane_keys(v);
+            for (i, k) in keys.iter().enumerate() {
+                assert!(
+                    !EVERYWHERE.contains(&k.action),
+                    "{v:?} redeclares {:?}",
+                    k.action
+                );
+                assert!(
+                    keys[i + 1..].iter().all(|o| o.action != k.action),
+                    "{v:?} declares {:?} twice",
+                    k.action
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn not_here_names_the_view_that_handles_the_key() {
+        let k = Keymap::default();
+        assert_eq!(
+            not_here(&k, View::Egress, Action::Create),
+            "c does nothing here; in :np: create a policy"
+        );
+        assert!(!handles(View::Egress, Action::Create));
+        assert!(handles(View::Egress, Action::Quit));
+    }
+}
