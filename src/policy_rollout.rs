@@ -1,10 +1,11 @@
 //! `dbx-tui policy rollout ID`: the rollout report on the command line, for a change ticket or a
 //! script. Exit code 0 when nothing seen in the window would be blocked, 3 when something would.
 
-use crate::api::ApiError;
 use crate::api::rollout::{self, RolloutRun, Verdict};
 use crate::api::timestamp::format_timestamp_ms;
-use crate::config::Profile;
+use crate::api::workspaces::{Workspace, WorkspaceStatus};
+use crate::api::{ApiClient, ApiError};
+use crate::config::{Profile, ProfileKind};
 use crate::sanitize::terminal_text;
 use crate::ui::thousands;
 
@@ -19,14 +20,67 @@ pub enum RolloutFormat {
 pub async fn run(profile: &Profile, id: &str, since_ms: i64) -> Result<RolloutRun, ApiError> {
     crate::cli::check_policy_id(id)?;
     let (client, account) = crate::cli::account_client(profile)?;
-    rollout::read(
-        &client,
-        &account,
-        id,
-        since_ms,
-        profile.warehouse_id.as_deref(),
-    )
+    let (policy, bound) = rollout::bound_policy(&client, &account, id).await?;
+    let preferred = profile.warehouse_id.as_deref();
+    if bound.is_empty() {
+        return rollout::report(&client, &policy, &bound, since_ms, preferred).await;
+    }
+    let sql = sql_client(profile, &client, &account, &bound).await?;
+    rollout::report(&sql, &policy, &bound, since_ms, preferred).await
+}
+
+/// A client for the warehouse: an account host serves no SQL, so an account profile reaches
+/// one through a workspace: the profile's `warehouse_workspace` or `workspace_id` (id or name),
+/// else the first running workspace bound to the policy, with the same credential.
+async fn sql_client(
+    profile: &Profile,
+    client: &ApiClient,
+    account: &str,
+    bound: &[Workspace],
+) -> Result<ApiClient, ApiError> {
+    if profile.kind() == ProfileKind::Workspace {
+        return Ok(client.clone());
+    }
+    let configured = profile
+        .other
+        .get("warehouse_workspace")
+        .or(profile.workspace_id.as_ref())
+        .cloned();
+    let all;
+    let named = match configured {
+        Some(c) => {
+            all = crate::api::workspaces::list(client, account).await?;
+            all.iter()
+                .find(|w| w.workspace_id.to_string() == c || w.workspace_name == c)
+                .cloned()
+        }
+        None => None,
+    };
+    let ws = named
+        .or_else(|| {
+            bound
+                .iter()
+                .find(|w| w.workspace_status == Some(WorkspaceStatus::Running))
+                .cloned()
+        })
+        .ok_or_else(|| {
+            ApiError::Local(
+                "no running workspace to read the egress log through: set warehouse_workspace in the profile"
+                    .into(),
+            )
+        })?;
+    let (account_profile, target) = (profile.clone(), ws);
+    // Building a credential may read the OS keyring.
+    let (ws_profile, provider, headers) = tokio::task::spawn_blocking(move || {
+        crate::auth::cross_workspace::workspace_credential(&account_profile, &target)
+    })
     .await
+    .map_err(|e| ApiError::Local(format!("preparing the workspace credential: {e}")))?
+    .map_err(|e| ApiError::Auth(e.to_string()))?;
+    let host = ws_profile.host.clone().unwrap_or_default();
+    Ok(ApiClient::new(client.http().clone(), &host, provider)
+        .with_headers(headers)
+        .with_retry(client.retry_policy()))
 }
 
 fn minutes(ms: i64) -> String {

@@ -167,12 +167,20 @@ impl Session {
             }
             Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
             Request::Rollout { policy, since_ms } => {
-                let run = crate::api::rollout::read(
-                    &self.client,
-                    self.account_id()?,
-                    policy.as_str(),
+                let account = self.account_id()?;
+                let (policy, bound) =
+                    crate::api::rollout::bound_policy(&self.client, account, policy.as_str())
+                        .await?;
+                // The warehouse lives in a workspace: the same one the egress log reads through.
+                let (via, _) = self.egress_warehouses(None).await?;
+                let route = self.sql_route(via.as_ref()).await?;
+                let preferred = self.profile.warehouse_id.as_deref();
+                let run = crate::api::rollout::report(
+                    &route.client,
+                    &policy,
+                    &bound,
                     since_ms,
-                    self.profile.warehouse_id.as_deref(),
+                    preferred,
                 )
                 .await?;
                 send(Payload::Rollout(Box::new(run)));

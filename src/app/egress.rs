@@ -10,7 +10,7 @@ use crate::api::egress::{AggregateWindow, DestinationSummary, EgressEvent};
 use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, TailCursor};
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::normalize_dns_name;
-use crate::api::sql::Warehouse;
+use crate::api::sql::{Warehouse, WarehouseState};
 use crate::api::{PolicyId, WorkspaceId};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;

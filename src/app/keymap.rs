@@ -455,6 +455,8 @@ mod registry_tests {
             Action::RotateSecret,
             Action::AddToGroup,
             Action::ReadEgressThrough,
+            Action::Rollout,
+            Action::ToggleRow,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

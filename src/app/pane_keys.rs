@@ -58,7 +58,7 @@ const WORKSPACES: &[PaneKey] = &[
     hint(Action::Bind, "bind", "bind the workspace to another policy"),
     key(
         Action::ReadEgressThrough,
-        "read the egress log through this workspace (account profiles)",
+        "read the egress log through this workspace",
     ),
     hint(Action::SortNext, "sort", "sort by the next column"),
     key(Action::SortReverse, "flip the sort order"),
@@ -146,7 +146,11 @@ const ROLLOUT: &[PaneKey] = &[
         "review",
         "review the chosen allows (and enforcement) as one change",
     ),
-    hint(Action::Open, "events", "the log's events for that destination"),
+    hint(
+        Action::Open,
+        "events",
+        "the log's events for that destination",
+    ),
     REFRESH,
 ];
 

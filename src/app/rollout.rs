@@ -292,6 +292,7 @@ impl App {
     }
 
     fn toggle_rollout_row(&mut self) {
+        let page = self.state.page_rows();
         let r = &mut self.state.rollout;
         let Some(row) = r.list.selected_index().and_then(|i| r.row(i)).cloned() else {
             return;
@@ -308,7 +309,7 @@ impl App {
         if !r.chosen.remove(&key) {
             r.chosen.insert(key);
         }
-        r.list.move_by(1, 1);
+        r.list.move_by(1, page);
     }
 
     /// `a`: every row shown that would be blocked and can be allowed; again clears them.

@@ -32,20 +32,22 @@ fn summary(state: &State) -> Vec<Line<'static>> {
     let warehouse = run.warehouse.as_ref().map_or(String::new(), |(id, name)| {
         format!(" · warehouse {name} ({id})")
     });
-    let mut lines = vec![Line::from(format!(
-        " {}: {}, {} · bound to {} workspace{}: {} · last {}{warehouse}",
-        rep.policy_id,
-        rep.restriction_mode,
-        rep.enforcement_mode,
-        names.len(),
-        if names.len() == 1 { "" } else { "s" },
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        },
-        r.window,
-    ))];
+    let mut lines = vec![
+        Line::from(format!(
+            " {}: {}, {} · dry-run denials of the last {}{warehouse}",
+            rep.policy_id, rep.restriction_mode, rep.enforcement_mode, r.window,
+        )),
+        Line::from(format!(
+            " bound to {} workspace{}: {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            },
+        )),
+    ];
     if rep.workspaces.is_empty() {
         lines.push(Line::styled(
             " Bound to no workspace: nothing runs under it, so enforcing it blocks nothing.",
@@ -63,10 +65,11 @@ fn summary(state: &State) -> Vec<Line<'static>> {
         "[ ] enforce with this change (f)"
     };
     lines.push(Line::from(format!(
-        " Enforcing now would block {would} of {} destinations seen · chosen {} · after the change {left} would be blocked · {enforce}",
+        " Enforcing now would block {would} of {} destinations seen · chosen to allow {} · after the change {left} would be blocked",
         rep.rows.len(),
         r.chosen.len(),
     )));
+    lines.push(Line::from(format!(" {enforce}")));
     if rep.truncated {
         lines.push(Line::styled(
             " The warehouse cut the answer: more destinations may exist.",

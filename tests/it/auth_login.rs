@@ -554,15 +554,22 @@ impl Write for Captured {
 #[tokio::test]
 async fn canary_no_token_in_logs_screen_or_files() {
     mock_store();
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites other tests already registered re-ask which subscribers want them.
-    tracing::callsite::rebuild_interest_cache();
+    // One process-wide subscriber: a thread-scoped one loses events whose callsites other test
+    // threads registered first (tracing caches each callsite's interest), which made this test
+    // flaky. Events of tests running alongside land here too; none may carry a token either.
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    let captured = CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let sink = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_writer(move || sink.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            captured
+        })
+        .clone();
     let emu = emulator(Duration::from_secs(3600)).await;
     let dir = Dir::new();
     let mut ui = TestUi::default();

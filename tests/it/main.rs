@@ -51,6 +51,7 @@ mod policy_validate;
 mod principals;
 mod readme_keys;
 mod resilience;
+mod rollout_pane;
 mod routing;
 mod server_fields;
 mod terminal_safety;

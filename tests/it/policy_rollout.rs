@@ -23,7 +23,7 @@ fn client(p: &Profile) -> ApiClient {
 }
 
 /// The first account's dry-run policy that is bound to a workspace, with those workspaces.
-async fn dry_run_policy(p: &Profile) -> (NetworkPolicy, Vec<String>) {
+pub(crate) async fn dry_run_policy(p: &Profile) -> (NetworkPolicy, Vec<workspaces::Workspace>) {
     let c = client(p);
     let account = p.account_id.clone().unwrap();
     for policy in network_policies::list(&c, &account).await.unwrap() {
@@ -37,16 +37,25 @@ async fn dry_run_policy(p: &Profile) -> (NetworkPolicy, Vec<String>) {
             .await
             .unwrap();
         if !bound.is_empty() {
-            let ids = bound.iter().map(|w| w.workspace_id.to_string()).collect();
-            return (policy, ids);
+            return (policy, bound);
         }
     }
     panic!("the demo seed has a bound dry-run policy");
 }
 
+/// A client for a workspace of the account profile `p`, as the app derives it (accounts hosts
+/// serve no SQL).
+fn workspace_client(p: &Profile, ws: &workspaces::Workspace) -> ApiClient {
+    let (wp, provider, headers) =
+        dbx_tui::auth::cross_workspace::workspace_credential(p, ws).unwrap();
+    let http = dbx_tui::api::client::http_client_for(p).unwrap();
+    ApiClient::new(http, wp.host.as_deref().unwrap(), provider).with_headers(headers)
+}
+
 /// DRY_RUN_DENIAL rows of these workspaces, counted by a plain query (not the report's).
-async fn denials(p: &Profile, ws: &[String], since_ms: i64) -> u64 {
-    let c = client(p);
+async fn denials(p: &Profile, bound: &[workspaces::Workspace], since_ms: i64) -> u64 {
+    let c = workspace_client(p, &bound[0]);
+    let ws: Vec<String> = bound.iter().map(|w| w.workspace_id.to_string()).collect();
     let wh = sql::list_warehouses(&c).await.unwrap();
     let wh = sql::choose_warehouse(&wh, None).unwrap();
     let list: Vec<String> = (0..ws.len()).map(|i| format!(":w{i}")).collect();

@@ -202,7 +202,7 @@ fn policy_detail() {
 fn help_overlay_lists_every_key_of_the_view() {
     let mut app = connected_app();
     // Tall enough for every action, service principals' included.
-    app.state.size = (150, 41);
+    app.state.size = (150, 44);
     app.handle_key(key('?'));
     let screen = draw(&app);
     // What this view handles and what works everywhere, from the view's declared key table.

@@ -201,7 +201,8 @@ pub struct RolloutReport {
     pub workspaces: Vec<(String, String)>,
     /// Most denials first.
     pub rows: Vec<RolloutRow>,
-    /// The warehouse cut the groups at [`GROUP_LIMIT`].
+    /// Not every group was read: the warehouse cut them at [`GROUP_LIMIT`], or a result chunk
+    /// could not be read.
     pub truncated: bool,
     /// The live table has `network_source_type`.
     pub has_products: bool,
@@ -385,41 +386,51 @@ pub struct RolloutRun {
     pub warehouse: Option<(String, String)>,
 }
 
-/// Read the policy, the workspaces bound to it and the dry-run denials since `since_ms`, on the
-/// `preferred` warehouse (id or name) or else one [`sql::choose_warehouse`] picks.
-pub async fn read(
+/// The policy and the workspaces bound to it (account APIs).
+pub async fn bound_policy(
     client: &ApiClient,
     account: &str,
     id: &str,
+) -> Result<(NetworkPolicy, Vec<workspaces::Workspace>), ApiError> {
+    let policy = network_policies::get(client, account, &PolicyId(id.to_owned())).await?;
+    let bound = workspaces::bound_to(client, account, id).await?;
+    Ok((policy, bound))
+}
+
+/// The dry-run denials of `bound` since `since_ms`, counted on a warehouse reached with `sql`
+/// (a workspace's client: accounts hosts serve no SQL): the `preferred` one (id or name), else
+/// one [`sql::choose_warehouse`] picks.
+pub async fn report(
+    sql: &ApiClient,
+    policy: &NetworkPolicy,
+    bound: &[workspaces::Workspace],
     since_ms: i64,
     preferred: Option<&str>,
 ) -> Result<RolloutRun, ApiError> {
-    let policy = network_policies::get(client, account, &PolicyId(id.to_owned())).await?;
-    let bound: Vec<(String, String)> = workspaces::bound_to(client, account, id)
-        .await?
-        .into_iter()
-        .map(|w| (w.workspace_id.to_string(), w.workspace_name))
+    let names: Vec<(String, String)> = bound
+        .iter()
+        .map(|w| (w.workspace_id.to_string(), w.workspace_name.clone()))
         .collect();
-    if bound.is_empty() {
-        let report = RolloutReport::new(&policy, since_ms, bound, Vec::new(), false, false);
+    if names.is_empty() {
+        let report = RolloutReport::new(policy, since_ms, names, Vec::new(), false, false);
         return Ok(RolloutRun {
             report,
             warehouse: None,
         });
     }
-    let warehouses = sql::list_warehouses(client).await?;
+    let warehouses = sql::list_warehouses(sql).await?;
     let warehouse = sql::choose_warehouse(&warehouses, preferred)
         .cloned()
         .ok_or_else(|| ApiError::Local("no SQL warehouse to read the egress log on".into()))?;
-    let ids: Vec<String> = bound.iter().map(|(id, _)| id.clone()).collect();
-    let (result, has_products) = query(client, &warehouse, since_ms, &ids).await?;
-    let rows = fold(&result, &policy).map_err(ApiError::Local)?;
+    let ids: Vec<String> = names.iter().map(|(id, _)| id.clone()).collect();
+    let (result, has_products) = query(sql, &warehouse, since_ms, &ids).await?;
+    let rows = fold(&result, policy).map_err(ApiError::Local)?;
     let report = RolloutReport::new(
-        &policy,
+        policy,
         since_ms,
-        bound,
+        names,
         rows,
-        result.truncated,
+        result.truncated || !result.gaps.is_empty(),
         has_products,
     );
     Ok(RolloutRun {

@@ -50,6 +50,7 @@ fn result(with_product: bool, rows: &[[&str; 7]]) -> StatementResult {
             })
             .collect(),
         truncated: false,
+        gaps: Vec::new(),
     }
 }
 

@@ -15,8 +15,8 @@ pub mod oauth_m2m;
 pub mod pat;
 pub mod token_cache;
 pub mod transport;
-pub mod unused_keys;
 pub mod u2m;
+pub mod unused_keys;
 
 use crate::config::{AuthMethod, Profile, ProfileKind};
 use futures::future::BoxFuture;
