@@ -32,7 +32,7 @@ pub async fn run(profile: &Profile, id: &str, since_ms: i64) -> Result<RolloutRu
 /// A client for the warehouse: an account host serves no SQL, so an account profile reaches
 /// one through a workspace: the profile's `warehouse_workspace` or `workspace_id` (id or name),
 /// else the first running workspace bound to the policy, with the same credential.
-async fn sql_client(
+pub(crate) async fn sql_client(
     profile: &Profile,
     client: &ApiClient,
     account: &str,
