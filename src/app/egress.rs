@@ -66,6 +66,9 @@ pub struct EgressState {
     pub covered_from_ms: Option<i64>,
     /// Rows of the last poll that could not be read.
     pub gap: Option<String>,
+    /// A rollout enforced a policy: (policy, when, its workspaces). Blocks in those workspaces
+    /// after that time are highlighted, so the admin sees what the change stopped.
+    pub enforced_mark: Option<(String, i64, Vec<String>)>,
 }
 
 impl Default for EgressState {
@@ -97,6 +100,7 @@ impl Default for EgressState {
             poll_failed: None,
             covered_from_ms: None,
             gap: None,
+            enforced_mark: None,
         }
     }
 }

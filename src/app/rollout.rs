@@ -376,7 +376,22 @@ impl App {
         }
         r.applying = None;
         r.chosen.clear();
-        let at = crate::api::timestamp::format_timestamp_ms(crate::api::timestamp::now_ms());
+        let now = crate::api::timestamp::now_ms();
+        let workspaces: Vec<String> = r
+            .run
+            .as_ref()
+            .map(|run| {
+                run.report
+                    .workspaces
+                    .iter()
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if written.enforcement_mode() == EnforcementMode::Enforced {
+            self.state.egress.enforced_mark = Some((written.id().to_owned(), now, workspaces));
+        }
+        let at = crate::api::timestamp::format_timestamp_ms(now);
         self.state.flash = Some(format!(
             "{} is {} since {} UTC: the log shows what it blocks from now on",
             written.id(),

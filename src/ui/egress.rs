@@ -120,6 +120,16 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
             theme::error(),
         ));
     }
+    if let Some((policy, at, ws)) = &e.enforced_mark {
+        spans.push(Span::styled(
+            format!(
+                "  {policy} enforced at {}: later blocks in its {} workspace(s) are marked ▲",
+                short_time(*at),
+                ws.len()
+            ),
+            theme::warn(),
+        ));
+    }
     if let Some(gap) = &e.gap {
         spans.push(Span::styled(format!("  {gap}"), theme::warn()));
     }
@@ -209,8 +219,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     (None, Some(r)) => r.clone(),
                     _ => String::new(),
                 };
+                let after_enforcing = e.enforced_mark.as_ref().is_some_and(|(_, at, ws)| {
+                    ev.event_time_ms >= *at && ws.contains(&ev.workspace_id)
+                });
+                let time = if after_enforcing {
+                    format!("▲{}", short_time(ev.event_time_ms))
+                } else {
+                    short_time(ev.event_time_ms)
+                };
                 let row = TableRow::new(vec![
-                    Line::from(short_time(ev.event_time_ms)),
+                    Line::from(time),
                     Line::from(names(&ev.workspace_id)),
                     Line::from(ev.destination.clone()),
                     Line::from(ev.destination_type.clone()),

@@ -172,6 +172,15 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
         .await;
     let flash = h.app.state.flash.clone().unwrap_or_default();
     assert!(flash.contains("ENFORCED since"), "{flash}");
+    // The log marks what comes after the change, in the policy's workspaces.
+    let (marked, _, ws) = h.app.state.egress.enforced_mark.clone().expect("a mark");
+    assert_eq!(marked, id);
+    assert!(!ws.is_empty());
+    assert!(
+        h.screen().contains(&format!("{id} enforced at")),
+        "{}",
+        h.screen()
+    );
 
     // The server holds both destinations, enforced.
     let http = dbx_tui::api::client::http_client_for(&profile).unwrap();
