@@ -223,13 +223,19 @@ pub async fn bind(
             message: NEEDS_YES.to_owned(),
         });
     }
-    let now = workspaces::set_network_option(&client, &account, ws.workspace_id, &target).await?;
+    workspaces::set_network_option(&client, &account, ws.workspace_id, &target).await?;
+    // No concurrency guard on the server (docs/wire-facts.md §2): read back what holds now.
+    let now = workspaces::network_option(&client, &account, ws.workspace_id).await?;
+    let holds = clean(now.network_policy_id.as_str());
+    if now.network_policy_id != target {
+        return Err(Failure::error(format!(
+            "workspace {name} was bound to {was}; after binding {} it reads {holds} (another change?)",
+            clean(policy)
+        )));
+    }
     emit(
         out,
-        &format!(
-            "Workspace {name} was bound to {was}; now bound to {}.\n",
-            clean(now.network_policy_id.as_str())
-        ),
+        &format!("Workspace {name} was bound to {was}; now bound to {holds}.\n"),
     )?;
     Ok(())
 }
