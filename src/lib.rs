@@ -14,6 +14,7 @@ pub mod actor;
 pub mod app;
 pub mod auth_login;
 pub mod cli;
+pub mod commands;
 pub mod logging;
 pub mod policy_rollout;
 pub mod ui;

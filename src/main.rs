@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use dbx_tui::app::App;
 use dbx_tui::app::keymap::Keymap;
+use dbx_tui::commands::{self as commands, OutputFormat};
 use dbx_tui::config::{self, Env};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -38,6 +39,36 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum PolicyCommand {
+    /// List the account's network policies with the number of workspaces bound to each.
+    ///
+    /// Exit codes: 0 listed; 1 error.
+    List {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+    /// Print one network policy: JSON exactly as the server returned it, or a summary.
+    ///
+    /// Exit codes: 0 printed; 1 error (no such policy, credentials, network).
+    Get {
+        /// The network policy id.
+        id: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+    },
+    /// Bind a network policy to a workspace (default-policy unbinds). Says what the workspace
+    /// was bound to; writes nothing without --yes.
+    ///
+    /// Exit codes: 0 bound (or already bound); 1 error; 2 not confirmed: --yes missing, nothing
+    /// written.
+    Bind {
+        /// The workspace id or name.
+        workspace: String,
+        /// The network policy id.
+        policy: String,
+        /// Confirm the change (it changes what the workspace's serverless compute may reach).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print a policy as Terraform (with its workspace bindings) or JSON, as the server holds it.
     Export {
         /// The network policy id.
@@ -56,6 +87,46 @@ enum PolicyCommand {
         since: String,
         #[arg(long, value_enum, default_value_t = dbx_tui::policy_rollout::RolloutFormat::Text)]
         format: dbx_tui::policy_rollout::RolloutFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpCommand {
+    /// List the service principals: account SCIM on an account profile, workspace SCIM on a
+    /// workspace profile.
+    ///
+    /// Exit codes: 0 listed; 1 error; 3 some pages could not be read (what was read is printed).
+    List {
+        /// A SCIM filter, e.g. 'displayName co "etl"' or 'applicationId eq "…"'.
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum EgressCommand {
+    /// Print the blocked (and dry-run denied) connections of system.access.outbound_network
+    /// since a window, newest last; --format json writes one JSON object per line.
+    ///
+    /// Read through a SQL warehouse (the profile's warehouse_id, else a running one); an account
+    /// profile reads through a workspace (warehouse_workspace or workspace_id in the profile,
+    /// else the first running one).
+    ///
+    /// Exit codes: 0 done (with --follow: stopped by Ctrl-C or a closed pipe); 1 error.
+    Tail {
+        /// The window: 30m, 1h, 7d, 2w, or a start time such as 2026-11-24T09:00:00Z.
+        #[arg(long, default_value = "1h")]
+        since: String,
+        /// Keep polling every 15 s until Ctrl-C, printing only events not printed yet.
+        #[arg(long)]
+        follow: bool,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Seconds between polls with --follow (for tests).
+        #[arg(long, hide = true, default_value_t = 15)]
+        poll_seconds: u64,
     },
 }
 
@@ -100,6 +171,16 @@ enum Sub {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Service principal commands that need no UI.
+    Sp {
+        #[command(subcommand)]
+        command: SpCommand,
+    },
+    /// The egress block log on the command line.
+    Egress {
+        #[command(subcommand)]
+        command: EgressCommand,
     },
     /// Run the Databricks emulator alone and print a .databrickscfg profile for it.
     Emulator {
@@ -263,6 +344,84 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
     Ok(())
 }
 
+/// The profile a subcommand runs with: `--profile`, else the default, as every command finds it.
+fn command_profile(cli: &Cli) -> Result<config::Profile> {
+    let env = Env::from_process();
+    let file = load_file(cli, &env)?;
+    config::resolve(cli.profile.as_deref(), &env, file.as_ref()).map_err(|e| eyre!("{e}"))
+}
+
+/// `dbx-tui policy list|get|bind`.
+async fn policy_command(cli: &Cli, command: PolicyCommand) -> Result<commands::Outcome> {
+    let profile = command_profile(cli)?;
+    let out = &mut std::io::stdout();
+    Ok(match command {
+        PolicyCommand::List { format } => commands::policy::list(&profile, format, out).await,
+        PolicyCommand::Get { id, format } => {
+            commands::policy::get(&profile, &id, format, out).await
+        }
+        PolicyCommand::Bind {
+            workspace,
+            policy,
+            yes,
+        } => commands::policy::bind(&profile, &workspace, &policy, yes, out).await,
+        PolicyCommand::Export { .. } | PolicyCommand::Rollout { .. } => Err(
+            commands::Failure::error("not a policy subcommand of this dispatcher"),
+        ),
+    })
+}
+
+/// `dbx-tui sp list`.
+async fn sp_command(cli: &Cli, command: SpCommand) -> Result<commands::Outcome> {
+    let profile = command_profile(cli)?;
+    let SpCommand::List { filter, format } = command;
+    let out = &mut std::io::stdout();
+    Ok(commands::principals::list(&profile, filter.as_deref(), format, out).await)
+}
+
+/// `dbx-tui egress tail`: Ctrl-C ends a follow cleanly (and cancels the statement in flight).
+async fn egress_command(cli: &Cli, command: EgressCommand) -> Result<commands::Outcome> {
+    let EgressCommand::Tail {
+        since,
+        follow,
+        format,
+        poll_seconds,
+    } = command;
+    let now = dbx_tui::api::timestamp::now_ms();
+    let since_ms =
+        dbx_tui::api::timestamp::parse_since(&since, now).map_err(|e| eyre!("--since {e}"))?;
+    let profile = command_profile(cli)?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let args = commands::egress_tail::TailArgs {
+        since_ms,
+        follow,
+        format,
+        interval: std::time::Duration::from_secs(poll_seconds.max(1)),
+    };
+    let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+    Ok(commands::egress_tail::run(&profile, &args, &stop, out, err).await)
+}
+
+/// Ends a subcommand: its output is printed; a failure is one `Error: …` line and its exit code.
+fn finish(outcome: Result<commands::Outcome>, log_guard: impl Sized) -> Result<()> {
+    match outcome? {
+        Ok(()) => Ok(()),
+        Err(f) if f.code == 1 => Err(eyre!("{}", f.message)),
+        Err(f) => {
+            print_error(&eyre!("{}", f.message));
+            // `process::exit` runs no destructors: flush the log first.
+            drop(log_guard);
+            std::process::exit(f.code);
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     match run().await {
@@ -339,6 +498,13 @@ async fn run() -> Result<()> {
             }
             drop(log_guard);
             std::process::exit(run.report.exit_code());
+        }
+        Some(Sub::Policy { command }) => {
+            return finish(policy_command(&cli, command).await, log_guard);
+        }
+        Some(Sub::Sp { command }) => return finish(sp_command(&cli, command).await, log_guard),
+        Some(Sub::Egress { command }) => {
+            return finish(egress_command(&cli, command).await, log_guard);
         }
         Some(Sub::Auth { command }) => return auth_command(&cli, command).await,
         None => {}

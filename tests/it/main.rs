@@ -19,6 +19,7 @@ mod api_scim_paging;
 mod api_sql;
 mod auth_login;
 mod cli_auth;
+mod cli_commands;
 mod cli_exit;
 mod cloud_auth;
 mod cloud_auth_failures;

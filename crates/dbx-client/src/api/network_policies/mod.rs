@@ -215,6 +215,16 @@ pub async fn get(
     client.get(&format!("{}/{id}", base(account_id)), &[]).await
 }
 
+/// The policy exactly as the server sent it (field order and unknown fields kept), for
+/// `dbx-tui policy get --format json`.
+pub async fn get_raw(
+    client: &ApiClient,
+    account_id: &str,
+    id: &PolicyId,
+) -> Result<Value, ApiError> {
+    client.get(&format!("{}/{id}", base(account_id)), &[]).await
+}
+
 /// Create: the body is the bare policy object, not wrapped (docs/wire-facts.md §1.2).
 pub async fn create(
     client: &ApiClient,
