@@ -44,6 +44,7 @@ mod policy_editor;
 mod policy_export;
 mod policy_validate;
 mod principals;
+mod principals_scale;
 mod resilience;
 mod server_fields;
 mod terminal_safety;

@@ -18,14 +18,16 @@ impl App {
                 done,
             } => {
                 if !rows.is_empty() {
-                    p.upsert(rows);
+                    p.append_page(rows);
                 }
                 p.loaded = loaded;
                 p.total = total;
                 if done {
                     p.load = Load::Loaded;
+                    p.settle();
+                    // Only now is what is on screen final: its secrets are asked for once.
+                    self.fetch_visible_secrets();
                 }
-                self.fetch_visible_secrets();
             }
             PrincipalsPayload::Secrets { id, result } => {
                 p.secrets_asked.remove(&id);

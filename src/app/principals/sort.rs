@@ -1,7 +1,8 @@
-//! Sorting the principals list: the sortable columns and the re-sort and re-filter of the
-//! rows that keeps the selection.
+//! Sorting the principals list: the sortable columns, and the sort itself over keys computed
+//! once per row (never per comparison).
 
-use super::PrincipalsState;
+use super::{Expiry, PrincipalsState};
+use std::cmp::Ordering;
 
 /// Sortable columns, in display order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -46,46 +47,59 @@ impl SortColumn {
 }
 
 impl PrincipalsState {
-    fn compare(&self, a: usize, b: usize) -> std::cmp::Ordering {
-        let (x, y) = (&self.rows[a], &self.rows[b]);
-        let o = match self.sort {
-            SortColumn::Name => x.name().to_lowercase().cmp(&y.name().to_lowercase()),
-            SortColumn::ApplicationId => x.application_id.cmp(&y.application_id),
-            SortColumn::Active => x.active.cmp(&y.active),
-            SortColumn::Id => (x.id.len(), &x.id).cmp(&(y.id.len(), &y.id)),
-            SortColumn::ExternalId => x.external_id.cmp(&y.external_id),
-            SortColumn::Groups => x.groups.len().cmp(&y.groups.len()),
-            SortColumn::Expiry => self.expiry_of(&x.id).cmp(&self.expiry_of(&y.id)),
-        };
-        let o = if self.descending { o.reverse() } else { o };
-        o.then_with(|| x.id.cmp(&y.id))
+    /// Sort every row by the current column (ties by id, ascending either way), with keys
+    /// computed once per row: the lower-cased name is kept per row, the others compare in place
+    /// without allocating, and the expiry column looks each row's secrets up once per sort.
+    /// Runs when the sort changes, when a load settles and on a single-row write; never per
+    /// page while a load streams in (those rows are appended in arrival order).
+    pub fn resort(&mut self) {
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..self.rows.len());
+        let desc = self.descending;
+        let dir = |o: Ordering| if desc { o.reverse() } else { o };
+        let rows = &self.rows;
+        let by_id = |a: usize, b: usize| rows[a].id.cmp(&rows[b].id);
+        // Every id is unique (the index guarantees it), so the order is total and an unstable
+        // sort gives the same result as a stable one.
+        match self.sort {
+            SortColumn::Name => {
+                let keys = &self.sort_name;
+                order.sort_unstable_by(|&a, &b| {
+                    dir(keys[a].cmp(&keys[b])).then_with(|| by_id(a, b))
+                });
+            }
+            SortColumn::ApplicationId => order.sort_unstable_by(|&a, &b| {
+                dir(rows[a].application_id.cmp(&rows[b].application_id)).then_with(|| by_id(a, b))
+            }),
+            SortColumn::Active => order.sort_unstable_by(|&a, &b| {
+                dir(rows[a].active.cmp(&rows[b].active)).then_with(|| by_id(a, b))
+            }),
+            SortColumn::Id => order.sort_unstable_by(|&a, &b| {
+                let (x, y) = (&rows[a].id, &rows[b].id);
+                dir((x.len(), x).cmp(&(y.len(), y))).then_with(|| by_id(a, b))
+            }),
+            SortColumn::ExternalId => order.sort_unstable_by(|&a, &b| {
+                dir(rows[a].external_id.cmp(&rows[b].external_id)).then_with(|| by_id(a, b))
+            }),
+            SortColumn::Groups => order.sort_unstable_by(|&a, &b| {
+                dir(rows[a].groups.len().cmp(&rows[b].groups.len())).then_with(|| by_id(a, b))
+            }),
+            SortColumn::Expiry => {
+                let keys: Vec<Expiry> = rows.iter().map(|r| self.expiry_of(&r.id)).collect();
+                order.sort_unstable_by(|&a, &b| {
+                    dir(keys[a].cmp(&keys[b])).then_with(|| by_id(a, b))
+                });
+            }
+        }
+        self.order = order;
+        self.arrival_tail = false;
+        self.filtered_with = None;
     }
 
-    /// Re-sort (an adaptive merge when only a page was appended) and re-filter, keeping the
-    /// selected row. Runs on data, sort or filter change, never per frame.
+    /// Re-sort and re-filter, keeping the selected row.
     pub fn rebuild(&mut self) {
-        let previously = self.list.selected_index();
-        let mut order = std::mem::take(&mut self.order);
-        order.sort_by(|&a, &b| self.compare(a, b));
-        self.order = order;
-        let (needle, invert) = match self.list.filter.strip_prefix('!') {
-            Some(rest) => (rest.to_lowercase(), true),
-            None => (self.list.filter.to_lowercase(), false),
-        };
-        self.list.visible = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&i| needle.is_empty() || self.hay[i].contains(&needle) != invert)
-            .collect();
-        self.list.selected = previously
-            .and_then(|p| self.list.visible.iter().position(|&i| i == p))
-            .unwrap_or(0);
-        if self.list.selected >= self.list.visible.len() {
-            self.list.selected = self.list.visible.len().saturating_sub(1);
-        }
-        if self.list.offset > self.list.selected {
-            self.list.offset = self.list.selected;
-        }
+        self.resort();
+        self.refilter();
     }
 }
