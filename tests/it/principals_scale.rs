@@ -60,7 +60,11 @@ fn page(h: &mut Harness, id: RequestId, rows: Vec<ServicePrincipal>, done: bool)
 
 fn visible_ids(h: &Harness) -> Vec<String> {
     let p = &h.app.state.principals;
-    p.list.visible.iter().map(|&i| p.rows[i].id.clone()).collect()
+    p.list
+        .visible
+        .iter()
+        .map(|&i| p.rows[i].id.clone())
+        .collect()
 }
 
 fn sorted_ids(rows: &[ServicePrincipal], key: impl Fn(&ServicePrincipal) -> String) -> Vec<String> {
@@ -217,7 +221,10 @@ async fn nothing_pending_asks_for_no_timer_and_an_idle_tail_is_not_pending() {
             .any(|(s, _)| *s == Slot::EgressTail),
         "the tail is still running"
     );
-    assert!(!h.app.animating(now), "waiting between polls is not pending");
+    assert!(
+        !h.app.animating(now),
+        "waiting between polls is not pending"
+    );
     // It wakes for what it shows ("polled … ago") and for the next poll, not for a spinner.
     let wake = h.app.next_tick(now).unwrap();
     assert!(wake >= Duration::from_millis(500), "{wake:?}");

@@ -29,7 +29,11 @@ impl PrincipalsState {
             _ => false,
         };
         if narrowing {
-            if self.filtered_with.as_ref().is_none_or(|(old, _)| *old != needle) {
+            if self
+                .filtered_with
+                .as_ref()
+                .is_none_or(|(old, _)| *old != needle)
+            {
                 let mut visible = std::mem::take(&mut self.list.visible);
                 visible.retain(|&i| self.passes(i, &needle, invert));
                 self.list.visible = visible;

@@ -52,7 +52,8 @@ impl PrincipalsState {
             let i = self.rows.len();
             self.index.insert(sp.id.clone(), i);
             self.hay.push(haystack(&sp));
-            self.sort_name.push(sp.name().to_lowercase().into_boxed_str());
+            self.sort_name
+                .push(sp.name().to_lowercase().into_boxed_str());
             self.rows.push(sp);
             Some(i)
         }
