@@ -130,5 +130,8 @@ async fn the_standalone_emulator_takes_scale_and_fault_flags() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(first, 503, "the armed fault");
-    assert_eq!(second["totalResults"], 1150, "1,000 generated + the demo's 150");
+    assert_eq!(
+        second["totalResults"], 1150,
+        "1,000 generated + the demo's 150"
+    );
 }

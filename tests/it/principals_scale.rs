@@ -20,7 +20,7 @@ fn sp(i: usize) -> ServicePrincipal {
         "id": format!("{}", 5_000_000 + (i * 104_729) % 1_000_003),
         "displayName": format!("{word}-{n:04}"),
         "applicationId": format!("app-{:04}", (i * 31) % 1000),
-        "active": i % 3 != 0,
+        "active": !i.is_multiple_of(3),
     }))
     .unwrap()
 }

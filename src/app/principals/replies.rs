@@ -38,7 +38,9 @@ impl App {
                         Err(e) => SecretsKnown::Failed(e),
                     },
                 );
-                if p.sort == SortColumn::Expiry {
+                // Sorted by expiry: one re-sort when the screenful's secrets are all in, not
+                // one per principal.
+                if p.sort == SortColumn::Expiry && p.secrets_asked.is_empty() {
                     p.rebuild();
                 }
                 if p.detail.id.as_deref() == Some(id.as_str()) {
