@@ -1,9 +1,37 @@
 //! `--demo` and `dbx-tui emulator`: the embedded emulator, when this binary has it (the
 //! default `demo` feature).
 
+/// `dbx-tui emulator` flags.
+#[derive(clap::Args)]
+pub struct EmulatorArgs {
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Serve the unauthenticated fault-injection route /__emulator/faults (for tests).
+    #[arg(long)]
+    pub faults: bool,
+    /// Generate this many service principals in every account, on top of the demo's
+    /// (deterministic names and ids; 100000 starts in well under a second).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub principals: usize,
+    /// Egress connection attempts per second across all accounts (denied ones are logged to
+    /// system.access.outbound_network); 0 stops the generator. Default 5.
+    #[arg(long, value_name = "R")]
+    pub events_per_sec: Option<f64>,
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Break answers: KIND[:PATH_PREFIX[:TIMES]], repeatable. KIND: latency-MS,
+    /// reset-mid-body, truncated, malformed, extra-fields, missing-optional, huge-BYTES,
+    /// slow-drip, or an HTTP status 400-599 (429 and 503 carry Retry-After: 1). PATH_PREFIX
+    /// defaults to /api/, TIMES (how many matching requests break) to 1.
+    /// Example: --fault truncated:/api/2.0/accounts:3
+    #[arg(long, value_name = "KIND[:PATH[:TIMES]]")]
+    pub fault: Vec<String>,
+}
+
 #[cfg(feature = "demo")]
 mod with_emulator {
-    use color_eyre::eyre::{Result, WrapErr};
+    use color_eyre::eyre::{Result, WrapErr, eyre};
     use dbx_tui::config::{Profile, ProfileSource};
     use dbx_tui::emulator::{Emulator, EmulatorOptions};
 
@@ -25,10 +53,22 @@ mod with_emulator {
         Ok((Running(emu), profiles))
     }
 
-    pub async fn run_standalone(port: u16, faults: bool) -> Result<()> {
-        dbx_tui::emulator::run_standalone(port, faults)
-            .await
-            .wrap_err("running the emulator")
+    pub async fn run_standalone(args: super::EmulatorArgs) -> Result<()> {
+        let faults = args
+            .fault
+            .iter()
+            .map(|f| dbx_tui::emulator::parse_fault(f).map_err(|e| eyre!("--fault {f}: {e}")))
+            .collect::<Result<Vec<_>>>()?;
+        dbx_tui::emulator::run_standalone_with(dbx_tui::emulator::Standalone {
+            port: args.port,
+            fault_routes: args.faults,
+            principals: args.principals,
+            events_per_sec: args.events_per_sec,
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            faults,
+        })
+        .await
+        .wrap_err("running the emulator")
     }
 
     /// Profiles for the demo: one account profile per emulated cloud, plus a workspace PAT profile.
@@ -81,7 +121,7 @@ mod without_emulator {
     }
 
     #[allow(clippy::unused_async, reason = "same signature as with the emulator")]
-    pub async fn run_standalone(_port: u16, _faults: bool) -> Result<()> {
+    pub async fn run_standalone(_args: super::EmulatorArgs) -> Result<()> {
         Err(eyre!(MISSING))
     }
 }

@@ -183,13 +183,7 @@ enum Sub {
         command: EgressCommand,
     },
     /// Run the Databricks emulator alone and print a .databrickscfg profile for it.
-    Emulator {
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Serve the unauthenticated fault-injection route /__emulator/faults (for tests).
-        #[arg(long)]
-        faults: bool,
-    },
+    Emulator(demo::EmulatorArgs),
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -464,7 +458,7 @@ async fn run() -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
 
     match cli.command.take() {
-        Some(Sub::Emulator { port, faults }) => return demo::run_standalone(port, faults).await,
+        Some(Sub::Emulator(args)) => return demo::run_standalone(args).await,
         Some(Sub::Policy {
             command: PolicyCommand::Export { id, format },
         }) => {

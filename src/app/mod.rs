@@ -22,6 +22,7 @@ pub mod run;
 pub mod state;
 pub mod table_sort;
 pub mod terminal;
+pub mod tick;
 mod undo;
 
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
@@ -466,10 +467,5 @@ impl App {
             self.state.detail.load = Load::Loading;
             self.request(Slot::PolicyDetail, Request::GetPolicy(id));
         }
-    }
-
-    /// Whether something animates (spinner) and needs a periodic redraw.
-    pub fn needs_tick(&self) -> bool {
-        !self.state.in_flight.is_empty() || self.state.connecting.is_some()
     }
 }

@@ -1,23 +1,27 @@
 //! The event loop: terminal input, actor events, a timer and the signals that end the process,
 //! multiplexed with `select!`.
 //!
-//! It never awaits the network. It draws only when something changed, and ticks only while
-//! something animates, so an idle console uses no CPU.
+//! It never awaits the network. It draws only when something changed, and wakes on a timer only
+//! when something on screen changes by itself ([`App::next_tick`]), so an idle console uses no
+//! CPU. However fast answers arrive, it handles a bounded slice of them between two frames
+//! (at most [`EVENTS_PER_FRAME`] or [`FRAME_BUDGET`] of work), and a key waiting in the terminal
+//! goes before any further answer, so the screen keeps up with the keyboard.
 
 use super::App;
 use crate::actor::{ActorEvent, ActorHandle};
 use color_eyre::eyre::{Result, WrapErr};
-use crossterm::event::EventStream;
-use futures::StreamExt;
+use crossterm::event::{Event, EventStream};
+use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-/// Spinner and clock refresh while requests are in flight.
-const TICK: Duration = Duration::from_millis(120);
-/// With nothing in flight, refresh the clock (token expiry countdown) this often.
-const IDLE_TICK: Duration = Duration::from_secs(30);
+/// Actor answers handled at most between two frames.
+pub const EVENTS_PER_FRAME: usize = 64;
+/// Time spent on actor answers at most between two frames: with a frame's drawing, well under
+/// the 16 ms of a 60 Hz screen.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(8);
 
 /// How the loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,15 +80,31 @@ impl Signals {
 
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
-    mut app: App,
+    app: App,
     actor: ActorHandle,
-    mut events: UnboundedReceiver<ActorEvent>,
+    events: UnboundedReceiver<ActorEvent>,
 ) -> Result<Exit>
 where
     B::Error: Send + Sync + 'static,
 {
-    let mut input = EventStream::new();
-    let mut last_tick = Instant::now();
+    run_with(terminal, app, actor, events, EventStream::new()).await
+}
+
+/// [`run`] with the terminal's input as any stream of events (a benchmark or test feeds keys
+/// through a channel and draws to a test backend; everything else is the same loop).
+pub async fn run_with<B, I>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    actor: ActorHandle,
+    mut events: UnboundedReceiver<ActorEvent>,
+    mut input: I,
+) -> Result<Exit>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    I: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let mut last_spin = Instant::now();
     #[cfg(unix)]
     let mut signals = Signals::install()?;
     if let Ok(size) = terminal.size() {
@@ -113,8 +133,20 @@ where
             tracing::trace!(micros = started.elapsed().as_micros() as u64, "frame");
             app.dirty = false;
         }
-        let tick = if app.needs_tick() { TICK } else { IDLE_TICK };
-        let sleep = tokio::time::sleep(tick.saturating_sub(last_tick.elapsed()));
+        let now = SystemTime::now();
+        let animating = app.animating(now);
+        let wait = if animating {
+            Some(super::tick::SPINNER_TICK.saturating_sub(last_spin.elapsed()))
+        } else {
+            app.next_tick(now)
+        };
+        let sleep = async move {
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                // Nothing on screen changes by itself: no timer at all.
+                None => std::future::pending::<()>().await,
+            }
+        };
 
         #[cfg(unix)]
         let signal = signals.recv();
@@ -123,6 +155,7 @@ where
 
         tokio::select! {
             // First: a hang-up also ends the input stream, and the signal is the better report.
+            // Then keys, before any further answer.
             biased;
             n = signal => {
                 tracing::info!(signal = n, "stopping on a signal");
@@ -134,15 +167,22 @@ where
                 None => return Ok(Exit::Quit),
             },
             Some(ev) = events.recv() => {
+                let started = Instant::now();
                 app.handle_actor_event(ev);
-                // Drain whatever else arrived so a burst costs one frame, not one each.
-                while let Ok(ev) = events.try_recv() {
+                // A burst costs one frame, not one each; but only a bounded slice of it, so the
+                // next frame (and any key) comes within the budget whatever keeps arriving.
+                let mut handled = 1;
+                while handled < EVENTS_PER_FRAME && started.elapsed() < FRAME_BUDGET {
+                    let Ok(ev) = events.try_recv() else { break };
                     app.handle_actor_event(ev);
+                    handled += 1;
                 }
             }
             () = sleep => {
-                last_tick = Instant::now();
-                app.state.spinner = app.state.spinner.wrapping_add(1);
+                if animating {
+                    last_spin = Instant::now();
+                    app.state.spinner = app.state.spinner.wrapping_add(1);
+                }
                 app.dirty = true;
             }
         }

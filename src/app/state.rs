@@ -371,7 +371,7 @@ impl State {
                     .collect();
                 self.egress.rebuild(&names);
             }
-            View::Principals => self.principals.rebuild(),
+            View::Principals => self.principals.refilter(),
             View::PrincipalDetail => self.principals.rebuild_detail(),
             _ => {}
         }

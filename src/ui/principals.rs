@@ -101,6 +101,9 @@ fn title(p: &PrincipalsState, spinner: usize) -> Line<'static> {
     if !p.list.filter.is_empty() {
         s.push_str(&format!(" /{}", p.list.filter));
     }
+    if p.load == Load::Loading && p.in_arrival_order() {
+        s.push_str(" in arrival order, sorted when loaded");
+    }
     s.push_str(&super::load_suffix(&p.load, spinner));
     s.push(' ');
     Line::from(s)

@@ -87,3 +87,64 @@ async fn the_standalone_emulator_serves_fault_routes_only_with_the_flag() {
         assert_eq!(status.unwrap(), want, "{flag:?}");
     }
 }
+
+/// `dbx-tui emulator --principals N --fault …`: the knobs reach the running emulator, and each
+/// printed profile says which account it is for.
+#[tokio::test]
+async fn the_standalone_emulator_takes_scale_and_fault_flags() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dbx-tui"))
+        .args(["emulator", "--port", "0", "--principals", "1000"])
+        .args(["--events-per-sec", "0", "--latency-ms", "1"])
+        .args(["--fault", "503:/api/2.0/accounts/:1"])
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("DBX_TUI_LOG_DIR", dir.path().join("logs"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "{lines:?}");
+        let done = line.starts_with("# Ctrl-C");
+        lines.push(line.trim_end().to_owned());
+        if done {
+            break;
+        }
+    }
+    let text = lines.join("\n");
+    let base = lines[0].rsplit(' ').next().unwrap().to_owned();
+    // Every profile section is preceded by the account it is for.
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("[emulator-") {
+            assert!(lines[i - 1].starts_with("# account \""), "{text}");
+        }
+    }
+    let value = |key: &str| {
+        let after = text.split("[emulator-aws]\n").nth(1).unwrap();
+        after
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split('=').nth(1))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let (account, token) = (value("account_id"), value("token"));
+    let url = format!("{base}/api/2.0/accounts/{account}/scim/v2/ServicePrincipals?count=1");
+    let get = || reqwest::Client::new().get(&url).bearer_auth(&token).send();
+    let first = get().await.unwrap().status().as_u16();
+    let second: serde_json::Value = get().await.unwrap().json().await.unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(first, 503, "the armed fault");
+    assert_eq!(
+        second["totalResults"], 1150,
+        "1,000 generated + the demo's 150"
+    );
+}

@@ -50,6 +50,7 @@ mod policy_export;
 mod policy_rollout;
 mod policy_validate;
 mod principals;
+mod principals_scale;
 mod readme_keys;
 mod resilience;
 mod rollout_pane;

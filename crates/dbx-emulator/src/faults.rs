@@ -128,6 +128,10 @@ fn first_object(v: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
 
 /// Middleware: run the real handler, then break its answer as the fault says.
 pub(crate) async fn apply(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let latency = lock(&shared).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let Some(kind) = take(&shared, req.method().as_str(), req.uri().path()) else {
         return next.run(req).await;
     };

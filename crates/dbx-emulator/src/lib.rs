@@ -24,6 +24,7 @@ mod scim_write;
 mod secrets;
 mod seed;
 mod sql;
+mod standalone;
 mod state;
 mod tls;
 mod u2m;
@@ -40,6 +41,10 @@ pub use groups::SeedGroup;
 pub use races::RaceAnswer;
 pub use router::Gateway;
 pub use seed::{Seed, SeedAccount, SeedBinding, SeedPat, SeedSp};
+pub use standalone::{
+    CliFault, FAULT_HELP, Standalone, databrickscfg, parse_fault, run_standalone,
+    run_standalone_with,
+};
 pub use state::{EmulatorHandle, Fault};
 pub use tls::TlsIdentity;
 
@@ -256,49 +261,4 @@ impl Drop for Emulator {
             task.abort();
         }
     }
-}
-
-/// The `.databrickscfg` text for a running emulator: per account an OAuth M2M account profile
-/// (account APIs take no personal access token, as on Databricks) and a workspace-PAT profile
-/// pinned to its workspace with `workspace_id`.
-pub fn databrickscfg(base_url: &str, accounts: &[DemoAccount]) -> String {
-    let mut out = String::new();
-    for a in accounts {
-        let name = format!("emulator-{}", a.cloud);
-        out.push_str(&format!(
-            "# {} ({}): account profile, OAuth M2M\n[{name}]\nhost          = {base_url}\naccount_id    = {}\nclient_id     = {}\nclient_secret = {}\n\n",
-            a.name, a.cloud, a.account_id, a.client_id, a.client_secret
-        ));
-        if let Some((ws, token)) = &a.workspace_pat {
-            out.push_str(&format!(
-                "# {}: workspace {ws}, personal access token\n[{name}-ws]\nhost         = {base_url}\nworkspace_id = {ws}\ntoken        = {token}\n\n",
-                a.name
-            ));
-        }
-    }
-    out
-}
-
-/// The `dbx-tui emulator --port N [--faults]` entry point: start on 127.0.0.1, print a
-/// ready-to-paste `.databrickscfg`, then serve until Ctrl-C. `faults` turns on the
-/// `/__emulator/faults` admin route.
-pub async fn run_standalone(port: u16, faults: bool) -> std::io::Result<()> {
-    let emu = Emulator::start(
-        EmulatorOptions {
-            fault_routes: faults,
-            ..EmulatorOptions::default()
-        },
-        SocketAddr::from(([127, 0, 0, 1], port)),
-    )
-    .await?;
-    let cfg = databrickscfg(&emu.base_url(), &emu.accounts());
-    let banner = format!(
-        "dbx-tui emulator listening on {}\n\n# ~/.databrickscfg\n{cfg}# Ctrl-C to stop.",
-        emu.base_url()
-    );
-    // The standalone emulator's user-facing output, not a UI.
-    println!("{banner}"); // allow-print
-    tokio::signal::ctrl_c().await?;
-    emu.shutdown().await;
-    Ok(())
 }

@@ -60,6 +60,8 @@ pub(crate) struct State {
     pub scim_max_count: usize,
     pub faults: Vec<Fault>,
     pub body_faults: Vec<super::faults::BodyFault>,
+    /// Added to every answer (`dbx-tui emulator --latency-ms`).
+    pub latency: std::time::Duration,
     pub races: Vec<super::races::Race>,
     pub request_counts: HashMap<String, usize>,
     /// Warehouses, statements and the system table, behind their own lock (see `sql`).
@@ -149,6 +151,7 @@ impl State {
             scim_max_count: opts.scim_max_count.max(1),
             faults: Vec::new(),
             body_faults: Vec::new(),
+            latency: std::time::Duration::ZERO,
             races: Vec::new(),
             request_counts: HashMap::new(),
             sql: Arc::new(Mutex::new(super::sql::SqlState::new(

@@ -20,7 +20,6 @@ impl App {
             Action::SortNext if view == View::Principals => {
                 let p = &mut self.state.principals;
                 p.sort = p.sort.next();
-                p.order = (0..p.rows.len()).collect();
                 p.rebuild();
             }
             Action::SortReverse if view == View::Principals => {

@@ -86,9 +86,11 @@ impl App {
         self.load_principals(true);
     }
 
-    /// Fetch the secrets of the rows on screen (never of the whole list).
+    /// Fetch the secrets of the rows on screen (never of the whole list), once the list has
+    /// settled: while pages stream in, the rows on screen are not final, and asking for each
+    /// screenful that passes by would fetch secrets of rows the user never sees.
     pub(in crate::app) fn fetch_visible_secrets(&mut self) {
-        if self.state.view != View::Principals {
+        if self.state.view != View::Principals || self.state.principals.load == Load::Loading {
             return;
         }
         let page = self.state.page_rows();

@@ -6,6 +6,7 @@ mod actions;
 mod clipboard;
 mod detail;
 mod expiry;
+mod filter;
 mod keys;
 mod load;
 mod replies;
@@ -33,11 +34,19 @@ use tui_input::Input;
 #[derive(Clone, Debug, Default)]
 pub struct PrincipalsState {
     pub rows: Vec<ServicePrincipal>,
-    /// Lower-cased filter haystack per row.
+    /// Lower-cased filter haystack per row, computed once when the row arrives.
     hay: Vec<String>,
+    /// Lower-cased name per row: the name column's sort key, computed once per row.
+    sort_name: Vec<Box<str>>,
     index: HashMap<String, usize>,
-    /// Rows in sort order (data indexes); kept between pages so a new page is a cheap merge.
+    /// Every row in display order (data indexes): sorted, then any rows of a streaming load
+    /// appended in arrival order since the last sort.
     order: Vec<usize>,
+    /// Rows were appended after the last sort (sorted when the load settles).
+    arrival_tail: bool,
+    /// The (lower-cased needle, inverted) filter `list.visible` reflects; `None` when it must be
+    /// recomputed from every row.
+    filtered_with: Option<(String, bool)>,
     pub load: Load,
     pub loaded: usize,
     pub total: Option<u64>,

@@ -18,14 +18,16 @@ impl App {
                 done,
             } => {
                 if !rows.is_empty() {
-                    p.upsert(rows);
+                    p.append_page(rows);
                 }
                 p.loaded = loaded;
                 p.total = total;
                 if done {
                     p.load = Load::Loaded;
+                    p.settle();
+                    // Only now is what is on screen final: its secrets are asked for once.
+                    self.fetch_visible_secrets();
                 }
-                self.fetch_visible_secrets();
             }
             PrincipalsPayload::Secrets { id, result } => {
                 p.secrets_asked.remove(&id);
@@ -36,7 +38,9 @@ impl App {
                         Err(e) => SecretsKnown::Failed(e),
                     },
                 );
-                if p.sort == SortColumn::Expiry {
+                // Sorted by expiry: one re-sort when the screenful's secrets are all in, not
+                // one per principal.
+                if p.sort == SortColumn::Expiry && p.secrets_asked.is_empty() {
                     p.rebuild();
                 }
                 if p.detail.id.as_deref() == Some(id.as_str()) {

@@ -24,34 +24,88 @@ impl PrincipalsState {
     pub fn clear_rows(&mut self) {
         self.rows.clear();
         self.hay.clear();
+        self.sort_name.clear();
         self.index.clear();
         self.order.clear();
+        self.arrival_tail = false;
         self.loaded = 0;
         self.total = None;
         self.secrets.clear();
         self.secrets_asked.clear();
-        self.rebuild();
+        self.filtered_with = None;
+        self.refilter();
     }
 
     pub fn get(&self, id: &str) -> Option<&ServicePrincipal> {
         self.index.get(id).map(|&i| &self.rows[i])
     }
 
-    /// Add or replace rows; returns whether anything new arrived.
+    /// Add a row or replace the one with its id; returns whether it was new (and appended to
+    /// the data, not yet to the display order).
+    fn put(&mut self, sp: ServicePrincipal) -> Option<usize> {
+        if let Some(&i) = self.index.get(&sp.id) {
+            self.hay[i] = haystack(&sp);
+            self.sort_name[i] = sp.name().to_lowercase().into_boxed_str();
+            self.rows[i] = sp;
+            None
+        } else {
+            let i = self.rows.len();
+            self.index.insert(sp.id.clone(), i);
+            self.hay.push(haystack(&sp));
+            self.sort_name
+                .push(sp.name().to_lowercase().into_boxed_str());
+            self.rows.push(sp);
+            Some(i)
+        }
+    }
+
+    /// Add or replace rows (a write's read-back, a drill-in), then re-sort and re-filter.
     pub fn upsert(&mut self, rows: Vec<ServicePrincipal>) {
         for sp in rows {
-            if let Some(&i) = self.index.get(&sp.id) {
-                self.hay[i] = haystack(&sp);
-                self.rows[i] = sp;
-            } else {
-                let i = self.rows.len();
-                self.index.insert(sp.id.clone(), i);
-                self.hay.push(haystack(&sp));
-                self.rows.push(sp);
-                self.order.push(i);
-            }
+            self.put(sp);
         }
         self.rebuild();
+    }
+
+    /// A page of a streaming load: new rows are shown in arrival order after the rows already
+    /// there, and only they are checked against the filter, so a page costs its own rows and
+    /// nothing proportional to what is already loaded. [`Self::settle`] sorts once at the end.
+    pub fn append_page(&mut self, rows: Vec<ServicePrincipal>) {
+        let from = self.order.len();
+        let mut replaced = false;
+        for sp in rows {
+            match self.put(sp) {
+                Some(i) => self.order.push(i),
+                None => replaced = true,
+            }
+        }
+        if self.order.len() > from {
+            self.arrival_tail = true;
+        }
+        if replaced {
+            // A row already shown changed: its filter match may have too.
+            self.filtered_with = None;
+            self.refilter();
+        } else {
+            self.admit_appended(from);
+        }
+    }
+
+    /// The load is complete: sort the rows that came in arrival order (once). A selection the
+    /// user moved follows its row; one still on the first row stays on the (new) first row.
+    pub fn settle(&mut self) {
+        if self.arrival_tail {
+            let at_top = self.list.selected == 0 && self.list.offset == 0;
+            self.rebuild();
+            if at_top {
+                self.list.select_first();
+            }
+        }
+    }
+
+    /// Whether rows are shown in arrival order until the load completes.
+    pub fn in_arrival_order(&self) -> bool {
+        self.arrival_tail
     }
 
     pub fn remove(&mut self, id: &str) {
@@ -60,13 +114,13 @@ impl PrincipalsState {
         };
         self.rows.remove(i);
         self.hay.remove(i);
+        self.sort_name.remove(i);
         self.index = self
             .rows
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        self.order = (0..self.rows.len()).collect();
         self.loaded = self.loaded.saturating_sub(1);
         self.total = self.total.map(|t| t.saturating_sub(1));
         self.rebuild();

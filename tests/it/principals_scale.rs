@@ -1,0 +1,243 @@
+//! The principals list at scale, for correctness (speed lives in `benches/`): pages arriving in
+//! any order are shown as they come and end sorted right, a filter typed mid-load applies to the
+//! rows that arrive after it, a load asks for the secrets of the rows finally on screen only,
+//! and an idle console asks for no timer.
+
+use crate::support::{Harness, quiet_emulator};
+use dbx_tui::actor::{ActorEvent, Command, Payload, PrincipalsPayload, RequestId, Slot};
+use dbx_tui::api::scim::ServicePrincipal;
+use dbx_tui::app::state::{Load, View};
+use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+fn sp(i: usize) -> ServicePrincipal {
+    // Mixed case and a permuted numbering, so neither arrival order nor byte order is the
+    // case-insensitive name order.
+    let n = (i * 7919) % 1000;
+    let word = ["Zeta", "alpha", "Beta", "gamma", "ALPHA"][i % 5];
+    serde_json::from_value(serde_json::json!({
+        "id": format!("{}", 5_000_000 + (i * 104_729) % 1_000_003),
+        "displayName": format!("{word}-{n:04}"),
+        "applicationId": format!("app-{:04}", (i * 31) % 1000),
+        "active": !i.is_multiple_of(3),
+    }))
+    .unwrap()
+}
+
+/// `:sp` with the list request kept from the actor: the test plays the pages.
+async fn intercepted_list(emu: &Emulator) -> (Harness, RequestId) {
+    let mut h = Harness::new(emu).await;
+    h.type_keys(":sp\n");
+    let id = h
+        .app
+        .take_commands()
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Send {
+                id,
+                slot: Slot::Principals,
+                ..
+            } => Some(id),
+            _ => None,
+        })
+        .expect("no list request");
+    (h, id)
+}
+
+fn page(h: &mut Harness, id: RequestId, rows: Vec<ServicePrincipal>, done: bool) {
+    let n = h.app.state.principals.rows.len() + rows.len();
+    h.app.handle_actor_event(ActorEvent::Response {
+        id,
+        payload: Payload::Principals(PrincipalsPayload::Page {
+            rows,
+            loaded: n,
+            total: Some(1000),
+            done,
+        }),
+    });
+}
+
+fn visible_ids(h: &Harness) -> Vec<String> {
+    let p = &h.app.state.principals;
+    p.list
+        .visible
+        .iter()
+        .map(|&i| p.rows[i].id.clone())
+        .collect()
+}
+
+fn sorted_ids(rows: &[ServicePrincipal], key: impl Fn(&ServicePrincipal) -> String) -> Vec<String> {
+    let mut v: Vec<&ServicePrincipal> = rows.iter().collect();
+    v.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id)));
+    v.into_iter().map(|s| s.id.clone()).collect()
+}
+
+#[tokio::test]
+async fn pages_in_any_order_show_as_they_come_and_end_sorted() {
+    let emu = quiet_emulator().await;
+    let (mut h, id) = intercepted_list(&emu).await;
+    let all: Vec<ServicePrincipal> = (0..1000).map(sp).collect();
+    // Ten pages, delivered out of order (concurrent page fetches finish in any order).
+    let order = [3, 0, 7, 1, 9, 4, 2, 8, 6, 5];
+    let mut arrived: Vec<String> = Vec::new();
+    for (k, &pg) in order.iter().enumerate() {
+        let rows = all[pg * 100..(pg + 1) * 100].to_vec();
+        arrived.extend(rows.iter().map(|r| r.id.clone()));
+        page(&mut h, id, rows, false);
+        if k == 2 {
+            // Mid-load the rows are shown in arrival order: nothing already loaded is re-sorted
+            // per page.
+            assert_eq!(visible_ids(&h), arrived);
+            assert!(h.screen().contains("in arrival order"), "{}", h.screen());
+        }
+    }
+    page(&mut h, id, Vec::new(), true);
+    assert_eq!(h.app.state.principals.load, Load::Loaded);
+    // Case-insensitive name, ties by id.
+    assert_eq!(
+        visible_ids(&h),
+        sorted_ids(&all, |s| s.name().to_lowercase())
+    );
+    assert!(!h.screen().contains("in arrival order"));
+    // The other columns sort right too, and `O` flips the order.
+    h.type_keys("o");
+    assert_eq!(
+        visible_ids(&h),
+        sorted_ids(&all, |s| s.application_id.clone().unwrap_or_default())
+    );
+    h.type_keys("O");
+    let mut desc: Vec<&ServicePrincipal> = all.iter().collect();
+    desc.sort_by(|a, b| {
+        b.application_id
+            .cmp(&a.application_id)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let desc: Vec<String> = desc.into_iter().map(|s| s.id.clone()).collect();
+    assert_eq!(visible_ids(&h), desc);
+}
+
+#[tokio::test]
+async fn a_filter_typed_mid_load_applies_to_rows_arriving_after_it() {
+    let emu = quiet_emulator().await;
+    let (mut h, id) = intercepted_list(&emu).await;
+    let all: Vec<ServicePrincipal> = (0..1000).map(sp).collect();
+    page(&mut h, id, all[..300].to_vec(), false);
+    h.type_keys("/alpha-0");
+    let want = |rows: &[ServicePrincipal], needle: &str| -> HashSet<String> {
+        rows.iter()
+            .filter(|s| s.name().to_lowercase().contains(needle))
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    let shown = |h: &Harness| visible_ids(h).into_iter().collect::<HashSet<_>>();
+    assert_eq!(shown(&h), want(&all[..300], "alpha-0"));
+    page(&mut h, id, all[300..700].to_vec(), false);
+    assert_eq!(shown(&h), want(&all[..700], "alpha-0"));
+    // Narrowing and widening the filter mid-load.
+    h.type_keys("1");
+    assert_eq!(shown(&h), want(&all[..700], "alpha-01"));
+    h.key(crossterm::event::KeyCode::Backspace);
+    h.key(crossterm::event::KeyCode::Backspace);
+    assert_eq!(shown(&h), want(&all[..700], "alpha-"));
+    h.type_keys("0\n");
+    page(&mut h, id, all[700..].to_vec(), false);
+    page(&mut h, id, Vec::new(), true);
+    let got = visible_ids(&h);
+    assert_eq!(
+        got.iter().cloned().collect::<HashSet<_>>(),
+        want(&all, "alpha-0")
+    );
+    // Still in sort order once loaded.
+    let expected: Vec<String> = sorted_ids(&all, |s| s.name().to_lowercase())
+        .into_iter()
+        .filter(|i| want(&all, "alpha-0").contains(i))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[tokio::test]
+async fn a_load_reads_secrets_only_of_the_rows_finally_on_screen() {
+    let emu = Emulator::start(
+        EmulatorOptions {
+            generated_service_principals: 3_000,
+            egress_events_per_sec: 0.0,
+            egress_backfill: 0,
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let acc = emu
+        .accounts()
+        .into_iter()
+        .find(|a| a.cloud == "aws")
+        .unwrap()
+        .account_id;
+    let mut h = Harness::new(&emu).await;
+    let secrets_path = format!("/api/2.0/accounts/{acc}/servicePrincipals/");
+    let before = emu.handle().request_count(&secrets_path);
+    h.keys(":sp\n").await;
+    let p = &h.app.state.principals;
+    assert_eq!(p.load, Load::Loaded);
+    assert_eq!(p.rows.len(), 3_150);
+    let page = h.app.state.page_rows();
+    let on_screen: HashSet<&str> = p.list.visible[p.list.offset..p.list.offset + page]
+        .iter()
+        .map(|&i| p.rows[i].id.as_str())
+        .collect();
+    let fetched: HashSet<&str> = p.secrets.keys().map(String::as_str).collect();
+    assert_eq!(fetched, on_screen, "secrets read for rows never shown");
+    let requests = emu.handle().request_count(&secrets_path) - before;
+    assert!(
+        requests <= on_screen.len(),
+        "{requests} secrets requests for {} rows on screen",
+        on_screen.len()
+    );
+}
+
+#[tokio::test]
+async fn nothing_pending_asks_for_no_timer_and_an_idle_tail_is_not_pending() {
+    let emu = quiet_emulator().await;
+    let mut h = Harness::new(&emu).await;
+    // A connected console, nothing in flight, no countdown on screen: no timer at all.
+    h.app.state.session.as_mut().unwrap().expires_at = None;
+    let now = SystemTime::now();
+    assert!(h.app.state.in_flight.is_empty());
+    assert!(!h.app.animating(now));
+    assert_eq!(h.app.next_tick(now), None);
+
+    // The egress tail: the spinner runs during the first poll only.
+    h.type_keys(":egress\n");
+    h.until("the first poll", |a| a.state.egress.last_poll_ms.is_some())
+        .await;
+    let now = SystemTime::now();
+    assert!(
+        h.app
+            .state
+            .in_flight
+            .values()
+            .any(|(s, _)| *s == Slot::EgressTail),
+        "the tail is still running"
+    );
+    assert!(
+        !h.app.animating(now),
+        "waiting between polls is not pending"
+    );
+    // It wakes for what it shows ("polled … ago") and for the next poll, not for a spinner.
+    let wake = h.app.next_tick(now).unwrap();
+    assert!(wake >= Duration::from_millis(500), "{wake:?}");
+    // Once the next poll is due, it is pending again.
+    let due = now + h.app.state.egress.interval + Duration::from_millis(1);
+    assert!(h.app.animating(due));
+
+    // Leaving the pane stops the tail: nothing left to wake for.
+    h.keys(":ws\n").await;
+    assert_eq!(h.app.state.view, View::Workspaces);
+    // (The tail's workspace token may have refreshed the session's countdown.)
+    h.app.state.session.as_mut().unwrap().expires_at = None;
+    let now = SystemTime::now();
+    assert!(h.app.state.in_flight.is_empty());
+    assert_eq!(h.app.next_tick(now), None);
+}
