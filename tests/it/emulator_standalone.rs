@@ -135,7 +135,19 @@ async fn the_standalone_emulator_takes_scale_and_fault_flags() {
             .trim()
             .to_owned()
     };
-    let (account, token) = (value("account_id"), value("token"));
+    // The printed account profile is OAuth M2M (account APIs take no personal access token).
+    let account = value("account_id");
+    let minted: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/oidc/accounts/{account}/v1/token"))
+        .basic_auth(value("client_id"), Some(value("client_secret")))
+        .form(&[("grant_type", "client_credentials"), ("scope", "all-apis")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = minted["access_token"].as_str().unwrap().to_owned();
     let url = format!("{base}/api/2.0/accounts/{account}/scim/v2/ServicePrincipals?count=1");
     let get = || reqwest::Client::new().get(&url).bearer_auth(&token).send();
     let first = get().await.unwrap().status().as_u16();
