@@ -418,7 +418,7 @@ fn finish(outcome: Result<commands::Outcome>, log_guard: impl Sized) -> Result<(
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
+    match Box::pin(run()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             print_error(&e);
