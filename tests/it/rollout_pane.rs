@@ -203,3 +203,101 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_change_made_elsewhere_during_the_review_is_a_conflict_and_nothing_is_written() {
+    let emu = quiet_emulator().await;
+    assert!(emu.handle().generate_egress_events(3000) > 0);
+    let profile = support::profiles(&emu).remove(0);
+    let (policy, _) = crate::policy_rollout::dry_run_policy(&profile).await;
+    let id = policy.id().to_owned();
+    let mut h = Harness::new(&emu).await;
+    h.keys(&format!(":rollout {id}\n")).await;
+    h.until("the rollout report", |a| {
+        a.state.rollout.load == Load::Loaded
+    })
+    .await;
+    h.type_keys("w");
+    h.until("the review", |a| {
+        matches!(a.state.modal, Some(Modal::Review { .. }))
+    })
+    .await;
+
+    // Another admin allows a domain while the review is open.
+    let http = dbx_tui::api::client::http_client_for(&profile).unwrap();
+    let c = ApiClient::new(
+        http,
+        &emu.base_url(),
+        dbx_tui::auth::provider_for(&profile).unwrap(),
+    );
+    let account = profile.account_id.clone().unwrap();
+    let mut theirs = network_policies::get(&c, &account, &PolicyId(id.clone()))
+        .await
+        .unwrap();
+    let access = theirs
+        .egress
+        .as_mut()
+        .unwrap()
+        .network_access
+        .as_mut()
+        .unwrap();
+    access
+        .allowed_internet_destinations
+        .get_or_insert_with(Vec::new)
+        .push(network_policies::InternetDestination {
+            destination: "their-change.example.com".into(),
+            internet_destination_type: Some(network_policies::InternetDestinationType::DnsName),
+            extra: Default::default(),
+        });
+    network_policies::update(&c, &account, &theirs)
+        .await
+        .unwrap();
+
+    h.type_keys("y");
+    h.until("the conflict", |a| {
+        matches!(a.state.modal, Some(Modal::Conflict { .. }))
+    })
+    .await;
+    let now = network_policies::get(&c, &account, &PolicyId(id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(now, theirs, "their change stands and ours was not written");
+    assert_eq!(now.enforcement_mode(), EnforcementMode::DryRun);
+}
+
+/// The whole rollout in the real binary on `--demo`: open the report of a dry-run policy, choose
+/// two DNS destinations, review (which says what stays blocked), apply, and see it enforced.
+#[cfg(unix)]
+#[test]
+fn demo_rollout_from_dry_run_to_enforced_in_the_terminal() {
+    use crate::support::pty::Tui;
+    use std::time::Duration;
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("Workspaces (");
+    tui.send(":rollout ml-serving-lockdown\r");
+    tui.wait_until("the report", Duration::from_secs(30), |s| {
+        s.contains("Destinations (") && s.contains("would block")
+    });
+    // DNS rows only (their kind is in the filter text), then two of them chosen.
+    tui.send("/dns\r");
+    tui.wait_for("/dns");
+    tui.send("  ");
+    tui.wait_for("chosen to allow 2");
+    tui.send("w");
+    tui.wait_until("the review", Duration::from_secs(30), |s| {
+        s.contains("Rollout report: after this change")
+    });
+    let review = tui.screen();
+    assert!(review.contains("enforcement → ENFORCED"), "{review}");
+    tui.send("y");
+    tui.wait_until("the write, then the log", Duration::from_secs(30), |s| {
+        s.contains("ml-serving-lockdown enforced at")
+    });
+    tui.send(":np\r");
+    tui.wait_until("the policy enforced", Duration::from_secs(30), |s| {
+        s.lines()
+            .any(|l| l.contains("ml-serving-lockdown") && l.contains("ENFORCED"))
+    });
+    tui.send(":q\r");
+    assert!(tui.wait_exit().success());
+}
