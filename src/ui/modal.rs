@@ -136,15 +136,20 @@ fn review_lines(state: &State, kind: &ReviewKind) -> (String, Vec<Line<'static>>
                     .map(|o| Line::from(format!("  • {}", o.describe()))),
             );
             lines.push(affected(state, id.as_str()));
+            // A rollout report of this policy counts what stays blocked from the dry-run log of
+            // its own workspaces: it says more than the live tail's guess, so it replaces it.
+            let rollout = crate::app::rollout::review_note(state, id, &p.draft());
             if tightens(&p.base, &p.ops) {
                 lines.push(Line::from(""));
                 lines.push(Line::styled(
                     "⚠ This change enforces the allow-list: traffic to anything not listed will be blocked.",
                     theme::warn(),
                 ));
-                lines.push(Line::styled(would_block(state, &p.draft()), theme::warn()));
+                if rollout.is_none() {
+                    lines.push(Line::styled(would_block(state, &p.draft()), theme::warn()));
+                }
             }
-            if let Some(note) = crate::app::rollout::review_note(state, id, &p.draft()) {
+            if let Some(note) = rollout {
                 lines.push(Line::styled(
                     format!("Rollout report: {note}."),
                     theme::warn(),
