@@ -11,6 +11,7 @@ mod export_file;
 pub mod history;
 pub mod keymap;
 pub mod list;
+mod live;
 pub mod modal;
 pub mod pane_keys;
 pub mod paste;

@@ -90,6 +90,7 @@ impl App {
                 let ids = list.iter().map(|w| w.workspace_id).collect::<Vec<_>>();
                 s.set_workspaces(list);
                 s.workspaces_load = Load::Loaded;
+                self.mark_fresh(Slot::Workspaces);
                 self.request(Slot::Bindings, Request::LoadBindings(ids));
             }
             Payload::Binding(ws, result) => {
@@ -105,6 +106,11 @@ impl App {
                 }
             }
             Payload::Policies(list) => {
+                for p in &list {
+                    self.notice_server_change(p);
+                }
+                self.mark_fresh(Slot::Policies);
+                let s = &mut self.state;
                 s.policies = list;
                 s.policies_load = Load::Loaded;
                 s.rebuild_policies();
@@ -115,6 +121,8 @@ impl App {
                 }
             }
             Payload::Policy(p) => {
+                self.notice_server_change(&p);
+                self.mark_fresh(Slot::PolicyDetail);
                 self.take_waiting_edits(&p);
                 let s = &mut self.state;
                 if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {

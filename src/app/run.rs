@@ -179,6 +179,7 @@ where
                 }
             }
             () = sleep => {
+                app.refresh_if_due(SystemTime::now());
                 if animating {
                     last_spin = Instant::now();
                     app.state.spinner = app.state.spinner.wrapping_add(1);

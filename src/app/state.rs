@@ -145,6 +145,8 @@ pub struct State {
     pub writes: super::pending::Writes,
     /// Edits to add to a pending change once the policy is (re)loaded (undo, allow from log).
     pub waiting_edits: Option<super::pending::WaitingEdits>,
+    /// When each live view's data was last read (the screen's clock, epoch ms).
+    pub fresh_at: HashMap<Slot, i64>,
     /// `:rollout`: one dry-run policy's report and the rows chosen to allow.
     pub rollout: super::rollout::RolloutPane,
     pub modal: Option<Modal>,
@@ -203,6 +205,7 @@ impl State {
             pending: HashMap::new(),
             writes: Default::default(),
             waiting_edits: None,
+            fresh_at: HashMap::new(),
             rollout: Default::default(),
             modal: None,
             egress: super::egress::EgressState::default(),

@@ -81,6 +81,10 @@ impl App {
                 at(next_turn((now_ms - t).max(0)));
             }
         }
+        // A live view is read again in the background.
+        if let Some(d) = self.refresh_due_in(now) {
+            at(d + SLACK);
+        }
         // The tail's next poll starts: the footer's spinner shows it.
         if e.tailing
             && !e.paused

@@ -15,6 +15,14 @@ pub mod table;
 pub mod theme;
 mod workspaces;
 
+/// ` · as of 12:00:05` (UTC) for a live view's data, so the title says how fresh it is.
+pub fn as_of(state: &State, slot: crate::actor::Slot) -> String {
+    state.fresh_at.get(&slot).map_or_else(String::new, |&ms| {
+        let t = crate::api::timestamp::format_timestamp_ms(ms);
+        format!(" · as of {}", &t[11..19])
+    })
+}
+
 /// Counts as people read them (`1,234`), in the panes and on the command line.
 pub use principals::thousands;
 

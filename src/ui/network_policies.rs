@@ -54,7 +54,8 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         "Network policies",
         &state.policies_list,
         state.policies.len(),
-        load_suffix(&state.policies_load, state.spinner),
+        load_suffix(&state.policies_load, state.spinner)
+            + &super::as_of(state, crate::actor::Slot::Policies),
     );
     let headers: Vec<String> = [
         "ID",

@@ -25,7 +25,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         "Workspaces",
         &state.workspaces_list,
         state.workspaces.len(),
-        load_suffix(&state.workspaces_load, state.spinner),
+        load_suffix(&state.workspaces_load, state.spinner)
+            + &super::as_of(state, crate::actor::Slot::Workspaces),
     );
     let headers: Vec<String> = [
         "ID",

@@ -40,6 +40,7 @@ mod emulator_standalone;
 mod export_files;
 mod fuzz_props;
 mod keyring_store;
+mod live_views;
 mod long_run;
 mod lost_answers;
 mod pane_keys;

@@ -1,0 +1,105 @@
+//! Views stay live: :np shows another admin's change without `r` once the refresh is due,
+//! keeping the selection; a refresh that finds the server changed under a pending edit says so.
+
+use crate::support::{self, Harness, quiet_emulator};
+use dbx_tui::api::network_policies;
+use dbx_tui::api::{ApiClient, PolicyId};
+use dbx_tui::app::state::View;
+use std::time::{Duration, SystemTime};
+
+fn admin(emu: &dbx_tui::emulator::Emulator) -> (ApiClient, String) {
+    let p = support::profiles(emu).remove(0);
+    let http = dbx_tui::api::client::http_client_for(&p).unwrap();
+    let c = ApiClient::new(
+        http,
+        &emu.base_url(),
+        dbx_tui::auth::provider_for(&p).unwrap(),
+    );
+    (c, p.account_id.unwrap())
+}
+
+#[tokio::test]
+async fn another_admins_policy_appears_without_r_and_the_selection_stays() {
+    let emu = quiet_emulator().await;
+    let mut h = Harness::new(&emu).await;
+    // The screen's clock, as the event loop keeps it.
+    h.app.state.now = SystemTime::now();
+    h.keys(":np\n").await;
+    assert_eq!(h.app.state.view, View::Policies);
+    h.keys("j").await;
+    let selected = h.app.state.policies_list.selected_index();
+    let now = SystemTime::now();
+    assert!(
+        h.app.refresh_due_in(now).is_some(),
+        "a live view has a refresh timer"
+    );
+    assert!(h.screen().contains("as of "), "{}", h.screen());
+
+    let (c, account) = admin(&emu);
+    let mut p = dbx_tui::app::editor::new_policy("made-elsewhere");
+    p.account_id = None;
+    network_policies::create(&c, &account, &p).await.unwrap();
+    // Not due yet: nothing is read.
+    h.app.refresh_if_due(now);
+    h.settle().await;
+    assert!(!h.screen().contains("made-elsewhere"));
+    // Due: read again in the background.
+    h.app.refresh_if_due(now + Duration::from_secs(31));
+    h.settle().await;
+    assert!(h.screen().contains("made-elsewhere"), "{}", h.screen());
+    assert_eq!(h.app.state.policies_list.selected_index(), selected);
+}
+
+#[tokio::test]
+async fn a_refresh_that_finds_a_pending_edits_policy_changed_says_so_at_once() {
+    let emu = quiet_emulator().await;
+    let mut h = Harness::new(&emu).await;
+    h.open_policy("corp-egress").await;
+    h.type_keys("a");
+    h.type_keys("example.org\n");
+    assert!(
+        h.app
+            .state
+            .pending
+            .contains_key(&PolicyId("corp-egress".into()))
+    );
+
+    let (c, account) = admin(&emu);
+    let mut theirs = network_policies::get(&c, &account, &PolicyId("corp-egress".into()))
+        .await
+        .unwrap();
+    let access = theirs
+        .egress
+        .as_mut()
+        .unwrap()
+        .network_access
+        .as_mut()
+        .unwrap();
+    access
+        .allowed_internet_destinations
+        .get_or_insert_with(Vec::new)
+        .push(network_policies::InternetDestination {
+            destination: "their-change.example.com".into(),
+            internet_destination_type: Some(network_policies::InternetDestinationType::DnsName),
+            extra: Default::default(),
+        });
+    network_policies::update(&c, &account, &theirs)
+        .await
+        .unwrap();
+
+    h.app
+        .refresh_if_due(SystemTime::now() + Duration::from_secs(31));
+    h.settle().await;
+    let flash = h.app.state.flash.clone().unwrap_or_default();
+    assert!(
+        flash.contains("changed on the server since you started editing"),
+        "{flash}"
+    );
+    // The pending edit is untouched.
+    assert!(
+        h.app
+            .state
+            .pending
+            .contains_key(&PolicyId("corp-egress".into()))
+    );
+}
