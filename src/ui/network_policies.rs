@@ -181,8 +181,13 @@ pub fn detail_lines(
     }
     for d in dns {
         items.push(lines.len());
+        // An international name shows its Unicode form next to the punycode the API holds.
+        let text = match crate::api::network_policies::validate::unicode_form(&d.destination) {
+            Some(unicode) => format!("{}  ({unicode})", d.destination),
+            None => d.destination.clone(),
+        };
         lines.push(entry(
-            d.destination.clone(),
+            text,
             !has(base.internet_destinations(), &d.destination),
         ));
     }

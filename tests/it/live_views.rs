@@ -1,5 +1,6 @@
 //! Views stay live: :np shows another admin's change without `r` once the refresh is due,
-//! keeping the selection; a refresh that finds the server changed under a pending edit says so.
+//! keeping the selection; a refresh that finds the server changed under a pending edit says so;
+//! and an international name in a policy shows its Unicode form next to the punycode.
 
 use crate::support::{self, Harness, quiet_emulator};
 use dbx_tui::api::network_policies;
@@ -101,5 +102,19 @@ async fn a_refresh_that_finds_a_pending_edits_policy_changed_says_so_at_once() {
             .state
             .pending
             .contains_key(&PolicyId("corp-egress".into()))
+    );
+}
+
+#[tokio::test]
+async fn an_international_name_shows_its_unicode_form_next_to_the_punycode() {
+    let emu = quiet_emulator().await;
+    let mut h = Harness::new(&emu).await;
+    h.open_policy("corp-egress").await;
+    h.type_keys("a");
+    h.type_keys("bücher.example\n");
+    let screen = h.screen();
+    assert!(
+        screen.contains("xn--bcher-kva.example  (bücher.example)"),
+        "{screen}"
     );
 }

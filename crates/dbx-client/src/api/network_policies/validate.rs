@@ -89,6 +89,19 @@ pub enum InvalidDestination {
 
 use InvalidDestination as E;
 
+/// The Unicode form of a punycode (`xn--`) name, for showing next to it; `None` when the name
+/// has no such label or does not decode.
+pub fn unicode_form(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if !lower.split('.').any(|label| label.starts_with("xn--")) {
+        return None;
+    }
+    match idna::domain_to_unicode(&lower) {
+        (unicode, Ok(())) if unicode != lower => Some(unicode),
+        _ => None,
+    }
+}
+
 /// A destination the user typed, normalised, or why not.
 ///
 /// Accepts `PyPI.org.` and `bücher.example`; returns `pypi.org` and `xn--bcher-kva.example`.
@@ -484,6 +497,16 @@ fn check_azure_account(account: &str) -> Result<(), InvalidDestination> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punycode_names_have_a_unicode_form_to_show() {
+        assert_eq!(
+            unicode_form("xn--bcher-kva.example").as_deref(),
+            Some("bücher.example")
+        );
+        assert_eq!(unicode_form("pypi.org"), None);
+        assert_eq!(unicode_form("xn--.example"), None);
+    }
 
     #[test]
     fn normalises_case_dot_and_idn() {
