@@ -33,13 +33,6 @@ pub struct TailRequest {
     pub via: Option<super::EgressVia>,
 }
 
-fn window_ms(w: AggregateWindow) -> i64 {
-    match w {
-        AggregateWindow::Last24Hours => 24 * 3_600_000,
-        AggregateWindow::Last7Days => 7 * 24 * 3_600_000,
-    }
-}
-
 fn sql_error(e: SqlError) -> ApiError {
     match e {
         SqlError::Api(e) => e,
@@ -116,7 +109,7 @@ impl Session {
                     }),
                 }
             }
-            let since = cursor.since_ms(now_ms() - window_ms(req.window));
+            let since = cursor.since_ms(req.window.start_ms(now_ms()));
             let poll = Self::run_statement(
                 &client,
                 events_request(&req.warehouse_id, since, POLL_LIMIT, ws),

@@ -61,13 +61,13 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
             window: words.next().map(str::to_owned),
         }),
         Some("since") => match arg.as_deref() {
-            Some("24h" | "1d") => Ok(CommandLine::Since(
-                crate::api::egress::AggregateWindow::Last24Hours,
-            )),
-            Some("7d" | "1w") => Ok(CommandLine::Since(
-                crate::api::egress::AggregateWindow::Last7Days,
-            )),
-            _ => Err("usage: :since 24h or :since 7d".into()),
+            Some(text) => {
+                crate::api::egress::AggregateWindow::parse(text, crate::api::timestamp::now_ms())
+                    .map(CommandLine::Since)
+            }
+            None => {
+                Err("usage: :since 30m, 24h, 7d, 2w or a start time (2026-11-30T08:00:00Z)".into())
+            }
         },
         Some("filter") => {
             let rest = line.trim_start()[line.trim_start().len().min(word.len())..].trim();

@@ -69,10 +69,7 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
                 )
             },
         );
-    let window = match e.window {
-        crate::api::egress::AggregateWindow::Last24Hours => "24 h",
-        crate::api::egress::AggregateWindow::Last7Days => "7 d",
-    };
+    let window = e.window.label();
     let mut spans = Vec::new();
     // An account profile reads the log through one of its workspaces: say which.
     if let Some(v) = &e.via {
@@ -85,7 +82,7 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
         Span::styled(" warehouse ", theme::header_key()),
         Span::raw(warehouse),
         Span::styled("  window ", theme::header_key()),
-        Span::raw(window.to_owned()),
+        Span::raw(window),
     ]);
     let first = Line::from(std::mem::take(&mut spans));
     // Never claim "no blocks" for a window the table has not caught up to: say how fresh it is.

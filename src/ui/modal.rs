@@ -85,12 +85,14 @@ fn would_block(state: &State, draft: &NetworkPolicy) -> String {
         .map(|s| s.destination.as_str())
         .collect();
     let window = match e.window {
-        crate::api::egress::AggregateWindow::Last24Hours => "24 hours",
-        crate::api::egress::AggregateWindow::Last7Days => "7 days",
+        crate::api::egress::AggregateWindow::Last24Hours => "last 24 hours".to_owned(),
+        crate::api::egress::AggregateWindow::Last7Days => "last 7 days".to_owned(),
+        w @ crate::api::egress::AggregateWindow::Last(_) => format!("last {}", w.label()),
+        w => w.label(),
     };
     let sample: Vec<&str> = blocked.iter().take(5).copied().collect();
     format!(
-        "  Distinct DNS destinations the egress log saw in the last {window} (all workspaces) that it would block: {}{}",
+        "  Distinct DNS destinations the egress log saw in the {window} (all workspaces) that it would block: {}{}",
         blocked.len(),
         if sample.is_empty() {
             String::new()

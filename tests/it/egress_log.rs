@@ -175,6 +175,22 @@ async fn by_destination_counts_pause_and_window() {
         !a.state.egress.summary.is_empty()
     })
     .await;
+    let week: u64 = h.app.state.egress.summary.iter().map(|s| s.count).sum();
+
+    // Any window: the warehouse counts over exactly that span, bound as `:since`.
+    h.type_keys(":since 3h\n");
+    assert_eq!(
+        h.app.state.egress.window,
+        dbx_tui::api::egress::AggregateWindow::Last(3 * 3_600_000)
+    );
+    h.until("the 3-hour aggregate", |a| {
+        a.state.egress.summary_load == dbx_tui::app::state::Load::Loaded
+    })
+    .await;
+    let hours: u64 = h.app.state.egress.summary.iter().map(|s| s.count).sum();
+    // (This log's events are all recent, so the two may be equal; never more.)
+    assert!(hours <= week, "3 h ({hours}) within a week ({week})");
+    assert!(h.screen().contains("window 3 h"), "{}", h.screen());
     // Leaving the pane cancels the tail.
     h.keys(":np\n").await;
     assert!(!h.app.state.egress.tailing);

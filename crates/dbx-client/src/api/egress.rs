@@ -51,24 +51,99 @@ pub const EGRESS_BY_DESTINATION_7D_SQL: &str = by_destination_sql!("7 DAYS", "")
 pub const EGRESS_BY_DESTINATION_7D_WS_SQL: &str =
     by_destination_sql!("7 DAYS", " AND workspace_id = :ws");
 
+/// [`EGRESS_BY_DESTINATION_24H_SQL`] for any window start: also `:since` (TIMESTAMP).
+pub const EGRESS_BY_DESTINATION_SINCE_SQL: &str = concat!(
+    "SELECT COALESCE(dns_event.domain_name, storage_event.hostname, destination) AS dest, ",
+    "destination_type, access_type, COUNT(*) AS n, MIN(event_time) AS first_seen, ",
+    "MAX(event_time) AS last_seen, COUNT(DISTINCT workspace_id) AS workspaces ",
+    "FROM system.access.outbound_network ",
+    "WHERE event_time >= :since",
+    " GROUP BY ALL ORDER BY n DESC LIMIT 500"
+);
+/// [`EGRESS_BY_DESTINATION_SINCE_SQL`] for one workspace: also `:ws`.
+pub const EGRESS_BY_DESTINATION_SINCE_WS_SQL: &str = concat!(
+    "SELECT COALESCE(dns_event.domain_name, storage_event.hostname, destination) AS dest, ",
+    "destination_type, access_type, COUNT(*) AS n, MIN(event_time) AS first_seen, ",
+    "MAX(event_time) AS last_seen, COUNT(DISTINCT workspace_id) AS workspaces ",
+    "FROM system.access.outbound_network ",
+    "WHERE event_time >= :since AND workspace_id = :ws",
+    " GROUP BY ALL ORDER BY n DESC LIMIT 500"
+);
+
 /// The window the by-destination aggregate covers (the warehouse computes it over all of it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AggregateWindow {
     Last24Hours,
     Last7Days,
+    /// The last this many milliseconds (`:since 30m`, `:since 3h`, `:since 2w`).
+    Last(i64),
+    /// Since a fixed time, epoch milliseconds (`:since 2026-11-30T08:00:00Z`).
+    Since(i64),
 }
 
 impl AggregateWindow {
     pub const ALL: [AggregateWindow; 2] =
         [AggregateWindow::Last24Hours, AggregateWindow::Last7Days];
 
-    /// The statement text; `for_workspace` adds `AND workspace_id = :ws`.
+    /// The statement text; `for_workspace` adds `AND workspace_id = :ws`. Other windows than
+    /// the two named ones bind their start as `:since`.
     pub fn sql(self, for_workspace: bool) -> &'static str {
         match (self, for_workspace) {
             (AggregateWindow::Last24Hours, false) => EGRESS_BY_DESTINATION_24H_SQL,
             (AggregateWindow::Last24Hours, true) => EGRESS_BY_DESTINATION_24H_WS_SQL,
             (AggregateWindow::Last7Days, false) => EGRESS_BY_DESTINATION_7D_SQL,
             (AggregateWindow::Last7Days, true) => EGRESS_BY_DESTINATION_7D_WS_SQL,
+            (_, false) => EGRESS_BY_DESTINATION_SINCE_SQL,
+            (_, true) => EGRESS_BY_DESTINATION_SINCE_WS_SQL,
+        }
+    }
+
+    /// The window's start, given now (epoch milliseconds).
+    pub fn start_ms(self, now_ms: i64) -> i64 {
+        match self {
+            AggregateWindow::Last24Hours => now_ms - 24 * 3_600_000,
+            AggregateWindow::Last7Days => now_ms - 7 * 24 * 3_600_000,
+            AggregateWindow::Last(span) => now_ms - span,
+            AggregateWindow::Since(start) => start,
+        }
+    }
+
+    /// `:since TEXT`: `24h`/`1d` and `7d`/`1w` are the named windows; any other `Nm`, `Nh`,
+    /// `Nd`, `Nw` or a start time (see [`super::timestamp::parse_since`]) is read as given.
+    pub fn parse(text: &str, now_ms: i64) -> Result<Self, String> {
+        match text.trim() {
+            "24h" | "1d" => Ok(AggregateWindow::Last24Hours),
+            "7d" | "1w" => Ok(AggregateWindow::Last7Days),
+            t => {
+                let start = super::timestamp::parse_since(t, now_ms)?;
+                let relative = t.ends_with(['m', 'h', 'd', 'w']) && !t.contains('T');
+                Ok(if relative {
+                    AggregateWindow::Last(now_ms - start)
+                } else {
+                    AggregateWindow::Since(start)
+                })
+            }
+        }
+    }
+
+    /// How the window reads in a header: `24 h`, `7 d`, `90 m`, `since 11-30 08:00`.
+    pub fn label(self) -> String {
+        match self {
+            AggregateWindow::Last24Hours => "24 h".into(),
+            AggregateWindow::Last7Days => "7 d".into(),
+            AggregateWindow::Last(span) => {
+                let m = span / 60_000;
+                match m {
+                    m if m % (7 * 1440) == 0 => format!("{} w", m / (7 * 1440)),
+                    m if m % 1440 == 0 => format!("{} d", m / 1440),
+                    m if m % 60 == 0 => format!("{} h", m / 60),
+                    m => format!("{m} m"),
+                }
+            }
+            AggregateWindow::Since(start) => {
+                let t = super::timestamp::format_timestamp_ms(start);
+                format!("since {} {}", &t[5..10], &t[11..16])
+            }
         }
     }
 }
@@ -101,6 +176,13 @@ pub fn by_destination_request(
     workspace_id: Option<&str>,
 ) -> StatementRequest {
     let mut req = StatementRequest::new(window.sql(workspace_id.is_some()), warehouse_id);
+    if !matches!(
+        window,
+        AggregateWindow::Last24Hours | AggregateWindow::Last7Days
+    ) {
+        let now = super::timestamp::now_ms();
+        req = req.param(Param::timestamp_ms("since", window.start_ms(now)));
+    }
     if let Some(ws) = workspace_id {
         req = req.param(Param::string("ws", ws));
     }
@@ -259,5 +341,35 @@ impl DestinationSummary {
                 workspaces: text(row, ws).and_then(|s| s.parse().ok()).unwrap_or(0),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AggregateWindow;
+
+    #[test]
+    fn since_takes_any_unit_or_a_start_and_binds_what_is_not_named() {
+        let now = crate::api::timestamp::parse_timestamp_ms("2026-12-01T12:00:00Z").unwrap();
+        let w = |t: &str| AggregateWindow::parse(t, now).unwrap();
+        assert_eq!(w("24h"), AggregateWindow::Last24Hours);
+        assert_eq!(w("1w"), AggregateWindow::Last7Days);
+        assert_eq!(w("90m"), AggregateWindow::Last(90 * 60_000));
+        assert_eq!(w("90m").label(), "90 m");
+        assert_eq!(w("3d").label(), "3 d");
+        assert_eq!(w("2w").label(), "2 w");
+        assert_eq!(w("3d").start_ms(now), now - 3 * 86_400_000);
+        let start = w("2026-11-30T08:00:00Z");
+        assert_eq!(start.label(), "since 11-30 08:00");
+        assert!(AggregateWindow::parse("soon", now).is_err());
+        // Named windows keep their INTERVAL statement; others bind `:since`.
+        let req = super::by_destination_request("wh", w("90m"), Some("1"));
+        assert!(
+            req.statement
+                .contains("event_time >= :since AND workspace_id = :ws")
+        );
+        assert!(req.parameters.iter().any(|p| p.name == "since"));
+        let named = super::by_destination_request("wh", w("24h"), None);
+        assert!(named.parameters.is_empty());
     }
 }
