@@ -130,13 +130,24 @@ enum EgressCommand {
     },
 }
 
+/// Output format of `dbx-tui auth profiles`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ProfilesFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum AuthCommand {
     /// Resolve the profile (--profile, else the default), get a token, call a cheap endpoint,
     /// and say what works or what exactly is wrong.
     Check,
     /// Check every profile in the config file, one line each.
-    Profiles,
+    Profiles {
+        /// `json`: one JSON object per profile, one per line, for scripts.
+        #[arg(long, value_enum, default_value_t = ProfilesFormat::Text)]
+        format: ProfilesFormat,
+    },
     /// Store a secret for a profile key in the OS keyring (read without echo, or from stdin)
     /// and print the line to put in the profile.
     Set {
@@ -275,7 +286,7 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
                 std::process::exit(1);
             }
         }
-        AuthCommand::Profiles => {
+        AuthCommand::Profiles { format } => {
             let file = load_file(cli, &env)?;
             let profiles = config::list_profiles(&env, file.as_ref());
             if profiles.is_empty() {
@@ -284,11 +295,20 @@ async fn auth_command(cli: &Cli, command: AuthCommand) -> Result<()> {
             let reports =
                 futures::future::join_all(profiles.iter().map(|p| check::check_profile(p, limit)))
                     .await;
-            for r in &reports {
-                println!("{}", check::render_line(r)); // allow-print
-            }
-            for r in reports.iter().filter(|r| r.outcome.is_err()) {
-                println!("\n{}", check::render(r)); // allow-print
+            match format {
+                ProfilesFormat::Json => {
+                    for r in &reports {
+                        println!("{}", check::to_json(r)); // allow-print
+                    }
+                }
+                ProfilesFormat::Text => {
+                    for r in &reports {
+                        println!("{}", check::render_line(r)); // allow-print
+                    }
+                    for r in reports.iter().filter(|r| r.outcome.is_err()) {
+                        println!("\n{}", check::render(r)); // allow-print
+                    }
+                }
             }
             // Scripts read the exit code: 0 only when every profile signed in.
             if reports.iter().any(|r| r.outcome.is_err()) {

@@ -28,6 +28,20 @@ fn auth_profiles_fails_when_a_profile_cannot_sign_in() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("down"), "{text}");
     assert!(!text.contains("canary"), "{text}");
+
+    // For scripts: one JSON object per profile, same exit code, still no secret.
+    let out = dbx(home.path(), &["auth", "profiles", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("canary"), "{text}");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0]["profile"], "down");
+    assert_eq!(rows[0]["ok"], false);
+    assert!(rows[0]["failure"].is_string(), "{text}");
 }
 
 #[test]

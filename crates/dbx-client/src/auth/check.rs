@@ -325,6 +325,32 @@ pub fn render(r: &CheckReport) -> String {
 }
 
 /// One line per profile for `auth profiles`.
+/// One profile's result as a JSON object, for scripts (`auth profiles --format json`): the same
+/// facts as [`render_line`], never a secret.
+pub fn to_json(r: &CheckReport) -> serde_json::Value {
+    let expires = r.expires_at.and_then(|t| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| crate::api::timestamp::format_timestamp_ms(d.as_millis() as i64))
+    });
+    let (ok, result, failure) = match &r.outcome {
+        Ok(what) => (true, Some(what.clone()), None),
+        Err((kind, message)) => (false, Some(message.clone()), Some(kind.label())),
+    };
+    serde_json::json!({
+        "profile": r.profile,
+        "host": r.host,
+        "method": r.method,
+        "why": r.why,
+        "principal": r.principal,
+        "token_expires": expires,
+        "warning": r.warning,
+        "ok": ok,
+        "failure": failure,
+        "result": result,
+    })
+}
+
 pub fn render_line(r: &CheckReport) -> String {
     use crate::sanitize::terminal_text as clean;
     let status = match &r.outcome {
