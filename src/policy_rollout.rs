@@ -2,7 +2,7 @@
 //! script. Exit code 0 when nothing seen in the window would be blocked, 3 when something would.
 
 use crate::api::rollout::{self, RolloutRun, Verdict};
-use crate::api::timestamp::format_timestamp_ms;
+use crate::api::timestamp::{format_minute_utc, format_timestamp_ms};
 use crate::api::workspaces::{Workspace, WorkspaceStatus};
 use crate::api::{ApiClient, ApiError};
 use crate::config::{Profile, ProfileKind};
@@ -83,12 +83,6 @@ pub(crate) async fn sql_client(
         .with_retry(client.retry_policy()))
 }
 
-fn minutes(ms: i64) -> String {
-    // `2026-11-25T13:00:00.123Z` → `2026-11-25 13:00Z`
-    let t = format_timestamp_ms(ms);
-    format!("{} {}Z", &t[..10], &t[11..16])
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -122,7 +116,7 @@ pub fn render_text(run: &RolloutRun) -> String {
     if let Some((id, name)) = &run.warehouse {
         out.push_str(&format!(
             "Dry-run denials since {}, read on warehouse {} ({})\n",
-            minutes(r.since_ms),
+            format_minute_utc(r.since_ms),
             clean(name),
             clean(id)
         ));
@@ -170,7 +164,7 @@ pub fn render_text(run: &RolloutRun) -> String {
             } else {
                 products.join(", ")
             },
-            minutes(row.last_seen_ms),
+            format_minute_utc(row.last_seen_ms),
         ));
     }
     out

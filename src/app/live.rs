@@ -5,17 +5,13 @@
 
 use super::App;
 use super::state::{Load, View};
+use super::tick::ms_of as ms;
 use crate::actor::{Request, Slot};
 use crate::api::network_policies::NetworkPolicy;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 /// How often a shown account view is read again.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
-
-fn ms(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 impl App {
     /// The slot whose data the current view shows and refreshes, if it is a live view.

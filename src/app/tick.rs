@@ -12,7 +12,7 @@ pub const SPINNER_TICK: Duration = Duration::from_millis(120);
 /// Wake a little after a displayed value turns, never just before it.
 const SLACK: Duration = Duration::from_millis(20);
 
-fn ms_of(t: SystemTime) -> i64 {
+pub(super) fn ms_of(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -3,7 +3,7 @@
 
 use super::{load_suffix, table, theme, thousands};
 use crate::api::rollout::{DestinationKind, Verdict};
-use crate::api::timestamp::format_timestamp_ms;
+use crate::api::timestamp::format_minute_utc;
 use crate::app::rollout::verdict_words;
 use crate::app::state::{Load, State};
 use ratatui::Frame;
@@ -11,12 +11,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 use table::TableRow;
-
-/// `2026-11-25 13:00Z`.
-fn minutes(ms: i64) -> String {
-    let t = format_timestamp_ms(ms);
-    format!("{} {}Z", &t[..10], &t[11..16])
-}
 
 fn summary(state: &State) -> Vec<Line<'static>> {
     let r = &state.rollout;
@@ -154,7 +148,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             } else {
                 products.join(", ")
             },
-            minutes(row.last_seen_ms),
+            format_minute_utc(row.last_seen_ms),
         ];
         let style = match row.verdict {
             Verdict::AlreadyAllowed => theme::dim(),

@@ -3,21 +3,10 @@
 //! and an international name in a policy shows its Unicode form next to the punycode.
 
 use crate::support::{self, Harness, quiet_emulator};
+use dbx_tui::api::PolicyId;
 use dbx_tui::api::network_policies;
-use dbx_tui::api::{ApiClient, PolicyId};
 use dbx_tui::app::state::View;
 use std::time::{Duration, SystemTime};
-
-fn admin(emu: &dbx_tui::emulator::Emulator) -> (ApiClient, String) {
-    let p = support::profiles(emu).remove(0);
-    let http = dbx_tui::api::client::http_client_for(&p).unwrap();
-    let c = ApiClient::new(
-        http,
-        &emu.base_url(),
-        dbx_tui::auth::provider_for(&p).unwrap(),
-    );
-    (c, p.account_id.unwrap())
-}
 
 #[tokio::test]
 async fn another_admins_policy_appears_without_r_and_the_selection_stays() {
@@ -36,7 +25,7 @@ async fn another_admins_policy_appears_without_r_and_the_selection_stays() {
     );
     assert!(h.screen().contains("as of "), "{}", h.screen());
 
-    let (c, account) = admin(&emu);
+    let (c, account) = support::admin_client(&emu);
     let mut p = dbx_tui::app::editor::new_policy("made-elsewhere");
     p.account_id = None;
     network_policies::create(&c, &account, &p).await.unwrap();
@@ -65,28 +54,7 @@ async fn a_refresh_that_finds_a_pending_edits_policy_changed_says_so_at_once() {
             .contains_key(&PolicyId("corp-egress".into()))
     );
 
-    let (c, account) = admin(&emu);
-    let mut theirs = network_policies::get(&c, &account, &PolicyId("corp-egress".into()))
-        .await
-        .unwrap();
-    let access = theirs
-        .egress
-        .as_mut()
-        .unwrap()
-        .network_access
-        .as_mut()
-        .unwrap();
-    access
-        .allowed_internet_destinations
-        .get_or_insert_with(Vec::new)
-        .push(network_policies::InternetDestination {
-            destination: "their-change.example.com".into(),
-            internet_destination_type: Some(network_policies::InternetDestinationType::DnsName),
-            extra: Default::default(),
-        });
-    network_policies::update(&c, &account, &theirs)
-        .await
-        .unwrap();
+    support::allow_elsewhere(&emu, "corp-egress", "their-change.example.com").await;
 
     h.app
         .refresh_if_due(SystemTime::now() + Duration::from_secs(31));

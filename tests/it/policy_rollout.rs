@@ -111,30 +111,7 @@ async fn the_report_counts_every_denial_and_follows_the_policy_as_it_is_now() {
         .expect("a DNS destination")
         .destination
         .clone();
-    let c = client(&profile);
-    let account = profile.account_id.clone().unwrap();
-    let mut changed =
-        network_policies::get(&c, &account, &dbx_tui::api::PolicyId(policy.id().into()))
-            .await
-            .unwrap();
-    let access = changed
-        .egress
-        .as_mut()
-        .unwrap()
-        .network_access
-        .as_mut()
-        .unwrap();
-    access
-        .allowed_internet_destinations
-        .get_or_insert_with(Vec::new)
-        .push(InternetDestination {
-            destination: top.clone(),
-            internet_destination_type: Some(network_policies::InternetDestinationType::DnsName),
-            extra: Default::default(),
-        });
-    network_policies::update(&c, &account, &changed)
-        .await
-        .unwrap();
+    crate::support::allow_elsewhere(&emu, policy.id(), &top).await;
     let again = policy_rollout::run(&profile, policy.id(), since)
         .await
         .unwrap();

@@ -3,11 +3,11 @@
 
 use crate::support::{self, Harness, quiet_emulator};
 use crate::ui_snapshots::{connected_app, draw};
+use dbx_tui::api::PolicyId;
 use dbx_tui::api::network_policies::{self, EnforcementMode};
 use dbx_tui::api::rollout::{DestinationKind, RolloutReport, RolloutRow, RolloutRun, Verdict};
 use dbx_tui::api::sql::{Column, StatementResult};
 use dbx_tui::api::timestamp::parse_timestamp_ms;
-use dbx_tui::api::{ApiClient, PolicyId};
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::{Load, View};
 
@@ -183,13 +183,7 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
     );
 
     // The server holds both destinations, enforced.
-    let http = dbx_tui::api::client::http_client_for(&profile).unwrap();
-    let c = ApiClient::new(
-        http,
-        &emu.base_url(),
-        dbx_tui::auth::provider_for(&profile).unwrap(),
-    );
-    let account = profile.account_id.clone().unwrap();
+    let (c, account) = support::admin_client(&emu);
     let now = network_policies::get(&c, &account, &PolicyId(id.clone()))
         .await
         .unwrap();
@@ -224,34 +218,8 @@ async fn a_change_made_elsewhere_during_the_review_is_a_conflict_and_nothing_is_
     .await;
 
     // Another admin allows a domain while the review is open.
-    let http = dbx_tui::api::client::http_client_for(&profile).unwrap();
-    let c = ApiClient::new(
-        http,
-        &emu.base_url(),
-        dbx_tui::auth::provider_for(&profile).unwrap(),
-    );
-    let account = profile.account_id.clone().unwrap();
-    let mut theirs = network_policies::get(&c, &account, &PolicyId(id.clone()))
-        .await
-        .unwrap();
-    let access = theirs
-        .egress
-        .as_mut()
-        .unwrap()
-        .network_access
-        .as_mut()
-        .unwrap();
-    access
-        .allowed_internet_destinations
-        .get_or_insert_with(Vec::new)
-        .push(network_policies::InternetDestination {
-            destination: "their-change.example.com".into(),
-            internet_destination_type: Some(network_policies::InternetDestinationType::DnsName),
-            extra: Default::default(),
-        });
-    network_policies::update(&c, &account, &theirs)
-        .await
-        .unwrap();
+    let theirs = support::allow_elsewhere(&emu, &id, "their-change.example.com").await;
+    let (c, account) = support::admin_client(&emu);
 
     h.type_keys("y");
     h.until("the conflict", |a| {

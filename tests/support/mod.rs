@@ -183,3 +183,38 @@ impl Harness {
         );
     }
 }
+
+/// Another admin's client for the first emulated account (the harness's `demo-aws`), with its
+/// account id: how tests change the server behind the app's back.
+pub fn admin_client(emu: &Emulator) -> (dbx_tui::api::ApiClient, String) {
+    let p = profiles(emu).remove(0);
+    let http = dbx_tui::api::client::http_client_for(&p).unwrap();
+    let provider = dbx_tui::auth::provider_for(&p).unwrap();
+    (
+        dbx_tui::api::ApiClient::new(http, &emu.base_url(), provider),
+        p.account_id.unwrap(),
+    )
+}
+
+/// Another admin allows `domain` in policy `id` through the API; the policy as written.
+pub async fn allow_elsewhere(
+    emu: &Emulator,
+    id: &str,
+    domain: &str,
+) -> dbx_tui::api::network_policies::NetworkPolicy {
+    use dbx_tui::api::network_policies::{self, InternetDestination, InternetDestinationType};
+    let (c, account) = admin_client(emu);
+    let id = dbx_tui::api::PolicyId(id.to_owned());
+    let mut p = network_policies::get(&c, &account, &id).await.unwrap();
+    let access = p.egress.as_mut().unwrap().network_access.as_mut().unwrap();
+    access
+        .allowed_internet_destinations
+        .get_or_insert_with(Vec::new)
+        .push(InternetDestination {
+            destination: domain.to_owned(),
+            internet_destination_type: Some(InternetDestinationType::DnsName),
+            extra: Default::default(),
+        });
+    network_policies::update(&c, &account, &p).await.unwrap();
+    p
+}

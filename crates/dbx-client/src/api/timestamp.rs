@@ -7,6 +7,12 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// `2026-11-25 13:00Z`: a time to the minute, for reports and tables.
+pub fn format_minute_utc(epoch_ms: i64) -> String {
+    let t = format_timestamp_ms(epoch_ms);
+    format!("{} {}Z", &t[..10], &t[11..16])
+}
+
 /// `2026-11-25T13:00:00.123Z`: how JSON_ARRAY renders a TIMESTAMP, fixed width so it sorts.
 pub fn format_timestamp_ms(epoch_ms: i64) -> String {
     let days = epoch_ms.div_euclid(86_400_000);
