@@ -10,7 +10,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use dbx_tui::actor::{ActorEvent, Command, Payload, Request, SessionInfo};
+use dbx_tui::actor::{
+    ActorEvent, Command, Payload, PoliciesPayload, PoliciesRequest, Request, SessionInfo,
+    WorkspacesPayload, WorkspacesRequest,
+};
 use dbx_tui::api::network_policies::NetworkPolicy;
 use dbx_tui::api::workspaces::Workspace;
 use dbx_tui::api::{PolicyId, WorkspaceId};
@@ -87,12 +90,19 @@ fn pump(app: &mut App) {
             }))),
             Command::Send { id, request, .. } => {
                 let payloads = match request {
-                    Request::ListWorkspaces => vec![Payload::Workspaces(workspaces())],
-                    Request::ListPolicies => vec![Payload::Policies(policies())],
-                    Request::LoadBindings(ids) => ids
+                    Request::Workspaces(WorkspacesRequest::List) => {
+                        vec![Payload::Workspaces(WorkspacesPayload::List(workspaces()))]
+                    }
+                    Request::Policies(PoliciesRequest::List) => {
+                        vec![Payload::Policies(PoliciesPayload::List(policies()))]
+                    }
+                    Request::Workspaces(WorkspacesRequest::LoadBindings(ids)) => ids
                         .into_iter()
                         .map(|w: WorkspaceId| {
-                            Payload::Binding(w, Ok(PolicyId(format!("policy-{:06}", w.0 % 1000))))
+                            Payload::Workspaces(WorkspacesPayload::Binding(
+                                w,
+                                Ok(PolicyId(format!("policy-{:06}", w.0 % 1000))),
+                            ))
                         })
                         .collect(),
                     _ => vec![],

@@ -6,22 +6,27 @@
 pub mod egress;
 mod egress_route;
 mod guarded;
+mod journal;
+mod policies;
 mod principals;
 mod record;
+mod rollout;
 mod session;
+mod workspaces;
 mod writes;
 
+pub use journal::{JournalPayload, JournalRequest};
+pub use policies::{PoliciesPayload, PoliciesRequest};
 pub use principals::{AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest};
+pub use rollout::RolloutRequest;
+pub use workspaces::{WorkspacesPayload, WorkspacesRequest};
 
 pub use egress_route::EgressVia;
 pub use session::SessionInfo;
 
-use crate::api::network_policies::NetworkPolicy;
-use crate::api::network_policies::change::EditOp;
-use crate::api::workspaces::Workspace;
-use crate::api::{ApiError, PolicyId, WorkspaceId};
+use crate::api::{ApiError, WorkspaceId};
 use crate::config::Profile;
-use crate::journal::{Journal, JournalEntry};
+use crate::journal::Journal;
 use session::Session;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,25 +62,9 @@ pub enum Slot {
 /// What the UI asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
-    ListWorkspaces,
-    /// The policy bound to each workspace (no list endpoint exists: one GET each, bounded).
-    LoadBindings(Vec<WorkspaceId>),
-    ListPolicies,
-    GetPolicy(PolicyId),
-    /// Re-read the policy; if it still equals `base`, write `base` + `ops` and verify it.
-    ApplyPolicyChange {
-        base: Box<NetworkPolicy>,
-        ops: Vec<EditOp>,
-    },
-    CreatePolicy(Box<NetworkPolicy>),
-    DeletePolicy(PolicyId),
-    /// Bind a workspace, if its binding is still `expected` (unbinding = `default-policy`).
-    BindWorkspace {
-        workspace: WorkspaceId,
-        policy: PolicyId,
-        expected: PolicyId,
-    },
-    ReadJournal,
+    Workspaces(WorkspacesRequest),
+    Policies(PoliciesRequest),
+    Journal(JournalRequest),
     /// The warehouses to read the egress log with (an account profile: of the workspace it
     /// reads through, picked by the actor).
     ListWarehouses,
@@ -85,11 +74,8 @@ pub enum Request {
     /// Poll the egress log until cancelled.
     EgressTail(Box<egress::TailRequest>),
     Principals(PrincipalsRequest),
-    /// The rollout report of a policy: its dry-run denials since `since_ms`, per destination.
-    Rollout {
-        policy: PolicyId,
-        since_ms: i64,
-    },
+    /// `:rollout`: one policy's dry-run denials per destination.
+    Rollout(RolloutRequest),
     /// Panics inside the request task: lets tests prove a bug in one request does not take the
     /// actor down. Not reachable from any key, and not compiled into a release build.
     #[cfg(any(test, feature = "test-hooks"))]
@@ -101,19 +87,11 @@ impl Request {
     /// Words for the footer while the request is in flight.
     pub fn label(&self) -> String {
         match self {
-            Request::ListWorkspaces => "listing workspaces".into(),
-            Request::LoadBindings(ids) => format!("reading {} policy bindings", ids.len()),
-            Request::ListPolicies => "listing network policies".into(),
-            Request::GetPolicy(id) => format!("reading policy {id}"),
-            Request::ApplyPolicyChange { base, .. } => format!("writing policy {}", base.id()),
-            Request::CreatePolicy(p) => format!("creating policy {}", p.id()),
-            Request::DeletePolicy(id) => format!("deleting policy {id}"),
-            Request::BindWorkspace {
-                workspace, policy, ..
-            } => format!("binding {workspace} to {policy}"),
-            Request::ReadJournal => "reading the journal".into(),
+            Request::Workspaces(r) => r.label(),
+            Request::Policies(r) => r.label(),
+            Request::Journal(r) => r.label(),
             Request::Principals(r) => r.label(),
-            Request::Rollout { policy, .. } => format!("reading what enforcing {policy} blocks"),
+            Request::Rollout(r) => r.label(),
             #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
             Request::ListWarehouses => "listing SQL warehouses".into(),
@@ -145,23 +123,9 @@ pub enum Command {
 )]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
-    Workspaces(Vec<Workspace>),
-    Binding(WorkspaceId, Result<PolicyId, String>),
-    Policies(Vec<NetworkPolicy>),
-    Policy(NetworkPolicy),
-    /// The policy changed on the server since it was read: nothing was written.
-    PolicyConflict {
-        base: Box<NetworkPolicy>,
-        server: Box<NetworkPolicy>,
-        ops: Vec<EditOp>,
-    },
-    /// A policy write (update or create) was applied and read back identical.
-    PolicyWritten(NetworkPolicy),
-    PolicyDeleted(PolicyId),
-    Journal {
-        entries: Vec<JournalEntry>,
-        unreadable: usize,
-    },
+    Workspaces(WorkspacesPayload),
+    Policies(PoliciesPayload),
+    Journal(JournalPayload),
     Warehouses {
         list: Vec<crate::api::sql::Warehouse>,
         /// The workspace they belong to, when an account profile reads through one.

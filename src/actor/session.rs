@@ -2,15 +2,10 @@
 
 use super::{ActorEvent, Payload, Request, RequestId};
 use crate::api::scim::{self, PageQuery, ScimScope};
-use crate::api::{ApiClient, ApiError, network_policies, workspaces};
+use crate::api::{ApiClient, ApiError};
 use crate::config::{Profile, ProfileKind};
-use futures::StreamExt;
 use std::time::SystemTime;
 use tokio::sync::mpsc::UnboundedSender;
-
-/// Workspace binding reads in flight at once: N calls with no list endpoint (docs/wire-facts.md §2), kept
-/// well under the account rate limits.
-const BINDING_CONCURRENCY: usize = 4;
 
 /// What the header shows about the connection. No secrets.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,47 +107,10 @@ impl Session {
             let _ = events.send(ActorEvent::Response { id, payload });
         };
         match request {
-            Request::ListWorkspaces => {
-                let list = workspaces::list(&self.client, self.account_id()?).await?;
-                send(Payload::Workspaces(list));
-            }
-            Request::LoadBindings(ids) => {
-                let account = self.account_id()?;
-                let mut stream = futures::stream::iter(ids)
-                    .map(|ws| async move {
-                        (
-                            ws,
-                            workspaces::network_option(&self.client, account, ws).await,
-                        )
-                    })
-                    .buffer_unordered(BINDING_CONCURRENCY);
-                while let Some((ws, result)) = stream.next().await {
-                    send(Payload::Binding(
-                        ws,
-                        result
-                            .map(|o| o.network_policy_id)
-                            .map_err(|e| e.user_message()),
-                    ));
-                }
-            }
-            Request::ListPolicies => {
-                let list = network_policies::list(&self.client, self.account_id()?).await?;
-                send(Payload::Policies(list));
-            }
-            Request::GetPolicy(pid) => {
-                let p = network_policies::get(&self.client, self.account_id()?, &pid).await?;
-                send(Payload::Policy(p));
-            }
-            Request::ApplyPolicyChange { base, ops } => {
-                send(self.apply_policy_change(*base, ops).await?);
-            }
-            Request::CreatePolicy(p) => send(self.create_policy(*p).await?),
-            Request::DeletePolicy(id) => send(self.delete_policy(id).await?),
-            Request::BindWorkspace {
-                workspace,
-                policy,
-                expected,
-            } => send(self.bind_workspace(workspace, policy, expected).await?),
+            Request::Workspaces(r) => self.execute_workspaces(r, &send).await?,
+            Request::Policies(r) => self.execute_policies(r, &send).await?,
+            Request::Journal(r) => self.execute_journal(r, &send).await?,
+            Request::Rollout(r) => self.execute_rollout(r, &send).await?,
             Request::Principals(r) => self.execute_principals(r, &send).await?,
             #[cfg(any(test, feature = "test-hooks"))]
             #[allow(clippy::panic, reason = "a test hook, compiled only for tests")]
@@ -166,37 +124,6 @@ impl Session {
                 send(Payload::Warehouses { list, via });
             }
             Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
-            Request::Rollout { policy, since_ms } => {
-                let account = self.account_id()?;
-                let (policy, bound) =
-                    crate::api::rollout::bound_policy(&self.client, account, policy.as_str())
-                        .await?;
-                // The warehouse lives in a workspace: the same one the egress log reads through.
-                let (via, _) = self.egress_warehouses(None).await?;
-                let route = self.sql_route(via.as_ref()).await?;
-                let preferred = self.profile.warehouse_id.as_deref();
-                let run = crate::api::rollout::report(
-                    &route.client,
-                    &policy,
-                    &bound,
-                    since_ms,
-                    preferred,
-                )
-                .await?;
-                send(Payload::Rollout(Box::new(run)));
-            }
-            Request::ReadJournal => {
-                let journal = self.journal.clone();
-                let read = tokio::task::spawn_blocking(move || journal.read_all())
-                    .await
-                    .map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
-                let (entries, unreadable) =
-                    read.map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
-                send(Payload::Journal {
-                    entries,
-                    unreadable,
-                });
-            }
         }
         Ok(())
     }

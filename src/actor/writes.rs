@@ -4,9 +4,10 @@
 //! back and verifies what the server holds. A small window between the re-read and the PUT
 //! remains; no client can close it.
 
-use super::Payload;
 use super::guarded::{Guarded, Seen, guarded_write};
+use super::policies::PoliciesPayload;
 use super::session::Session;
+use super::workspaces::WorkspacesPayload;
 use crate::api::network_policies::change::{EditOp, apply_all};
 use crate::api::network_policies::readback::holds;
 use crate::api::network_policies::{self, NetworkPolicy};
@@ -27,7 +28,7 @@ impl Session {
         &self,
         base: NetworkPolicy,
         ops: Vec<EditOp>,
-    ) -> Result<Payload, ApiError> {
+    ) -> Result<PoliciesPayload, ApiError> {
         let account = self.account_id()?;
         let id = PolicyId(base.id().to_owned());
         let once = self.client.clone().with_retry(RetryPolicy::once());
@@ -55,7 +56,7 @@ impl Session {
         let before = match outcome {
             Guarded::Written { before } => before,
             Guarded::Moved(server) => {
-                return Ok(Payload::PolicyConflict {
+                return Ok(PoliciesPayload::Conflict {
                     base: Box::new(base),
                     server: Box::new(server),
                     ops,
@@ -78,10 +79,13 @@ impl Session {
             serde_json::to_value(&written).ok(),
         )
         .await;
-        Ok(Payload::PolicyWritten(written))
+        Ok(PoliciesPayload::Written(written))
     }
 
-    pub(super) async fn create_policy(&self, policy: NetworkPolicy) -> Result<Payload, ApiError> {
+    pub(super) async fn create_policy(
+        &self,
+        policy: NetworkPolicy,
+    ) -> Result<PoliciesPayload, ApiError> {
         let account = self.account_id()?;
         let id = PolicyId(policy.id().to_owned());
         if let Err(e) = network_policies::create(&self.client, account, &policy).await {
@@ -111,10 +115,10 @@ impl Session {
             serde_json::to_value(&written).ok(),
         )
         .await;
-        Ok(Payload::PolicyWritten(written))
+        Ok(PoliciesPayload::Written(written))
     }
 
-    pub(super) async fn delete_policy(&self, id: PolicyId) -> Result<Payload, ApiError> {
+    pub(super) async fn delete_policy(&self, id: PolicyId) -> Result<PoliciesPayload, ApiError> {
         let account = self.account_id()?;
         let before = network_policies::get(&self.client, account, &id).await?;
         network_policies::delete(&self.client, account, &id).await?;
@@ -126,7 +130,7 @@ impl Session {
             None,
         )
         .await;
-        Ok(Payload::PolicyDeleted(id))
+        Ok(PoliciesPayload::Deleted(id))
     }
 
     pub(super) async fn bind_workspace(
@@ -134,7 +138,7 @@ impl Session {
         ws: WorkspaceId,
         policy: PolicyId,
         expected: PolicyId,
-    ) -> Result<Payload, ApiError> {
+    ) -> Result<WorkspacesPayload, ApiError> {
         let account = self.account_id()?;
         let once = self.client.clone().with_retry(RetryPolicy::once());
         let (client, policy_ref, expected_ref) = (&self.client, &policy, &expected);
@@ -184,6 +188,6 @@ impl Session {
             serde_json::to_value(&read).ok(),
         )
         .await;
-        Ok(Payload::Binding(ws, Ok(policy)))
+        Ok(WorkspacesPayload::Binding(ws, Ok(policy)))
     }
 }

@@ -59,16 +59,25 @@ impl App {
         self.state.fresh_at.insert(slot, ms(now));
         match slot {
             Slot::Workspaces => {
-                self.request(Slot::Workspaces, Request::ListWorkspaces);
+                self.request(
+                    Slot::Workspaces,
+                    Request::Workspaces(crate::actor::WorkspacesRequest::List),
+                );
             }
             Slot::Policies => {
-                self.request(Slot::Policies, Request::ListPolicies);
+                self.request(
+                    Slot::Policies,
+                    Request::Policies(crate::actor::PoliciesRequest::List),
+                );
             }
             _ => {
                 if let Some(id) = self.state.detail.id.clone()
                     && self.state.detail.load != Load::Loading
                 {
-                    self.request(Slot::PolicyDetail, Request::GetPolicy(id));
+                    self.request(
+                        Slot::PolicyDetail,
+                        Request::Policies(crate::actor::PoliciesRequest::Get(id)),
+                    );
                 }
             }
         }

@@ -8,17 +8,16 @@ pub mod confirm;
 pub mod editor;
 pub mod egress;
 mod export_file;
-pub mod history;
 pub mod keymap;
 pub mod list;
 mod live;
 pub mod modal;
 pub mod pane_keys;
+pub mod panes;
 pub mod paste;
 pub mod pending;
 pub mod principals;
 mod replies;
-pub mod rollout;
 pub mod run;
 pub mod state;
 pub mod table_sort;
@@ -26,13 +25,16 @@ pub mod terminal;
 pub mod tick;
 mod undo;
 
+pub use panes::{history, rollout};
+
 use crate::actor::{ActorEvent, Command, Payload, Request, RequestId, Slot};
 use crate::api::{ApiError, PolicyId};
 use crate::config::Profile;
 use command::CommandLine;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::{Action, Keymap};
-use state::{Binding, Load, Mode, State, View};
+use panes::pane;
+use state::{Load, Mode, State, View};
 use std::collections::HashMap;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -138,13 +140,7 @@ impl App {
             return;
         }
         match &mut self.state.mode {
-            Mode::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
-                    || self.state.keymap.action_for(&key) == Some(Action::Help)
-                {
-                    self.state.mode = Mode::Normal;
-                }
-            }
+            Mode::Help => panes::help::handle(self, &key),
             Mode::Command(input) => match key.code {
                 KeyCode::Esc => self.state.mode = Mode::Normal,
                 KeyCode::Enter => {
@@ -202,28 +198,18 @@ impl App {
     }
 
     fn set_filter(&mut self, value: String) {
-        if self.state.view == View::PolicyDetail {
-            self.find_in_detail(&value);
-            return;
-        }
-        if let Some(list) = self.state.current_list_mut() {
-            list.filter = value;
-        }
-        self.state.rebuild_current();
+        pane(self.state.view).set_filter(self, value);
     }
 
+    /// Keys every view handles the same way here; the rest go to the focused pane.
     fn perform(&mut self, action: Action) {
-        let page = self.state.page_rows();
+        let focused = pane(self.state.view);
         match action {
             Action::Quit => self.request_quit(),
             Action::Help => self.state.mode = Mode::Help,
             Action::Command => self.state.mode = Mode::Command(Input::default()),
-            Action::Filter if self.state.view == View::PolicyDetail => {
-                self.state.mode = Mode::Filter(Input::default());
-            }
             Action::Filter => {
-                if let Some(list) = self.state.current_list() {
-                    let current = list.filter.clone();
+                if let Some(current) = focused.filter_text(&self.state) {
                     self.state.mode = Mode::Filter(Input::new(current));
                 }
             }
@@ -232,64 +218,10 @@ impl App {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom => {
-                if self.state.view == View::PolicyDetail {
-                    let count = self
-                        .state
-                        .detail_draft()
-                        .map_or(0, |p| editor::detail_items(&self.state, &p).len());
-                    let last = count.saturating_sub(1);
-                    let d = &mut self.state.detail;
-                    d.cursor = match action {
-                        Action::Up => d.cursor.saturating_sub(1),
-                        Action::Down => d.cursor + 1,
-                        Action::PageUp => d.cursor.saturating_sub(page),
-                        Action::PageDown => d.cursor + page,
-                        Action::Top => 0,
-                        _ => last,
-                    }
-                    .min(last);
-                } else if let Some(list) = self.state.current_list_mut() {
-                    match action {
-                        Action::Up => list.move_by(-1, page),
-                        Action::Down => list.move_by(1, page),
-                        Action::PageUp => list.move_by(-(page as isize), page),
-                        Action::PageDown => list.move_by(page as isize, page),
-                        Action::Top => list.select_first(),
-                        _ => list.select_last(page),
-                    }
-                }
-            }
-            Action::Open if self.state.view == View::PolicyDetail => self.edit_selected(),
-            Action::Open if self.state.view == View::History => self.show_history_entry(),
-            Action::Open => self.open_selected(),
+            | Action::Bottom => focused.navigate(self, action),
             Action::Back => self.back(),
             Action::Refresh => self.load_view(true),
-            Action::TogglePause if self.state.view == View::Egress => self.toggle_pause(),
-            Action::SwitchTab if self.state.view == View::Egress => {
-                let e = &mut self.state.egress;
-                e.tab = match e.tab {
-                    egress::EgressTab::Events => egress::EgressTab::ByDestination,
-                    egress::EgressTab::ByDestination => egress::EgressTab::Events,
-                };
-            }
-            Action::AddDns if self.state.view == View::Egress => self.allow_from_log(),
-            Action::Rollout if matches!(self.state.view, View::Policies | View::PolicyDetail) => {
-                self.open_rollout(None, None);
-            }
-            other if self.state.view == View::Rollout => self.rollout_action(other),
-            Action::ReadEgressThrough if self.state.view == View::Workspaces => {
-                self.read_egress_through();
-            }
-            Action::SortNext | Action::SortReverse
-                if matches!(self.state.view, View::Workspaces | View::Policies) =>
-            {
-                self.sort_table(action);
-            }
-            other if matches!(self.state.view, View::Principals | View::PrincipalDetail) => {
-                self.perform_principals(other);
-            }
-            other => self.perform_edit(other),
+            other => focused.perform(self, other),
         }
     }
 
@@ -316,14 +248,8 @@ impl App {
 
     /// Go to a view, remembering where we were for Esc.
     pub fn show(&mut self, view: View) {
-        self.leave_principals(view);
         if self.state.view != view {
-            if self.state.view == View::Egress {
-                self.stop_tail();
-            }
-            if self.state.view == View::PolicyDetail {
-                self.outbox.push(Command::Cancel(Slot::PolicyDetail));
-            }
+            pane(self.state.view).leave(self, view);
             self.state.back_stack.push(self.state.view);
             if self.state.back_stack.len() > 20 {
                 self.state.back_stack.remove(0);
@@ -342,52 +268,10 @@ impl App {
             return;
         }
         if let Some(prev) = self.state.back_stack.pop() {
-            if self.state.view == View::Egress {
-                self.stop_tail();
-            }
-            self.leave_principals(prev);
-            if self.state.view == View::PolicyDetail {
-                self.outbox.push(Command::Cancel(Slot::PolicyDetail));
-            }
+            pane(self.state.view).leave(self, prev);
             self.state.view = prev;
             self.state.rebuild_current();
             self.load_view(false);
-        }
-    }
-
-    fn open_selected(&mut self) {
-        match self.state.view {
-            View::Policies => {
-                if let Some(i) = self.state.policies_list.selected_index() {
-                    let id = self.state.policies[i].id().to_owned();
-                    self.open_policy(PolicyId(id));
-                }
-            }
-            View::Workspaces => {
-                // Drill from a workspace into the policy that governs its egress.
-                let Some(i) = self.state.workspaces_list.selected_index() else {
-                    return;
-                };
-                match self
-                    .state
-                    .binding_of(self.state.workspaces[i].workspace_id)
-                    .cloned()
-                {
-                    Some(p) => self.open_policy(p),
-                    None => {
-                        self.state.flash =
-                            Some("the binding of this workspace is not known yet".into());
-                    }
-                }
-            }
-            View::Principals => self.open_principal(),
-            View::Contexts => {
-                if let Some(i) = self.state.contexts_list.selected_index() {
-                    let name = self.state.profiles[i].name.clone();
-                    self.switch_profile(name, true);
-                }
-            }
-            _ => {}
         }
     }
 
@@ -427,46 +311,6 @@ impl App {
 
     /// Ask for what the current view shows, unless it is already there (or `force`).
     pub fn load_view(&mut self, force: bool) {
-        self.load_principals(force);
-        if self.state.view == View::History
-            && (force || self.state.journal_load == Load::NotLoaded)
-            && self.state.session.is_some()
-        {
-            self.state.journal_load = Load::Loading;
-            self.request(Slot::Journal, Request::ReadJournal);
-        }
-        if self.state.view == View::Egress && self.state.session.is_some() {
-            self.egress_load(force);
-        }
-        if self.state.view == View::Rollout
-            && self.state.session.is_some()
-            && (force || self.state.rollout.load == Load::NotLoaded)
-        {
-            self.load_rollout();
-        }
-        if !self.state.is_account() {
-            return;
-        }
-        let s = &mut self.state;
-        let need_workspaces = matches!(
-            s.view,
-            View::Workspaces | View::Policies | View::PolicyDetail | View::Egress
-        ) && (force || s.workspaces_load == Load::NotLoaded);
-        let need_policies =
-            s.view == View::Policies && (force || s.policies_load == Load::NotLoaded);
-        let need_detail =
-            s.view == View::PolicyDetail && (force || s.detail.load == Load::NotLoaded);
-        if need_workspaces {
-            s.workspaces_load = Load::Loading;
-            self.request(Slot::Workspaces, Request::ListWorkspaces);
-        }
-        if need_policies {
-            self.state.policies_load = Load::Loading;
-            self.request(Slot::Policies, Request::ListPolicies);
-        }
-        if need_detail && let Some(id) = self.state.detail.id.clone() {
-            self.state.detail.load = Load::Loading;
-            self.request(Slot::PolicyDetail, Request::GetPolicy(id));
-        }
+        pane(self.state.view).load(self, force);
     }
 }

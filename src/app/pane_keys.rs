@@ -1,4 +1,5 @@
-//! What each view handles: a declared key table per pane. The footer, the help overlay and the
+//! What each view handles: a declared key table per pane (in the pane's component, or here for
+//! the principals and egress panes). The footer, the help overlay and the
 //! "does nothing here" message are all derived from these tables, and `App::perform` refuses an
 //! action the focused view does not declare, so a key never does something the screen did not
 //! say (and never falls through to another meaning).
@@ -15,7 +16,7 @@ pub struct PaneKey {
     pub hint: Option<&'static str>,
 }
 
-const fn key(action: Action, does: &'static str) -> PaneKey {
+pub(crate) const fn key(action: Action, does: &'static str) -> PaneKey {
     PaneKey {
         action,
         does,
@@ -23,7 +24,7 @@ const fn key(action: Action, does: &'static str) -> PaneKey {
     }
 }
 
-const fn hint(action: Action, hint: &'static str, does: &'static str) -> PaneKey {
+pub(crate) const fn hint(action: Action, hint: &'static str, does: &'static str) -> PaneKey {
     PaneKey {
         action,
         does,
@@ -45,116 +46,10 @@ pub const EVERYWHERE: &[Action] = &[
     Action::Quit,
 ];
 
-const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
-const FILTER: PaneKey = hint(Action::Filter, "filter", "filter the list (! inverts)");
+pub(crate) const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
+pub(crate) const FILTER: PaneKey = hint(Action::Filter, "filter", "filter the list (! inverts)");
 
-const WORKSPACES: &[PaneKey] = &[
-    FILTER,
-    hint(
-        Action::Open,
-        "open",
-        "open the policy bound to the workspace",
-    ),
-    hint(Action::Bind, "bind", "bind the workspace to another policy"),
-    key(
-        Action::ReadEgressThrough,
-        "read the egress log through this workspace",
-    ),
-    hint(Action::SortNext, "sort", "sort by the next column"),
-    key(Action::SortReverse, "flip the sort order"),
-    REFRESH,
-];
-
-const POLICIES: &[PaneKey] = &[
-    FILTER,
-    hint(Action::Open, "open", "open the policy"),
-    key(Action::Review, "review the policy's pending change"),
-    key(Action::Export, "export the policy as Terraform or JSON"),
-    hint(Action::Create, "create", "create a policy"),
-    key(Action::Clone, "clone the policy under a new id"),
-    key(Action::Delete, "delete the policy (type its id)"),
-    key(Action::Bind, "bind a workspace to the policy"),
-    key(
-        Action::Rollout,
-        "rollout: what enforcing this dry-run policy blocks",
-    ),
-    hint(Action::SortNext, "sort", "sort by the next column"),
-    key(Action::SortReverse, "flip the sort order"),
-    REFRESH,
-];
-
-const POLICY_DETAIL: &[PaneKey] = &[
-    hint(
-        Action::Filter,
-        "find",
-        "find an entry: the cursor jumps to the first match",
-    ),
-    hint(Action::AddDns, "allow", "allow a DNS name"),
-    key(Action::AddStorage, "allow a storage destination"),
-    key(Action::AddBlocked, "block a DNS name"),
-    hint(
-        Action::RemoveEntry,
-        "remove",
-        "remove the selected entry; on a bound workspace, unbind it",
-    ),
-    key(
-        Action::ToggleRestriction,
-        "full access <-> restricted access",
-    ),
-    key(Action::ToggleEnforcement, "enforced <-> dry run"),
-    key(
-        Action::CycleDryRunProducts,
-        "cycle the dry-run product filter",
-    ),
-    hint(
-        Action::Review,
-        "review",
-        "review the pending change (diff), y applies",
-    ),
-    hint(
-        Action::Open,
-        "edit",
-        "edit the selected entry (or toggle the selected mode)",
-    ),
-    key(Action::Export, "export the policy as Terraform or JSON"),
-    key(Action::Create, "create a policy"),
-    key(Action::Clone, "clone the policy under a new id"),
-    key(Action::Delete, "delete the policy (type its id)"),
-    key(Action::Bind, "bind a workspace to the policy"),
-    key(
-        Action::Rollout,
-        "rollout: what enforcing this dry-run policy blocks",
-    ),
-    REFRESH,
-];
-
-const ROLLOUT: &[PaneKey] = &[
-    FILTER,
-    hint(Action::ToggleRow, "choose", "choose the row to allow"),
-    hint(
-        Action::AddDns,
-        "all",
-        "choose every row shown that would be blocked (again: none)",
-    ),
-    hint(
-        Action::ToggleEnforcement,
-        "enforce",
-        "whether the change also switches DRY_RUN to ENFORCED",
-    ),
-    hint(
-        Action::Review,
-        "review",
-        "review the chosen allows (and enforcement) as one change",
-    ),
-    hint(
-        Action::Open,
-        "events",
-        "the log's events for that destination",
-    ),
-    REFRESH,
-];
-
-const PRINCIPALS: &[PaneKey] = &[
+pub(crate) const PRINCIPALS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "open the service principal"),
     hint(Action::SortNext, "sort", "sort by the next column"),
@@ -183,7 +78,7 @@ const PRINCIPALS: &[PaneKey] = &[
     REFRESH,
 ];
 
-const PRINCIPAL_DETAIL: &[PaneKey] = &[
+pub(crate) const PRINCIPAL_DETAIL: &[PaneKey] = &[
     FILTER,
     hint(
         Action::RotateSecret,
@@ -216,7 +111,7 @@ const PRINCIPAL_DETAIL: &[PaneKey] = &[
     REFRESH,
 ];
 
-const EGRESS: &[PaneKey] = &[
+pub(crate) const EGRESS: &[PaneKey] = &[
     FILTER,
     hint(
         Action::AddDns,
@@ -236,48 +131,12 @@ const EGRESS: &[PaneKey] = &[
     REFRESH,
 ];
 
-const CONTEXTS: &[PaneKey] = &[
-    FILTER,
-    hint(Action::Open, "switch", "switch to the profile"),
-];
-
-const HISTORY: &[PaneKey] = &[
-    FILTER,
-    hint(Action::Open, "open", "show the entry's change (diff)"),
-    hint(
-        Action::Undo,
-        "undo",
-        "prepare the reverse change for review",
-    ),
-    REFRESH,
-];
-
-/// The keys `view` handles besides [`EVERYWHERE`].
+/// The keys `view` handles besides [`EVERYWHERE`] (each pane declares its own).
 pub fn pane_keys(view: View) -> &'static [PaneKey] {
-    match view {
-        View::Workspaces => WORKSPACES,
-        View::Policies => POLICIES,
-        View::PolicyDetail => POLICY_DETAIL,
-        View::Principals => PRINCIPALS,
-        View::PrincipalDetail => PRINCIPAL_DETAIL,
-        View::Egress => EGRESS,
-        View::Contexts => CONTEXTS,
-        View::History => HISTORY,
-        View::Rollout => ROLLOUT,
-    }
+    super::panes::pane(view).keys()
 }
 
-pub const ALL_VIEWS: [View; 9] = [
-    View::Workspaces,
-    View::Policies,
-    View::PolicyDetail,
-    View::Principals,
-    View::PrincipalDetail,
-    View::Egress,
-    View::Contexts,
-    View::History,
-    View::Rollout,
-];
+pub use super::panes::ALL_VIEWS;
 
 /// Whether `view` does something with `action`.
 pub fn handles(view: View, action: Action) -> bool {
@@ -286,17 +145,7 @@ pub fn handles(view: View, action: Action) -> bool {
 
 /// Where a view is, in words for a message.
 fn place(view: View) -> &'static str {
-    match view {
-        View::Workspaces => ":ws",
-        View::Policies => ":np",
-        View::PolicyDetail => "a policy (:np, enter)",
-        View::Principals => ":sp",
-        View::PrincipalDetail => "a service principal (:sp, enter)",
-        View::Egress => ":egress",
-        View::Contexts => ":ctx",
-        View::History => ":history",
-        View::Rollout => ":rollout",
-    }
+    super::panes::pane(view).place()
 }
 
 /// Why `action` does nothing in `view`, and where it does something.

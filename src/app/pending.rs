@@ -5,7 +5,7 @@
 use super::App;
 use super::modal::{Modal, ReviewKind};
 use super::state::{Load, PendingChange, View};
-use crate::actor::{Payload, Request, RequestId, Slot};
+use crate::actor::{PoliciesPayload, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::NetworkPolicy;
 use crate::api::network_policies::change::EditOp;
@@ -125,15 +125,18 @@ impl App {
                 };
                 let rid = self.request(
                     Slot::Write,
-                    Request::ApplyPolicyChange {
+                    Request::Policies(crate::actor::PoliciesRequest::Apply {
                         base: Box::new(pending.base),
                         ops: pending.ops,
-                    },
+                    }),
                 );
                 self.state.writes.start(rid, write);
             }
             ReviewKind::Create(p) => {
-                let rid = self.request(Slot::Write, Request::CreatePolicy(p.clone()));
+                let rid = self.request(
+                    Slot::Write,
+                    Request::Policies(crate::actor::PoliciesRequest::Create(p.clone())),
+                );
                 self.state
                     .writes
                     .start(rid, PolicyWrite::Create(PolicyId(p.id().to_owned())));
@@ -186,12 +189,12 @@ impl App {
         });
     }
 
-    /// Results of policy writes and journal reads, routed by the request they answer.
-    pub(super) fn on_write_payload(&mut self, id: RequestId, payload: Payload) {
+    /// Results of policy writes, routed by the request they answer.
+    pub(super) fn on_write_payload(&mut self, id: RequestId, payload: PoliciesPayload) {
         let write = self.state.writes.get(id).cloned();
         let s = &mut self.state;
         match payload {
-            Payload::PolicyWritten(p) => {
+            PoliciesPayload::Written(p) => {
                 let written = p.clone();
                 let pid = PolicyId(p.id().to_owned());
                 match write {
@@ -224,11 +227,11 @@ impl App {
                 s.journal_load = Load::NotLoaded;
                 self.after_rollout_write(&written);
             }
-            Payload::PolicyConflict { server, .. } => {
+            PoliciesPayload::Conflict { server, .. } => {
                 let policy = PolicyId(server.id().to_owned());
                 s.modal = Some(Modal::Conflict { policy, server });
             }
-            Payload::PolicyDeleted(pid) => {
+            PoliciesPayload::Deleted(pid) => {
                 s.policies.retain(|p| p.id() != pid.as_str());
                 s.pending.remove(&pid);
                 s.rebuild_policies();
@@ -238,20 +241,7 @@ impl App {
                 }
                 s.journal_load = Load::NotLoaded;
             }
-            Payload::Journal {
-                entries,
-                unreadable,
-            } => {
-                s.journal = entries;
-                s.journal_load = Load::Loaded;
-                if unreadable > 0 {
-                    s.flash = Some(format!(
-                        "{unreadable} journal line(s) could not be read and are not shown"
-                    ));
-                }
-                s.rebuild_history();
-            }
-            _ => {}
+            PoliciesPayload::List(_) | PoliciesPayload::Policy(_) => {}
         }
     }
 }

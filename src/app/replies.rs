@@ -84,55 +84,10 @@ impl App {
         if !self.is_current(id) {
             return;
         }
-        let s = &mut self.state;
         match payload {
-            Payload::Workspaces(list) => {
-                let ids = list.iter().map(|w| w.workspace_id).collect::<Vec<_>>();
-                s.set_workspaces(list);
-                s.workspaces_load = Load::Loaded;
-                self.mark_fresh(Slot::Workspaces);
-                self.request(Slot::Bindings, Request::LoadBindings(ids));
-            }
-            Payload::Binding(ws, result) => {
-                let b = match result {
-                    Ok(p) => Binding::Policy(p),
-                    Err(e) => Binding::Unknown(e),
-                };
-                s.set_binding(ws, b);
-                // Rebuilding per binding would be O(n²) on big accounts; the filter haystack
-                // only needs refreshing when a filter is active.
-                if !s.workspaces_list.filter.is_empty() {
-                    s.rebuild_workspaces();
-                }
-            }
-            Payload::Policies(list) => {
-                for p in &list {
-                    self.notice_server_change(p);
-                }
-                self.mark_fresh(Slot::Policies);
-                let s = &mut self.state;
-                s.policies = list;
-                s.policies_load = Load::Loaded;
-                s.rebuild_policies();
-                // A policy picker opened before the list arrived fills in now.
-                if let Some(modal::Modal::Pick { for_, mut list }) = self.state.modal.take() {
-                    self.rebuild_pick(&for_, &mut list);
-                    self.state.modal = Some(modal::Modal::Pick { for_, list });
-                }
-            }
-            Payload::Policy(p) => {
-                self.notice_server_change(&p);
-                self.mark_fresh(Slot::PolicyDetail);
-                self.take_waiting_edits(&p);
-                let s = &mut self.state;
-                if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
-                    if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
-                        *existing = p.clone();
-                    }
-                    s.detail.policy = Some(p);
-                    s.detail.load = Load::Loaded;
-                }
-            }
+            Payload::Workspaces(p) => panes::workspaces::on_reply(self, id, p),
+            Payload::Policies(p) => panes::policies::on_reply(self, id, p),
+            Payload::Journal(j) => panes::history::on_reply(self, id, j),
             Payload::Rollout(run) => self.on_rollout(*run),
             Payload::Warehouses { list, via } => self.on_warehouses(list, via),
             Payload::EgressEvents {
@@ -170,7 +125,6 @@ impl App {
             }
             Payload::Principals(p) => self.on_principals_payload(p),
             Payload::LoadGap(message) => self.state.last_error = Some(message),
-            other => self.on_write_payload(id, other),
         }
     }
 

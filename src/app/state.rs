@@ -30,30 +30,12 @@ pub enum View {
 
 impl View {
     pub fn title(self) -> &'static str {
-        match self {
-            View::Workspaces => "Workspaces",
-            View::Policies => "Network policies",
-            View::PolicyDetail => "Network policy",
-            View::Principals => "Service principals",
-            View::PrincipalDetail => "Service principal",
-            View::Egress => "Egress block log",
-            View::Contexts => "Contexts",
-            View::History => "History",
-            View::Rollout => "Rollout",
-        }
+        super::panes::pane(self).title()
     }
 
     /// The command that opens the view (for the tab strip).
     pub fn command(self) -> &'static str {
-        match self {
-            View::Workspaces => "ws",
-            View::Policies | View::PolicyDetail => "np",
-            View::Principals | View::PrincipalDetail => "sp",
-            View::Egress => "egress",
-            View::Contexts => "ctx",
-            View::History => "history",
-            View::Rollout => "rollout",
-        }
+        super::panes::pane(self).command()
     }
 }
 
@@ -326,58 +308,15 @@ impl State {
 
     /// The list of the current view, if it has one.
     pub fn current_list_mut(&mut self) -> Option<&mut ListState> {
-        match self.view {
-            View::Workspaces => Some(&mut self.workspaces_list),
-            View::Policies => Some(&mut self.policies_list),
-            View::Contexts => Some(&mut self.contexts_list),
-            View::History => Some(&mut self.history_list),
-            View::Rollout => Some(&mut self.rollout.list),
-            View::Egress => Some(match self.egress.tab {
-                super::egress::EgressTab::Events => &mut self.egress.list,
-                super::egress::EgressTab::ByDestination => &mut self.egress.dest_list,
-            }),
-            View::Principals => Some(&mut self.principals.list),
-            View::PrincipalDetail => Some(&mut self.principals.detail.items),
-            _ => None,
-        }
+        super::panes::pane(self.view).list_mut(self)
     }
 
     pub fn current_list(&self) -> Option<&ListState> {
-        match self.view {
-            View::Workspaces => Some(&self.workspaces_list),
-            View::Policies => Some(&self.policies_list),
-            View::Contexts => Some(&self.contexts_list),
-            View::History => Some(&self.history_list),
-            View::Rollout => Some(&self.rollout.list),
-            View::Egress => Some(match self.egress.tab {
-                super::egress::EgressTab::Events => &self.egress.list,
-                super::egress::EgressTab::ByDestination => &self.egress.dest_list,
-            }),
-            View::Principals => Some(&self.principals.list),
-            View::PrincipalDetail => Some(&self.principals.detail.items),
-            _ => None,
-        }
+        super::panes::pane(self.view).list(self)
     }
 
     pub fn rebuild_current(&mut self) {
-        match self.view {
-            View::Workspaces => self.rebuild_workspaces(),
-            View::Policies => self.rebuild_policies(),
-            View::Contexts => self.rebuild_contexts(),
-            View::History => self.rebuild_history(),
-            View::Rollout => self.rollout.rebuild(),
-            View::Egress => {
-                let names = self
-                    .workspaces
-                    .iter()
-                    .map(|w| (w.workspace_id.to_string(), w.workspace_name.clone()))
-                    .collect();
-                self.egress.rebuild(&names);
-            }
-            View::Principals => self.principals.refilter(),
-            View::PrincipalDetail => self.principals.rebuild_detail(),
-            _ => {}
-        }
+        super::panes::pane(self.view).rebuild(self);
     }
 
     /// Newest entry first.

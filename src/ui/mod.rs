@@ -1,19 +1,19 @@
 //! Drawing: pure functions of [`State`], one module per pane. Nothing here awaits or mutates.
 
-mod contexts;
+pub(crate) mod contexts;
 pub mod egress;
 mod footer;
 mod header;
-mod help;
-mod history;
+pub(crate) mod help;
+pub(crate) mod history;
 mod modal;
-mod network_policies;
-mod principal_detail;
-mod principals;
-mod rollout;
+pub(crate) mod network_policies;
+pub(crate) mod principal_detail;
+pub(crate) mod principals;
+pub(crate) mod rollout;
 pub mod table;
 pub mod theme;
-mod workspaces;
+pub(crate) mod workspaces;
 
 /// ` · as of 12:00:05` (UTC) for a live view's data, so the title says how fresh it is.
 pub fn as_of(state: &State, slot: crate::actor::Slot) -> String {
@@ -26,7 +26,7 @@ pub fn as_of(state: &State, slot: crate::actor::Slot) -> String {
 /// Counts as people read them (`1,234`), in the panes and on the command line.
 pub use principals::thousands;
 
-use crate::app::state::{Load, State, View};
+use crate::app::state::{Load, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -46,9 +46,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     if let Some(m) = &state.modal {
         modal::render(state, m, frame, body);
     }
-    if matches!(state.mode, crate::app::state::Mode::Help) {
-        help::render(state, frame, body);
-    }
+    crate::app::panes::help::render(state, frame, body);
     scrub(frame);
 }
 
@@ -78,16 +76,13 @@ fn scrub(frame: &mut Frame) {
 }
 
 fn render_body(state: &State, frame: &mut Frame, area: Rect) {
-    let account_view = matches!(
-        state.view,
-        View::Workspaces | View::Policies | View::PolicyDetail
-    );
-    if account_view && state.session.is_some() && !state.is_account() {
+    let focused = crate::app::panes::pane(state.view);
+    if focused.account_level() && state.session.is_some() && !state.is_account() {
         let msg = "Workspaces and network policies are account-level.\nThis is a workspace profile: switch to an account profile with :ctx.";
         message(frame, area, state.view.title(), msg);
         return;
     }
-    if state.session.is_none() && state.view != View::Contexts {
+    if state.session.is_none() && !focused.works_offline() {
         let msg = match (&state.connecting, &state.last_error) {
             (Some(p), _) => format!("Connecting with profile {p}…"),
             (None, Some(e)) => format!("Not connected: {e}\n\nChoose a profile with :ctx."),
@@ -96,17 +91,7 @@ fn render_body(state: &State, frame: &mut Frame, area: Rect) {
         message(frame, area, state.view.title(), &msg);
         return;
     }
-    match state.view {
-        View::Workspaces => workspaces::render(state, frame, area),
-        View::Policies => network_policies::render_list(state, frame, area),
-        View::PolicyDetail => network_policies::render_detail(state, frame, area),
-        View::Contexts => contexts::render(state, frame, area),
-        View::History => history::render(state, frame, area),
-        View::Egress => egress::render(state, frame, area),
-        View::Principals => principals::render(state, frame, area),
-        View::PrincipalDetail => principal_detail::render(state, frame, area),
-        View::Rollout => rollout::render(state, frame, area),
-    }
+    focused.render(state, frame, area);
 }
 
 /// A bordered box with a message, for empty, loading and error states.

@@ -4,7 +4,9 @@
 use crate::support;
 
 use crossterm::event::Event;
-use dbx_tui::actor::{ActorEvent, Command, Request, RequestId, Slot};
+use dbx_tui::actor::{
+    ActorEvent, Command, PoliciesRequest, Request, RequestId, Slot, WorkspacesRequest,
+};
 use dbx_tui::app::modal::Modal;
 use dbx_tui::emulator::Fault;
 use std::time::Duration;
@@ -37,7 +39,7 @@ async fn retries_are_reported_then_succeed() {
     assert!(actor.try_send(Command::Send {
         id,
         slot: Slot::Workspaces,
-        request: Request::ListWorkspaces
+        request: Request::Workspaces(WorkspacesRequest::List)
     }));
     let mut notices = Vec::new();
     loop {
@@ -127,7 +129,7 @@ async fn a_panic_in_a_request_is_an_error_and_the_actor_keeps_serving() {
     assert!(actor.try_send(Command::Send {
         id: RequestId(8),
         slot: Slot::Policies,
-        request: Request::ListPolicies
+        request: Request::Policies(PoliciesRequest::List)
     }));
     loop {
         if let ActorEvent::Finished {

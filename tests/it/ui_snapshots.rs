@@ -2,7 +2,10 @@
 //! `TestBackend` and compared with insta snapshots.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use dbx_tui::actor::{ActorEvent, Command, Payload, Request, SessionInfo};
+use dbx_tui::actor::{
+    ActorEvent, Command, Payload, PoliciesPayload, PoliciesRequest, Request, SessionInfo,
+    WorkspacesPayload, WorkspacesRequest,
+};
 use dbx_tui::api::PolicyId;
 use dbx_tui::api::network_policies::NetworkPolicy;
 use dbx_tui::api::workspaces::Workspace;
@@ -73,8 +76,10 @@ pub(crate) fn serve(app: &mut App) {
                 }
                 Command::Send { id, request, .. } => {
                     let payloads = match request {
-                        Request::ListWorkspaces => vec![Payload::Workspaces(workspaces())],
-                        Request::LoadBindings(ids) => ids
+                        Request::Workspaces(WorkspacesRequest::List) => {
+                            vec![Payload::Workspaces(WorkspacesPayload::List(workspaces()))]
+                        }
+                        Request::Workspaces(WorkspacesRequest::LoadBindings(ids)) => ids
                             .into_iter()
                             .enumerate()
                             .map(|(i, w)| {
@@ -84,17 +89,22 @@ pub(crate) fn serve(app: &mut App) {
                                     "ml-serving-lockdown",
                                     "default-policy",
                                 ][i % 4];
-                                Payload::Binding(w, Ok(PolicyId(p.into())))
+                                Payload::Workspaces(WorkspacesPayload::Binding(
+                                    w,
+                                    Ok(PolicyId(p.into())),
+                                ))
                             })
                             .collect(),
-                        Request::ListPolicies => vec![Payload::Policies(policies())],
-                        Request::GetPolicy(id) => {
-                            vec![Payload::Policy(
+                        Request::Policies(PoliciesRequest::List) => {
+                            vec![Payload::Policies(PoliciesPayload::List(policies()))]
+                        }
+                        Request::Policies(PoliciesRequest::Get(id)) => {
+                            vec![Payload::Policies(PoliciesPayload::Policy(
                                 policies()
                                     .into_iter()
                                     .find(|p| p.id() == id.as_str())
                                     .unwrap(),
-                            )]
+                            ))]
                         }
                         other => panic!("the screen tests make no writes: {other:?}"),
                     };

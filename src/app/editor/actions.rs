@@ -264,7 +264,10 @@ impl App {
             && self.state.policies_load == crate::app::state::Load::NotLoaded
         {
             self.state.policies_load = crate::app::state::Load::Loading;
-            self.request(Slot::Policies, Request::ListPolicies);
+            self.request(
+                Slot::Policies,
+                Request::Policies(crate::actor::PoliciesRequest::List),
+            );
         }
         let mut list = ListState::default();
         self.rebuild_pick(&for_, &mut list);

@@ -103,11 +103,11 @@ impl App {
                 KeyCode::Char('y') => {
                     self.request(
                         Slot::Write,
-                        Request::BindWorkspace {
+                        Request::Workspaces(crate::actor::WorkspacesRequest::Bind {
                             workspace,
                             policy,
                             expected,
-                        },
+                        }),
                     );
                     None
                 }
@@ -134,7 +134,10 @@ impl App {
             Modal::DeletePolicy { policy, mut input } => match key.code {
                 KeyCode::Esc => None,
                 KeyCode::Enter if input.value() == policy.as_str() => {
-                    self.request(Slot::Write, Request::DeletePolicy(policy));
+                    self.request(
+                        Slot::Write,
+                        Request::Policies(crate::actor::PoliciesRequest::Delete(policy)),
+                    );
                     None
                 }
                 KeyCode::Enter => {

@@ -7,12 +7,8 @@
 //! DRY_RUN → ENFORCED) reviewed in the usual diff with its conflict check, journal and undo.
 //! The review says, from the same rows, what would still be blocked after the change.
 
-use super::App;
-use super::keymap::Action;
-use super::list::ListState;
-use super::pending::{EditsFrom, WaitingEdits};
-use super::state::{Load, State, View};
-use crate::actor::{Request, Slot};
+use super::Pane;
+use crate::actor::{Request, RolloutRequest, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::normalize_dns_name;
@@ -20,10 +16,82 @@ use crate::api::network_policies::{
     EnforcementMode, NetworkPolicy, StorageDestination, StorageDestinationType,
 };
 use crate::api::rollout::{DestinationKind, RolloutRow, RolloutRun, StorageTarget, Verdict};
+use crate::app::App;
+use crate::app::keymap::Action;
+use crate::app::list::ListState;
+use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint};
+use crate::app::pending::{EditsFrom, WaitingEdits};
+use crate::app::state::{Load, State, View};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 
 /// The window a rollout reads when none is given: a week of dry run.
 pub const DEFAULT_WINDOW: &str = "7d";
+
+/// The `:rollout` component; its state is [`RolloutPane`] (`State::rollout`).
+pub struct Rollout;
+
+const KEYS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::ToggleRow, "choose", "choose the row to allow"),
+    hint(
+        Action::AddDns,
+        "all",
+        "choose every row shown that would be blocked (again: none)",
+    ),
+    hint(
+        Action::ToggleEnforcement,
+        "enforce",
+        "whether the change also switches DRY_RUN to ENFORCED",
+    ),
+    hint(
+        Action::Review,
+        "review",
+        "review the chosen allows (and enforcement) as one change",
+    ),
+    hint(
+        Action::Open,
+        "events",
+        "the log's events for that destination",
+    ),
+    REFRESH,
+];
+
+impl Pane for Rollout {
+    fn title(&self) -> &'static str {
+        "Rollout"
+    }
+    fn command(&self) -> &'static str {
+        "rollout"
+    }
+    fn place(&self) -> &'static str {
+        ":rollout"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        KEYS
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.rollout.list)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.rollout.list)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.rollout.rebuild();
+    }
+    fn load(&self, app: &mut App, force: bool) {
+        if app.state.session.is_some() && (force || app.state.rollout.load == Load::NotLoaded) {
+            app.load_rollout();
+        }
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        app.rollout_action(action);
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::rollout::render(state, frame, area);
+    }
+}
 
 /// The `:rollout` pane: one policy's report and the rows chosen to allow.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,7 +258,7 @@ pub fn review_note(state: &State, policy: &PolicyId, draft: &NetworkPolicy) -> O
 impl App {
     /// `:rollout [ID] [WINDOW]`, or the key on a policy: open the report of that policy (the
     /// one named, else the one open or selected).
-    pub(super) fn open_rollout(&mut self, id: Option<String>, window: Option<String>) {
+    pub(in crate::app) fn open_rollout(&mut self, id: Option<String>, window: Option<String>) {
         let id = id.map(PolicyId).or_else(|| match self.state.view {
             View::PolicyDetail => self.state.detail.id.clone(),
             View::Policies => self
@@ -228,17 +296,20 @@ impl App {
         self.show(View::Rollout);
     }
 
-    pub(super) fn load_rollout(&mut self) {
+    fn load_rollout(&mut self) {
         let r = &mut self.state.rollout;
         let Some(policy) = r.policy.clone() else {
             return;
         };
         r.load = Load::Loading;
         let since_ms = r.since_ms;
-        self.request(Slot::Rollout, Request::Rollout { policy, since_ms });
+        self.request(
+            Slot::Rollout,
+            Request::Rollout(RolloutRequest { policy, since_ms }),
+        );
     }
 
-    pub(super) fn on_rollout(&mut self, run: RolloutRun) {
+    pub(in crate::app) fn on_rollout(&mut self, run: RolloutRun) {
         let r = &mut self.state.rollout;
         if r.policy.as_ref().map(PolicyId::as_str) != Some(run.report.policy_id.as_str()) {
             return;
@@ -256,7 +327,7 @@ impl App {
     }
 
     /// Keys of the rollout pane (the pane's key table says which reach it).
-    pub(super) fn rollout_action(&mut self, action: Action) {
+    fn rollout_action(&mut self, action: Action) {
         match action {
             Action::ToggleRow => self.toggle_rollout_row(),
             Action::AddDns => self.choose_all_shown(),
@@ -361,7 +432,7 @@ impl App {
             ops,
             from: EditsFrom::Rollout,
         });
-        self.state.detail = super::state::PolicyDetail {
+        self.state.detail = crate::app::state::PolicyDetail {
             id: Some(policy),
             ..Default::default()
         };
@@ -369,7 +440,7 @@ impl App {
     }
 
     /// A policy write landed: if it was the rollout's, watch the log from now on.
-    pub(super) fn after_rollout_write(&mut self, written: &NetworkPolicy) {
+    pub(in crate::app) fn after_rollout_write(&mut self, written: &NetworkPolicy) {
         let r = &mut self.state.rollout;
         if r.applying.as_ref().map(PolicyId::as_str) != Some(written.id()) {
             return;

@@ -1,11 +1,88 @@
 //! `:history`: what kind of object an entry is about, its name (not its number), and `Enter`
 //! showing the entry's change as a diff.
 
-use super::App;
-use super::modal::Modal;
-use super::state::State;
+use super::Pane;
+use crate::actor::{JournalPayload, JournalRequest, Request, RequestId, Slot};
+use crate::app::App;
+use crate::app::keymap::Action;
+use crate::app::list::ListState;
+use crate::app::modal::Modal;
+use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint};
+use crate::app::state::{Load, State};
 use crate::journal::JournalEntry;
 use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub struct History;
+
+const KEYS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "open", "show the entry's change (diff)"),
+    hint(
+        Action::Undo,
+        "undo",
+        "prepare the reverse change for review",
+    ),
+    REFRESH,
+];
+
+impl Pane for History {
+    fn title(&self) -> &'static str {
+        "History"
+    }
+    fn command(&self) -> &'static str {
+        "history"
+    }
+    fn place(&self) -> &'static str {
+        ":history"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        KEYS
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.history_list)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.history_list)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.rebuild_history();
+    }
+    fn load(&self, app: &mut App, force: bool) {
+        let s = &mut app.state;
+        if (force || s.journal_load == Load::NotLoaded) && s.session.is_some() {
+            s.journal_load = Load::Loading;
+            app.request(Slot::Journal, Request::Journal(JournalRequest::Read));
+        }
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        match action {
+            Action::Open => app.show_history_entry(),
+            other => app.perform_edit(other),
+        }
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::history::render(state, frame, area);
+    }
+}
+
+/// The journal, read for `:history`.
+pub(in crate::app) fn on_reply(app: &mut App, _id: RequestId, journal: JournalPayload) {
+    let JournalPayload {
+        entries,
+        unreadable,
+    } = journal;
+    let s = &mut app.state;
+    s.journal = entries;
+    s.journal_load = Load::Loaded;
+    if unreadable > 0 {
+        s.flash = Some(format!(
+            "{unreadable} journal line(s) could not be read and are not shown"
+        ));
+    }
+    s.rebuild_history();
+}
 
 /// The kind of object a journal entry changed, for the KIND column.
 pub fn kind(e: &JournalEntry) -> &'static str {
@@ -53,7 +130,7 @@ pub fn object_name(state: &State, e: &JournalEntry) -> String {
 
 impl App {
     /// `Enter` in `:history`: the selected entry's change.
-    pub(super) fn show_history_entry(&mut self) {
+    pub(in crate::app) fn show_history_entry(&mut self) {
         if let Some(index) = self.state.history_list.selected_index()
             && self.state.history_entry(index).is_some()
         {
@@ -62,7 +139,11 @@ impl App {
     }
 
     /// Keys while an entry is shown: scroll, or close.
-    pub(super) fn history_entry_key(index: usize, scroll: u16, key: KeyEvent) -> Option<Modal> {
+    pub(in crate::app) fn history_entry_key(
+        index: usize,
+        scroll: u16,
+        key: KeyEvent,
+    ) -> Option<Modal> {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => None,
             KeyCode::Down | KeyCode::Char('j') => Some(Modal::HistoryEntry {

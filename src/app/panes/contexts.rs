@@ -1,0 +1,55 @@
+//! `:ctx`: the profiles dbx-tui can use, like k9s contexts; Enter switches.
+
+use super::Pane;
+use crate::app::App;
+use crate::app::keymap::Action;
+use crate::app::list::ListState;
+use crate::app::pane_keys::{FILTER, PaneKey, hint};
+use crate::app::state::State;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub struct Contexts;
+
+const KEYS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "switch", "switch to the profile"),
+];
+
+impl Pane for Contexts {
+    fn title(&self) -> &'static str {
+        "Contexts"
+    }
+    fn command(&self) -> &'static str {
+        "ctx"
+    }
+    fn place(&self) -> &'static str {
+        ":ctx"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        KEYS
+    }
+    fn works_offline(&self) -> bool {
+        true
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.contexts_list)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.contexts_list)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.rebuild_contexts();
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        if action == Action::Open
+            && let Some(i) = app.state.contexts_list.selected_index()
+        {
+            let name = app.state.profiles[i].name.clone();
+            app.switch_profile(name, true);
+        }
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::contexts::render(state, frame, area);
+    }
+}

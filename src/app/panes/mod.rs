@@ -1,0 +1,116 @@
+//! One component per pane. Each pane is a [`Pane`]: the keys it declares, its key handling,
+//! what it asks the actor for when shown, its list (filter, scroll) and its drawing. `App`
+//! routes the focused view to its pane through [`pane`], the one registry: a new pane is its
+//! own module, a [`View`] variant and one line here (and in [`ALL_VIEWS`] next to it).
+//!
+//! Replies come back by feature: `Payload::Workspaces` to [`workspaces::on_reply`],
+//! `Payload::Policies` to [`policies::on_reply`], `Payload::Journal` to [`history::on_reply`],
+//! `Payload::Rollout` to the rollout pane, each checked against the request that asked.
+
+pub mod contexts;
+pub mod egress;
+pub mod help;
+pub mod history;
+pub mod policies;
+pub mod policy_detail;
+pub mod principals;
+pub mod rollout;
+pub mod workspaces;
+
+use super::App;
+use super::keymap::Action;
+use super::list::ListState;
+use super::pane_keys::PaneKey;
+use super::state::{State, View};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// A pane: what `App` needs of the focused view. Everything but [`Pane::perform`] and the
+/// words has a default for a pane without a list or loads.
+pub trait Pane: Sync {
+    /// The pane's title.
+    fn title(&self) -> &'static str;
+    /// The command that opens it (for the tab strip).
+    fn command(&self) -> &'static str;
+    /// Where it is, in words for a message (`:ws`, `a policy (:np, enter)`).
+    fn place(&self) -> &'static str;
+    /// The keys it handles besides the ones every view handles.
+    fn keys(&self) -> &'static [PaneKey];
+    /// Whether it shows account-level data (a workspace profile gets a message instead).
+    fn account_level(&self) -> bool {
+        false
+    }
+    /// Whether it shows something with no profile connected.
+    fn works_offline(&self) -> bool {
+        false
+    }
+    /// Its list, if it has one (filter, scroll and selection live there).
+    fn list<'s>(&self, _state: &'s State) -> Option<&'s ListState> {
+        None
+    }
+    fn list_mut<'s>(&self, _state: &'s mut State) -> Option<&'s mut ListState> {
+        None
+    }
+    /// Rebuild its list after its data or filter changed.
+    fn rebuild(&self, _state: &mut State) {}
+    /// Ask for what it shows, unless it is already there (or `force`).
+    fn load(&self, _app: &mut App, _force: bool) {}
+    /// A key it declares (the gate in `App::handle_key` lets no other reach it).
+    fn perform(&self, app: &mut App, action: Action);
+    /// The focus moves from it to `to`.
+    fn leave(&self, _app: &mut App, _to: View) {}
+    /// Up, down, pages, top and bottom.
+    fn navigate(&self, app: &mut App, action: Action) {
+        let page = app.state.page_rows();
+        if let Some(list) = self.list_mut(&mut app.state) {
+            match action {
+                Action::Up => list.move_by(-1, page),
+                Action::Down => list.move_by(1, page),
+                Action::PageUp => list.move_by(-(page as isize), page),
+                Action::PageDown => list.move_by(page as isize, page),
+                Action::Top => list.select_first(),
+                _ => list.select_last(page),
+            }
+        }
+    }
+    /// What `/` starts from, or `None` when the pane has nothing to filter.
+    fn filter_text(&self, state: &State) -> Option<String> {
+        self.list(state).map(|l| l.filter.clone())
+    }
+    /// The `/` input changed.
+    fn set_filter(&self, app: &mut App, value: String) {
+        if let Some(list) = self.list_mut(&mut app.state) {
+            list.filter = value;
+        }
+        self.rebuild(&mut app.state);
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect);
+}
+
+/// The registry: the component of each view.
+pub fn pane(view: View) -> &'static dyn Pane {
+    match view {
+        View::Workspaces => &workspaces::Workspaces,
+        View::Policies => &policies::Policies,
+        View::PolicyDetail => &policy_detail::PolicyDetail,
+        View::Principals => &principals::Principals,
+        View::PrincipalDetail => &principals::PrincipalDetail,
+        View::Egress => &egress::Egress,
+        View::Contexts => &contexts::Contexts,
+        View::History => &history::History,
+        View::Rollout => &rollout::Rollout,
+    }
+}
+
+/// Every view, in the order the help and the "does nothing here" message look them up.
+pub const ALL_VIEWS: [View; 9] = [
+    View::Workspaces,
+    View::Policies,
+    View::PolicyDetail,
+    View::Principals,
+    View::PrincipalDetail,
+    View::Egress,
+    View::Contexts,
+    View::History,
+    View::Rollout,
+];

@@ -1,0 +1,120 @@
+//! `:np`: the account's network policies.
+
+use super::Pane;
+use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
+use crate::api::PolicyId;
+use crate::app::App;
+use crate::app::keymap::Action;
+use crate::app::list::ListState;
+use crate::app::modal::Modal;
+use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
+use crate::app::state::{Load, State};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub struct Policies;
+
+const KEYS: &[PaneKey] = &[
+    FILTER,
+    hint(Action::Open, "open", "open the policy"),
+    key(Action::Review, "review the policy's pending change"),
+    key(Action::Export, "export the policy as Terraform or JSON"),
+    hint(Action::Create, "create", "create a policy"),
+    key(Action::Clone, "clone the policy under a new id"),
+    key(Action::Delete, "delete the policy (type its id)"),
+    key(Action::Bind, "bind a workspace to the policy"),
+    key(
+        Action::Rollout,
+        "rollout: what enforcing this dry-run policy blocks",
+    ),
+    hint(Action::SortNext, "sort", "sort by the next column"),
+    key(Action::SortReverse, "flip the sort order"),
+    REFRESH,
+];
+
+impl Pane for Policies {
+    fn title(&self) -> &'static str {
+        "Network policies"
+    }
+    fn command(&self) -> &'static str {
+        "np"
+    }
+    fn place(&self) -> &'static str {
+        ":np"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        KEYS
+    }
+    fn account_level(&self) -> bool {
+        true
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.policies_list)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.policies_list)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.rebuild_policies();
+    }
+    fn load(&self, app: &mut App, force: bool) {
+        super::workspaces::load_list(app, force);
+        let s = &mut app.state;
+        if s.is_account() && (force || s.policies_load == Load::NotLoaded) {
+            s.policies_load = Load::Loading;
+            app.request(Slot::Policies, Request::Policies(PoliciesRequest::List));
+        }
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        match action {
+            Action::Open => {
+                if let Some(i) = app.state.policies_list.selected_index() {
+                    let id = app.state.policies[i].id().to_owned();
+                    app.open_policy(PolicyId(id));
+                }
+            }
+            Action::Rollout => app.open_rollout(None, None),
+            Action::SortNext | Action::SortReverse => app.sort_table(action),
+            other => app.perform_edit(other),
+        }
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::network_policies::render_list(state, frame, area);
+    }
+}
+
+/// The actor's answer to a [`PoliciesRequest`]: the list, one policy read, or a write's
+/// outcome (routed by its request to the write that asked).
+pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPayload) {
+    match payload {
+        PoliciesPayload::List(list) => {
+            for p in &list {
+                app.notice_server_change(p);
+            }
+            app.mark_fresh(Slot::Policies);
+            let s = &mut app.state;
+            s.policies = list;
+            s.policies_load = Load::Loaded;
+            s.rebuild_policies();
+            // A policy picker opened before the list arrived fills in now.
+            if let Some(Modal::Pick { for_, mut list }) = app.state.modal.take() {
+                app.rebuild_pick(&for_, &mut list);
+                app.state.modal = Some(Modal::Pick { for_, list });
+            }
+        }
+        PoliciesPayload::Policy(p) => {
+            app.notice_server_change(&p);
+            app.mark_fresh(Slot::PolicyDetail);
+            app.take_waiting_edits(&p);
+            let s = &mut app.state;
+            if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {
+                if let Some(existing) = s.policies.iter_mut().find(|x| x.id() == p.id()) {
+                    *existing = p.clone();
+                }
+                s.detail.policy = Some(p);
+                s.detail.load = Load::Loaded;
+            }
+        }
+        write => app.on_write_payload(id, write),
+    }
+}

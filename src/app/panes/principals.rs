@@ -1,0 +1,89 @@
+//! `:sp` and a service principal opened with Enter (their state, keys and replies live in
+//! `app::principals`).
+
+use super::Pane;
+use crate::app::App;
+use crate::app::keymap::Action;
+use crate::app::list::ListState;
+use crate::app::pane_keys::{PRINCIPAL_DETAIL, PRINCIPALS, PaneKey};
+use crate::app::state::{State, View};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub struct Principals;
+pub struct PrincipalDetail;
+
+impl Pane for Principals {
+    fn title(&self) -> &'static str {
+        "Service principals"
+    }
+    fn command(&self) -> &'static str {
+        "sp"
+    }
+    fn place(&self) -> &'static str {
+        ":sp"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        PRINCIPALS
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.principals.list)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.principals.list)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.principals.refilter();
+    }
+    fn load(&self, app: &mut App, force: bool) {
+        app.load_principals(force);
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        match action {
+            Action::Open => app.open_principal(),
+            other => app.perform_principals(other),
+        }
+    }
+    fn leave(&self, app: &mut App, to: View) {
+        app.leave_principals(to);
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::principals::render(state, frame, area);
+    }
+}
+
+impl Pane for PrincipalDetail {
+    fn title(&self) -> &'static str {
+        "Service principal"
+    }
+    fn command(&self) -> &'static str {
+        "sp"
+    }
+    fn place(&self) -> &'static str {
+        "a service principal (:sp, enter)"
+    }
+    fn keys(&self) -> &'static [PaneKey] {
+        PRINCIPAL_DETAIL
+    }
+    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
+        Some(&state.principals.detail.items)
+    }
+    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
+        Some(&mut state.principals.detail.items)
+    }
+    fn rebuild(&self, state: &mut State) {
+        state.principals.rebuild_detail();
+    }
+    fn load(&self, app: &mut App, force: bool) {
+        app.load_principals(force);
+    }
+    fn perform(&self, app: &mut App, action: Action) {
+        app.perform_principals(action);
+    }
+    fn leave(&self, app: &mut App, to: View) {
+        app.leave_principals(to);
+    }
+    fn render(&self, state: &State, frame: &mut Frame, area: Rect) {
+        crate::ui::principal_detail::render(state, frame, area);
+    }
+}
