@@ -133,7 +133,7 @@ pub(crate) const EGRESS: &[PaneKey] = &[
 
 /// The keys `view` handles besides [`EVERYWHERE`] (each pane declares its own).
 pub fn pane_keys(view: View) -> &'static [PaneKey] {
-    super::panes::pane(view).keys()
+    super::panes::pane(view).info().keys
 }
 
 pub use super::panes::ALL_VIEWS;
@@ -145,7 +145,7 @@ pub fn handles(view: View, action: Action) -> bool {
 
 /// Where a view is, in words for a message.
 fn place(view: View) -> &'static str {
-    super::panes::pane(view).place()
+    super::panes::pane(view).info().place
 }
 
 /// Why `action` does nothing in `view`, and where it does something.

@@ -30,12 +30,12 @@ pub enum View {
 
 impl View {
     pub fn title(self) -> &'static str {
-        super::panes::pane(self).title()
+        super::panes::pane(self).info().title
     }
 
     /// The command that opens the view (for the tab strip).
     pub fn command(self) -> &'static str {
-        super::panes::pane(self).command()
+        super::panes::pane(self).info().command
     }
 }
 

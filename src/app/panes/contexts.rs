@@ -1,6 +1,6 @@
 //! `:ctx`: the profiles dbx-tui can use, like k9s contexts; Enter switches.
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::app::App;
 use crate::app::keymap::Action;
 use crate::app::list::ListState;
@@ -17,20 +17,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for Contexts {
-    fn title(&self) -> &'static str {
-        "Contexts"
-    }
-    fn command(&self) -> &'static str {
-        "ctx"
-    }
-    fn place(&self) -> &'static str {
-        ":ctx"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
-    }
-    fn works_offline(&self) -> bool {
-        true
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Contexts",
+            command: "ctx",
+            place: ":ctx",
+            keys: KEYS,
+            account_level: false,
+            works_offline: true,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.contexts_list)

@@ -1,11 +1,11 @@
 //! `:egress`: the live egress block log (its state and tail live in `app::egress`).
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::app::App;
 use crate::app::egress::EgressTab;
 use crate::app::keymap::Action;
 use crate::app::list::ListState;
-use crate::app::pane_keys::{EGRESS, PaneKey};
+use crate::app::pane_keys::EGRESS;
 use crate::app::state::{State, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,17 +13,15 @@ use ratatui::layout::Rect;
 pub struct Egress;
 
 impl Pane for Egress {
-    fn title(&self) -> &'static str {
-        "Egress block log"
-    }
-    fn command(&self) -> &'static str {
-        "egress"
-    }
-    fn place(&self) -> &'static str {
-        ":egress"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        EGRESS
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Egress block log",
+            command: "egress",
+            place: ":egress",
+            keys: EGRESS,
+            account_level: false,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         let e = &state.egress;

@@ -1,7 +1,7 @@
 //! `:history`: what kind of object an entry is about, its name (not its number), and `Enter`
 //! showing the entry's change as a diff.
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::actor::{JournalPayload, JournalRequest, Request, RequestId, Slot};
 use crate::app::App;
 use crate::app::keymap::Action;
@@ -28,17 +28,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for History {
-    fn title(&self) -> &'static str {
-        "History"
-    }
-    fn command(&self) -> &'static str {
-        "history"
-    }
-    fn place(&self) -> &'static str {
-        ":history"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "History",
+            command: "history",
+            place: ":history",
+            keys: KEYS,
+            account_level: false,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.history_list)

@@ -25,25 +25,25 @@ use super::state::{State, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-/// A pane: what `App` needs of the focused view. Everything but [`Pane::perform`] and the
-/// words has a default for a pane without a list or loads.
-pub trait Pane: Sync {
-    /// The pane's title.
-    fn title(&self) -> &'static str;
+/// What a pane says about itself: its words and its keys.
+pub struct PaneInfo {
+    pub title: &'static str,
     /// The command that opens it (for the tab strip).
-    fn command(&self) -> &'static str;
+    pub command: &'static str,
     /// Where it is, in words for a message (`:ws`, `a policy (:np, enter)`).
-    fn place(&self) -> &'static str;
+    pub place: &'static str,
     /// The keys it handles besides the ones every view handles.
-    fn keys(&self) -> &'static [PaneKey];
-    /// Whether it shows account-level data (a workspace profile gets a message instead).
-    fn account_level(&self) -> bool {
-        false
-    }
-    /// Whether it shows something with no profile connected.
-    fn works_offline(&self) -> bool {
-        false
-    }
+    pub keys: &'static [PaneKey],
+    /// It shows account-level data (a workspace profile gets a message instead).
+    pub account_level: bool,
+    /// It shows something with no profile connected.
+    pub works_offline: bool,
+}
+
+/// A pane: what `App` needs of the focused view. Everything but [`Pane::info`],
+/// [`Pane::perform`] and [`Pane::render`] has a default for a pane without a list or loads.
+pub trait Pane: Sync {
+    fn info(&self) -> &'static PaneInfo;
     /// Its list, if it has one (filter, scroll and selection live there).
     fn list<'s>(&self, _state: &'s State) -> Option<&'s ListState> {
         None
@@ -114,3 +114,45 @@ pub const ALL_VIEWS: [View; 9] = [
     View::History,
     View::Rollout,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::Keymap;
+
+    /// The registry's contract: every view is listed once, has its own words, and a pane with a
+    /// list keeps the filter typed into it.
+    #[test]
+    fn every_view_has_one_pane_and_a_list_pane_keeps_its_filter() {
+        for (i, v) in ALL_VIEWS.iter().enumerate() {
+            assert!(!ALL_VIEWS[i + 1..].contains(v), "{v:?} is listed twice");
+            let info = pane(*v).info();
+            assert!(!info.title.is_empty() && !info.place.is_empty(), "{v:?}");
+            assert_eq!(
+                info.account_level,
+                matches!(v, View::Workspaces | View::Policies | View::PolicyDetail),
+                "{v:?}"
+            );
+            assert_eq!(info.works_offline, *v == View::Contexts, "{v:?}");
+        }
+        let mut app = App::new(Vec::new(), Keymap::default());
+        for v in ALL_VIEWS {
+            app.state.view = v;
+            let focused = pane(v);
+            if focused.list(&app.state).is_none() {
+                continue;
+            }
+            focused.set_filter(&mut app, "needle".into());
+            assert_eq!(
+                focused.filter_text(&app.state).as_deref(),
+                Some("needle"),
+                "{v:?}"
+            );
+            assert_eq!(
+                app.state.current_list().map(|l| l.filter.as_str()),
+                Some("needle"),
+                "{v:?}"
+            );
+        }
+    }
+}

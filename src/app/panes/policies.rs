@@ -1,6 +1,6 @@
 //! `:np`: the account's network policies.
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::app::App;
@@ -33,20 +33,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for Policies {
-    fn title(&self) -> &'static str {
-        "Network policies"
-    }
-    fn command(&self) -> &'static str {
-        "np"
-    }
-    fn place(&self) -> &'static str {
-        ":np"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
-    }
-    fn account_level(&self) -> bool {
-        true
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Network policies",
+            command: "np",
+            place: ":np",
+            keys: KEYS,
+            account_level: true,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.policies_list)

@@ -1,7 +1,7 @@
 //! A network policy opened with Enter: its allow-lists, modes and bound workspaces, edited as a
 //! pending change (the editing itself lives in `app::editor`).
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::actor::{Command, PoliciesRequest, Request, Slot};
 use crate::app::App;
 use crate::app::editor;
@@ -59,20 +59,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for PolicyDetail {
-    fn title(&self) -> &'static str {
-        "Network policy"
-    }
-    fn command(&self) -> &'static str {
-        "np"
-    }
-    fn place(&self) -> &'static str {
-        "a policy (:np, enter)"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
-    }
-    fn account_level(&self) -> bool {
-        true
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Network policy",
+            command: "np",
+            place: "a policy (:np, enter)",
+            keys: KEYS,
+            account_level: true,
+            works_offline: false,
+        }
     }
     fn load(&self, app: &mut App, force: bool) {
         super::workspaces::load_list(app, force);

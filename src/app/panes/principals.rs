@@ -1,11 +1,11 @@
 //! `:sp` and a service principal opened with Enter (their state, keys and replies live in
 //! `app::principals`).
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::app::App;
 use crate::app::keymap::Action;
 use crate::app::list::ListState;
-use crate::app::pane_keys::{PRINCIPAL_DETAIL, PRINCIPALS, PaneKey};
+use crate::app::pane_keys::{PRINCIPAL_DETAIL, PRINCIPALS};
 use crate::app::state::{State, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,17 +14,15 @@ pub struct Principals;
 pub struct PrincipalDetail;
 
 impl Pane for Principals {
-    fn title(&self) -> &'static str {
-        "Service principals"
-    }
-    fn command(&self) -> &'static str {
-        "sp"
-    }
-    fn place(&self) -> &'static str {
-        ":sp"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        PRINCIPALS
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Service principals",
+            command: "sp",
+            place: ":sp",
+            keys: PRINCIPALS,
+            account_level: false,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.principals.list)
@@ -53,17 +51,15 @@ impl Pane for Principals {
 }
 
 impl Pane for PrincipalDetail {
-    fn title(&self) -> &'static str {
-        "Service principal"
-    }
-    fn command(&self) -> &'static str {
-        "sp"
-    }
-    fn place(&self) -> &'static str {
-        "a service principal (:sp, enter)"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        PRINCIPAL_DETAIL
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Service principal",
+            command: "sp",
+            place: "a service principal (:sp, enter)",
+            keys: PRINCIPAL_DETAIL,
+            account_level: false,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.principals.detail.items)

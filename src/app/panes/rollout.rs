@@ -7,7 +7,7 @@
 //! DRY_RUN → ENFORCED) reviewed in the usual diff with its conflict check, journal and undo.
 //! The review says, from the same rows, what would still be blocked after the change.
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::actor::{Request, RolloutRequest, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::change::EditOp;
@@ -59,17 +59,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for Rollout {
-    fn title(&self) -> &'static str {
-        "Rollout"
-    }
-    fn command(&self) -> &'static str {
-        "rollout"
-    }
-    fn place(&self) -> &'static str {
-        ":rollout"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Rollout",
+            command: "rollout",
+            place: ":rollout",
+            keys: KEYS,
+            account_level: false,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.rollout.list)

@@ -1,6 +1,6 @@
 //! `:ws`: the account's workspaces, each with the policy bound to it.
 
-use super::Pane;
+use super::{Pane, PaneInfo};
 use crate::actor::{Request, RequestId, Slot, WorkspacesPayload, WorkspacesRequest};
 use crate::app::App;
 use crate::app::keymap::Action;
@@ -30,20 +30,15 @@ const KEYS: &[PaneKey] = &[
 ];
 
 impl Pane for Workspaces {
-    fn title(&self) -> &'static str {
-        "Workspaces"
-    }
-    fn command(&self) -> &'static str {
-        "ws"
-    }
-    fn place(&self) -> &'static str {
-        ":ws"
-    }
-    fn keys(&self) -> &'static [PaneKey] {
-        KEYS
-    }
-    fn account_level(&self) -> bool {
-        true
+    fn info(&self) -> &'static PaneInfo {
+        &PaneInfo {
+            title: "Workspaces",
+            command: "ws",
+            place: ":ws",
+            keys: KEYS,
+            account_level: true,
+            works_offline: false,
+        }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.workspaces_list)
