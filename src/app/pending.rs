@@ -224,7 +224,7 @@ impl App {
                 if s.detail.id.as_ref() == Some(&pid) {
                     s.detail.policy = Some(p);
                 }
-                s.journal_load = Load::NotLoaded;
+                s.history.load = Load::NotLoaded;
                 self.after_rollout_write(&written);
             }
             PoliciesPayload::Conflict { server, .. } => {
@@ -239,7 +239,7 @@ impl App {
                 if s.view == View::PolicyDetail && s.detail.id.as_ref() == Some(&pid) {
                     s.view = View::Policies;
                 }
-                s.journal_load = Load::NotLoaded;
+                s.history.load = Load::NotLoaded;
             }
             PoliciesPayload::List(_) | PoliciesPayload::Policy(_) => {}
         }

@@ -139,7 +139,7 @@ impl App {
             Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
             Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
             Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
-            Slot::Journal => s.journal_load = Load::Failed(msg.clone()),
+            Slot::Journal => s.history.load = Load::Failed(msg.clone()),
             Slot::Rollout => s.rollout.load = Load::Failed(msg.clone()),
             // Nothing pending is dropped: the user can fix the cause and apply again. The
             // write's own entry was already forgotten (by request, so no other write's).

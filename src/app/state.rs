@@ -117,7 +117,7 @@ pub struct State {
     pub policies_sort: super::table_sort::TableSort,
     pub detail: PolicyDetail,
 
-    pub contexts_list: ListState,
+    pub contexts: super::panes::contexts::ContextsState,
 
     pub principals: super::principals::PrincipalsState,
 
@@ -137,11 +137,10 @@ pub struct State {
     /// The egress log of each profile not shown now, restored by `:ctx`.
     pub egress_saved: HashMap<String, super::egress::EgressState>,
 
-    pub journal: Vec<JournalEntry>,
-    pub journal_load: Load,
+    /// `:history`: the journal as last read, and its list.
+    pub history: super::panes::history::HistoryState,
     /// Where `e` writes exports (the working directory unless told otherwise).
     pub export_dir: std::path::PathBuf,
-    pub history_list: ListState,
 
     /// Requests in flight, with words for the footer.
     pub in_flight: BTreeMap<RequestId, (Slot, String)>,
@@ -182,7 +181,7 @@ impl State {
             policies_list: ListState::default(),
             policies_sort: Default::default(),
             detail: PolicyDetail::default(),
-            contexts_list: ListState::default(),
+            contexts: Default::default(),
             principals: Default::default(),
             pending: HashMap::new(),
             writes: Default::default(),
@@ -192,10 +191,8 @@ impl State {
             modal: None,
             egress: super::egress::EgressState::default(),
             egress_saved: HashMap::new(),
-            journal: Vec::new(),
-            journal_load: Load::NotLoaded,
+            history: Default::default(),
             export_dir: std::env::current_dir().unwrap_or_default(),
-            history_list: ListState::default(),
             in_flight: BTreeMap::new(),
             retrying: BTreeMap::new(),
             last_error: None,
@@ -303,7 +300,7 @@ impl State {
             .iter()
             .map(|p| format!("{} {}", p.name, p.host.as_deref().unwrap_or("")))
             .collect();
-        self.contexts_list.rebuild(hay.iter().map(String::as_str));
+        self.contexts.list.rebuild(hay.iter().map(String::as_str));
     }
 
     /// The list of the current view, if it has one.
@@ -319,32 +316,9 @@ impl State {
         super::panes::pane(self.view).rebuild(self);
     }
 
-    /// Newest entry first.
-    pub fn rebuild_history(&mut self) {
-        let hay: Vec<String> = self
-            .journal
-            .iter()
-            .rev()
-            .map(|e| {
-                format!(
-                    "{} {} {} {} {}",
-                    e.time,
-                    e.profile,
-                    e.action,
-                    e.policy_id,
-                    e.workspace_id.unwrap_or_default()
-                )
-            })
-            .collect();
-        self.history_list.rebuild(hay.iter().map(String::as_str));
-    }
-
     /// The journal entry at a history position (the list shows newest first).
     pub fn history_entry(&self, data_index: usize) -> Option<&JournalEntry> {
-        self.journal
-            .len()
-            .checked_sub(data_index + 1)
-            .and_then(|i| self.journal.get(i))
+        self.history.entry(data_index)
     }
 
     /// The policy as the detail shows it: with pending edits applied.

@@ -17,7 +17,8 @@ impl App {
         }
         let Some(entry) = self
             .state
-            .history_list
+            .history
+            .list
             .selected_index()
             .and_then(|i| self.state.history_entry(i))
             .cloned()

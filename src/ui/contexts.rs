@@ -11,7 +11,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let current = state.session.as_ref().map(|s| s.profile.as_str());
     let title = table::title(
         "Contexts",
-        &state.contexts_list,
+        &state.contexts.list,
         state.profiles.len(),
         String::new(),
     );
@@ -30,7 +30,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         title,
         &headers,
         &widths,
-        &state.contexts_list,
+        &state.contexts.list,
         |i| {
             let p = &state.profiles[i];
             let kind = match p.kind() {

@@ -98,9 +98,9 @@ pub fn entry_lines(state: &State, e: &JournalEntry) -> (String, Vec<Line<'static
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let title = table::title(
         "History",
-        &state.history_list,
-        state.journal.len(),
-        load_suffix(&state.journal_load, state.spinner),
+        &state.history.list,
+        state.history.journal.len(),
+        load_suffix(&state.history.load, state.spinner),
     );
     let headers = ["TIME", "PROFILE", "KIND", "ACTION", "OBJECT", "CHANGE"];
     let widths = [
@@ -117,7 +117,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         title,
         &headers,
         &widths,
-        &state.history_list,
+        &state.history.list,
         |i| {
             let Some(e) = state.history_entry(i) else {
                 return TableRow::new(Vec::<String>::new());

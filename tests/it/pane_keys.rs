@@ -191,7 +191,7 @@ fn history_names_objects_by_kind_and_enter_shows_the_change() {
         "applicationId": "0b7f5e5c-0000-4000-8000-000000000001", "active": true});
     let mut sp_after = sp_before.clone();
     sp_after["active"] = serde_json::json!(false);
-    app.state.journal = vec![
+    app.state.history.journal = vec![
         entry("update_policy", "corp-egress", corp, corp_after),
         entry(
             "deactivate_service_principal",
@@ -200,7 +200,7 @@ fn history_names_objects_by_kind_and_enter_shows_the_change() {
             sp_after,
         ),
     ];
-    app.state.journal_load = Load::Loaded;
+    app.state.history.load = Load::Loaded;
     command(&mut app, "history");
     let screen = draw(&app);
     assert!(screen.contains("KIND"), "{screen}");

@@ -352,7 +352,7 @@ async fn an_undo_that_changes_nothing_says_there_is_nothing_to_undo() {
         .unwrap();
     h.keys(":history\n").await;
     h.keys("r").await;
-    assert_eq!(h.app.state.journal.len(), 2);
+    assert_eq!(h.app.state.history.journal.len(), 2);
     h.type_keys("gu");
     assert!(h.app.state.modal.is_none(), "{:?}", h.app.state.modal);
     let flash = h.app.state.flash.clone().unwrap_or_default();

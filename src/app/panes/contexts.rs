@@ -11,6 +11,12 @@ use ratatui::layout::Rect;
 
 pub struct Contexts;
 
+/// The pane's state: its list over `State::profiles`.
+#[derive(Clone, Debug, Default)]
+pub struct ContextsState {
+    pub list: ListState,
+}
+
 const KEYS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "switch", "switch to the profile"),
@@ -28,17 +34,17 @@ impl Pane for Contexts {
         }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.contexts_list)
+        Some(&state.contexts.list)
     }
     fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.contexts_list)
+        Some(&mut state.contexts.list)
     }
     fn rebuild(&self, state: &mut State) {
         state.rebuild_contexts();
     }
     fn perform(&self, app: &mut App, action: Action) {
         if action == Action::Open
-            && let Some(i) = app.state.contexts_list.selected_index()
+            && let Some(i) = app.state.contexts.list.selected_index()
         {
             let name = app.state.profiles[i].name.clone();
             app.switch_profile(name, true);

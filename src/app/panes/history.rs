@@ -16,6 +16,44 @@ use ratatui::layout::Rect;
 
 pub struct History;
 
+/// The pane's state: the journal as last read, and its list (newest first).
+#[derive(Clone, Debug, Default)]
+pub struct HistoryState {
+    pub journal: Vec<JournalEntry>,
+    pub load: Load,
+    pub list: ListState,
+}
+
+impl HistoryState {
+    /// Filter haystacks, newest entry first.
+    pub fn rebuild(&mut self) {
+        let hay: Vec<String> = self
+            .journal
+            .iter()
+            .rev()
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}",
+                    e.time,
+                    e.profile,
+                    e.action,
+                    e.policy_id,
+                    e.workspace_id.unwrap_or_default()
+                )
+            })
+            .collect();
+        self.list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    /// The journal entry at a history position (the list shows newest first).
+    pub fn entry(&self, data_index: usize) -> Option<&JournalEntry> {
+        self.journal
+            .len()
+            .checked_sub(data_index + 1)
+            .and_then(|i| self.journal.get(i))
+    }
+}
+
 const KEYS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "show the entry's change (diff)"),
@@ -39,18 +77,18 @@ impl Pane for History {
         }
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.history_list)
+        Some(&state.history.list)
     }
     fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.history_list)
+        Some(&mut state.history.list)
     }
     fn rebuild(&self, state: &mut State) {
-        state.rebuild_history();
+        state.history.rebuild();
     }
     fn load(&self, app: &mut App, force: bool) {
         let s = &mut app.state;
-        if (force || s.journal_load == Load::NotLoaded) && s.session.is_some() {
-            s.journal_load = Load::Loading;
+        if (force || s.history.load == Load::NotLoaded) && s.session.is_some() {
+            s.history.load = Load::Loading;
             app.request(Slot::Journal, Request::Journal(JournalRequest::Read));
         }
     }
@@ -72,14 +110,14 @@ pub(in crate::app) fn on_reply(app: &mut App, _id: RequestId, journal: JournalPa
         unreadable,
     } = journal;
     let s = &mut app.state;
-    s.journal = entries;
-    s.journal_load = Load::Loaded;
+    s.history.journal = entries;
+    s.history.load = Load::Loaded;
     if unreadable > 0 {
         s.flash = Some(format!(
             "{unreadable} journal line(s) could not be read and are not shown"
         ));
     }
-    s.rebuild_history();
+    s.history.rebuild();
 }
 
 /// The kind of object a journal entry changed, for the KIND column.
@@ -129,7 +167,7 @@ pub fn object_name(state: &State, e: &JournalEntry) -> String {
 impl App {
     /// `Enter` in `:history`: the selected entry's change.
     pub(in crate::app) fn show_history_entry(&mut self) {
-        if let Some(index) = self.state.history_list.selected_index()
+        if let Some(index) = self.state.history.list.selected_index()
             && self.state.history_entry(index).is_some()
         {
             self.state.modal = Some(Modal::HistoryEntry { index, scroll: 0 });

@@ -93,7 +93,7 @@ impl App {
                     &id,
                     message,
                 ));
-                self.state.journal_load = Load::NotLoaded;
+                self.state.history.load = Load::NotLoaded;
                 let p = &mut self.state.principals;
                 p.secrets.remove(&id);
                 if deleted {
@@ -129,7 +129,7 @@ impl App {
                 secret,
                 rotating,
             } => {
-                self.state.journal_load = Load::NotLoaded;
+                self.state.history.load = Load::NotLoaded;
                 let name = p
                     .focused(self.state.view)
                     .filter(|s| s.id == id)
