@@ -24,14 +24,8 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for Contexts {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Contexts",
-            command: "ctx",
-            place: ":ctx",
-            keys: KEYS,
-            account_level: false,
-            works_offline: true,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Contexts", "ctx", ":ctx", KEYS).works_offline();
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.contexts.list)

@@ -14,14 +14,8 @@ pub struct Egress;
 
 impl Pane for Egress {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Egress block log",
-            command: "egress",
-            place: ":egress",
-            keys: EGRESS,
-            account_level: false,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Egress block log", "egress", ":egress", EGRESS);
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         let e = &state.egress;

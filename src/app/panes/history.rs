@@ -67,14 +67,8 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for History {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "History",
-            command: "history",
-            place: ":history",
-            keys: KEYS,
-            account_level: false,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("History", "history", ":history", KEYS);
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.history.list)

@@ -40,6 +40,37 @@ pub struct PaneInfo {
     pub works_offline: bool,
 }
 
+impl PaneInfo {
+    /// A pane's words and keys; it needs a connection and is not account-level.
+    pub const fn new(
+        title: &'static str,
+        command: &'static str,
+        place: &'static str,
+        keys: &'static [PaneKey],
+    ) -> Self {
+        PaneInfo {
+            title,
+            command,
+            place,
+            keys,
+            account_level: false,
+            works_offline: false,
+        }
+    }
+
+    /// The pane shows account-level data.
+    pub const fn account_level(mut self) -> Self {
+        self.account_level = true;
+        self
+    }
+
+    /// The pane shows something with no profile connected.
+    pub const fn works_offline(mut self) -> Self {
+        self.works_offline = true;
+        self
+    }
+}
+
 /// A pane: what `App` needs of the focused view. Everything but [`Pane::info`],
 /// [`Pane::perform`] and [`Pane::render`] has a default for a pane without a list or loads.
 pub trait Pane: Sync {

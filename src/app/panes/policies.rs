@@ -34,14 +34,8 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for Policies {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Network policies",
-            command: "np",
-            place: ":np",
-            keys: KEYS,
-            account_level: true,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Network policies", "np", ":np", KEYS).account_level();
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.policies_list)

@@ -60,14 +60,9 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for PolicyDetail {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Network policy",
-            command: "np",
-            place: "a policy (:np, enter)",
-            keys: KEYS,
-            account_level: true,
-            works_offline: false,
-        }
+        const INFO: PaneInfo =
+            PaneInfo::new("Network policy", "np", "a policy (:np, enter)", KEYS).account_level();
+        &INFO
     }
     fn load(&self, app: &mut App, force: bool) {
         super::workspaces::load_list(app, force);

@@ -15,14 +15,8 @@ pub struct PrincipalDetail;
 
 impl Pane for Principals {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Service principals",
-            command: "sp",
-            place: ":sp",
-            keys: PRINCIPALS,
-            account_level: false,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Service principals", "sp", ":sp", PRINCIPALS);
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.principals.list)
@@ -52,14 +46,13 @@ impl Pane for Principals {
 
 impl Pane for PrincipalDetail {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Service principal",
-            command: "sp",
-            place: "a service principal (:sp, enter)",
-            keys: PRINCIPAL_DETAIL,
-            account_level: false,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new(
+            "Service principal",
+            "sp",
+            "a service principal (:sp, enter)",
+            PRINCIPAL_DETAIL,
+        );
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.principals.detail.items)

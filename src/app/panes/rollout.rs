@@ -60,14 +60,8 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for Rollout {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Rollout",
-            command: "rollout",
-            place: ":rollout",
-            keys: KEYS,
-            account_level: false,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Rollout", "rollout", ":rollout", KEYS);
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.rollout.list)

@@ -31,14 +31,8 @@ const KEYS: &[PaneKey] = &[
 
 impl Pane for Workspaces {
     fn info(&self) -> &'static PaneInfo {
-        &PaneInfo {
-            title: "Workspaces",
-            command: "ws",
-            place: ":ws",
-            keys: KEYS,
-            account_level: true,
-            works_offline: false,
-        }
+        const INFO: PaneInfo = PaneInfo::new("Workspaces", "ws", ":ws", KEYS).account_level();
+        &INFO
     }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         Some(&state.workspaces_list)
