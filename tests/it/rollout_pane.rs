@@ -98,6 +98,28 @@ fn the_checklist_marks_what_would_be_blocked_and_what_is_chosen() {
     insta::assert_snapshot!(draw(&app));
 }
 
+/// Enter on a row shows the egress log filtered to that destination, as the pane's keys say
+/// (the central dispatch used to send Enter to a generic "open" that did nothing here).
+#[test]
+fn enter_on_a_row_shows_the_log_filtered_to_that_destination() {
+    let mut app = connected_app();
+    app.state.rollout.policy = Some(PolicyId("corp-egress".into()));
+    app.state.rollout.run = Some(fixed_run());
+    app.state.rollout.load = Load::Loaded;
+    app.state.view = View::Rollout;
+    app.state.rollout.rebuild();
+    app.handle_key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Down,
+    ));
+    let row = app.state.rollout.list.selected_index().unwrap();
+    let destination = app.state.rollout.row(row).unwrap().destination.clone();
+    app.handle_key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    ));
+    assert_eq!(app.state.view, View::Egress);
+    assert_eq!(app.state.egress.list.filter, destination);
+}
+
 fn rows_of(h: &Harness) -> Vec<RolloutRow> {
     h.app.state.rollout.rows().to_vec()
 }
