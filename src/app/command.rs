@@ -1,15 +1,15 @@
 //! The `:` command line, k9s style.
 
+use super::panes::{ALL_VIEWS, pane};
+use super::state::View;
+
 /// A parsed command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandLine {
-    Workspaces,
-    Policies,
-    Principals,
-    Egress,
+    /// A pane's own command (`:ws`, `:np`, `:sp`, `:egress`, `:history`): show that pane.
+    Show(View),
     /// `:ctx` lists contexts; `:ctx NAME` switches straight away.
     Contexts(Option<String>),
-    History,
     /// `:rollout [ID] [WINDOW]`: what enforcing a dry-run policy would block.
     Rollout {
         policy: Option<String>,
@@ -50,12 +50,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         .find(|(name, aliases)| *name == word || aliases.contains(&word.as_str()))
         .map(|(name, _)| *name);
     match canonical {
-        Some("ws") => Ok(CommandLine::Workspaces),
-        Some("np") => Ok(CommandLine::Policies),
-        Some("sp") => Ok(CommandLine::Principals),
-        Some("egress") => Ok(CommandLine::Egress),
         Some("ctx") => Ok(CommandLine::Contexts(arg)),
-        Some("history") => Ok(CommandLine::History),
         Some("rollout") => Ok(CommandLine::Rollout {
             policy: arg,
             window: words.next().map(str::to_owned),
@@ -77,6 +72,13 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         }
         Some("help") => Ok(CommandLine::Help),
         Some("q") => Ok(CommandLine::Quit),
+        // Any other pane's command shows it (the first view that names it: a list, not its
+        // detail).
+        Some(name)
+            if let Some(&view) = ALL_VIEWS.iter().find(|v| pane(**v).info().command == name) =>
+        {
+            Ok(CommandLine::Show(view))
+        }
         _ => {
             let names: Vec<String> = COMMANDS.iter().map(|(n, _)| format!(":{n}")).collect();
             Err(format!("unknown command :{word} (try {})", names.join(" ")))
@@ -100,8 +102,8 @@ mod tests {
 
     #[test]
     fn parses_names_aliases_and_arguments() {
-        assert_eq!(parse("ws"), Ok(CommandLine::Workspaces));
-        assert_eq!(parse(" Policies "), Ok(CommandLine::Policies));
+        assert_eq!(parse("ws"), Ok(CommandLine::Show(View::Workspaces)));
+        assert_eq!(parse(" Policies "), Ok(CommandLine::Show(View::Policies)));
         assert_eq!(
             parse("ctx demo-gcp"),
             Ok(CommandLine::Contexts(Some("demo-gcp".into())))

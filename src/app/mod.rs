@@ -227,14 +227,10 @@ impl App {
 
     fn run_command(&mut self, line: &str) {
         match command::parse(line) {
-            Ok(CommandLine::Workspaces) => self.show(View::Workspaces),
-            Ok(CommandLine::Policies) => self.show(View::Policies),
-            Ok(CommandLine::Principals) => self.show(View::Principals),
-            Ok(CommandLine::Egress) => self.show(View::Egress),
+            Ok(CommandLine::Show(view)) => self.show(view),
             Ok(CommandLine::Filter(f)) => self.set_server_filter(f),
             Ok(CommandLine::Contexts(None)) => self.show(View::Contexts),
             Ok(CommandLine::Contexts(Some(name))) => self.switch_profile(name, false),
-            Ok(CommandLine::History) => self.show(View::History),
             Ok(CommandLine::Rollout { policy, window }) => self.open_rollout(policy, window),
             Ok(CommandLine::Since(window)) => {
                 self.set_window(window);
