@@ -15,6 +15,7 @@ use dbx_tui::auth::CredentialProvider;
 use dbx_tui::auth::azure::{AzureKind, AzureProvider};
 use dbx_tui::auth::azure_msi::{MsiEndpoint, MsiFailure};
 use dbx_tui::auth::check::{Failure, check_profile, failure_of, render, render_line};
+use dbx_tui::auth::token_cache::Cached;
 use dbx_tui::auth::{AuthError, google};
 use dbx_tui::emulator::ServeOptions;
 
@@ -39,21 +40,23 @@ async fn closed_port() -> String {
     format!("http://{addr}")
 }
 
-fn msi(endpoint: MsiEndpoint, client_id: Option<&str>, timeout: Duration) -> AzureProvider {
-    AzureProvider::new(
-        AzureKind::ManagedIdentity {
-            client_id: client_id.map(str::to_owned),
-            endpoint,
-            timeout,
-        },
-        None,
-        None,
-        None,
+fn msi(endpoint: MsiEndpoint, client_id: Option<&str>, timeout: Duration) -> Cached<AzureProvider> {
+    Cached::new(
+        AzureProvider::new(
+            AzureKind::ManagedIdentity {
+                client_id: client_id.map(str::to_owned),
+                endpoint,
+                timeout,
+            },
+            None,
+            None,
+            None,
+        )
+        .unwrap(),
     )
-    .unwrap()
 }
 
-async fn msi_error(p: &AzureProvider) -> AuthError {
+async fn msi_error(p: &Cached<AzureProvider>) -> AuthError {
     // A guard far above the bound under test: an unbounded attempt fails here, loudly.
     tokio::time::timeout(
         Duration::from_secs(30),

@@ -9,8 +9,8 @@
 //! `azure_authority_host` (an https URL that overrides the environment's Entra authority) and
 //! `azure_msi_timeout` (seconds one managed-identity attempt may take in all).
 
-use super::token_cache::{Minted, TokenCache, TokenId};
-use super::{AuthError, AuthHeaders, CredentialProvider};
+use super::token_cache::{Mint, Minted};
+use super::{AuthError, AuthHeaders};
 use crate::config::Secret;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::TokenCredential;
@@ -19,7 +19,6 @@ use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential,
     ClientSecretCredentialOptions,
 };
-use futures::future::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime};
@@ -48,7 +47,7 @@ pub enum AzureKind {
 }
 
 /// The Databricks-scoped token, and the management token sent beside it.
-struct Tokens {
+pub struct Tokens {
     token: Secret,
     management: Option<Secret>,
 }
@@ -57,7 +56,6 @@ pub struct AzureProvider {
     kind: AzureKind,
     cloud: Option<CloudConfiguration>,
     workspace_resource_id: Option<String>,
-    cache: TokenCache<Tokens>,
     /// Learnt from the token for the CLI (the signed-in user).
     who: StdMutex<Option<String>>,
 }
@@ -99,7 +97,6 @@ impl AzureProvider {
             kind,
             cloud,
             workspace_resource_id,
-            cache: TokenCache::default(),
             who: StdMutex::new(None),
         })
     }
@@ -299,7 +296,9 @@ fn sensitive(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue
     Ok((HeaderName::from_static(name), v))
 }
 
-impl CredentialProvider for AzureProvider {
+impl Mint for AzureProvider {
+    type Token = Tokens;
+
     fn method(&self) -> &'static str {
         match self.kind {
             AzureKind::ClientSecret { .. } => "azure-client-secret",
@@ -328,36 +327,26 @@ impl CredentialProvider for AzureProvider {
         }
     }
 
-    fn authorize<'a>(
-        &'a self,
-        http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(http), |t| {
-                    let mut h = AuthHeaders::bearer(t.token.expose())?;
-                    if let Some(m) = &t.management {
-                        h.headers.push(sensitive(
-                            "x-databricks-azure-sp-management-token",
-                            m.expose(),
-                        )?);
-                    }
-                    if let Some(r) = &self.workspace_resource_id {
-                        let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
-                        v.set_sensitive(false);
-                        h.headers.push((n, v));
-                    }
-                    Ok(h)
-                })
-                .await
-        })
+    fn mint(
+        &self,
+        http: &reqwest::Client,
+    ) -> impl Future<Output = Result<Minted<Tokens>, AuthError>> + Send {
+        self.fetch(http)
     }
 
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+    fn headers(&self, t: &Tokens) -> Result<AuthHeaders, AuthError> {
+        let mut h = AuthHeaders::bearer(t.token.expose())?;
+        if let Some(m) = &t.management {
+            h.headers.push(sensitive(
+                "x-databricks-azure-sp-management-token",
+                m.expose(),
+            )?);
+        }
+        if let Some(r) = &self.workspace_resource_id {
+            let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
+            v.set_sensitive(false);
+            h.headers.push((n, v));
+        }
+        Ok(h)
     }
 }

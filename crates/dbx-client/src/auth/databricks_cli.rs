@@ -3,13 +3,12 @@
 //! CLI keeps and refreshes the login; dbx-tui holds the access token in memory only and never
 //! prints it or the CLI's output.
 
-use super::token_cache::{Minted, TokenCache, TokenId};
-use super::{AuthError, AuthHeaders, CredentialProvider};
+use super::token_cache::{Mint, Minted};
+use super::{AuthError, AuthHeaders};
 use crate::config::Secret;
-use futures::future::BoxFuture;
 use serde::Deserialize;
 use std::process::Stdio;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// How long one run of the CLI may take: a refresh is one HTTP round trip, but the CLI waits on
@@ -59,7 +58,6 @@ pub struct CliProvider {
     host: String,
     /// Set for an account profile: the CLI keys an account login by host and account.
     account_id: Option<String>,
-    cache: TokenCache<Secret>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +72,6 @@ impl CliProvider {
             path,
             host,
             account_id,
-            cache: TokenCache::default(),
         }
     }
 
@@ -267,7 +264,9 @@ fn is_uuid(word: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-impl CredentialProvider for CliProvider {
+impl Mint for CliProvider {
+    type Token = Secret;
+
     fn method(&self) -> &'static str {
         "databricks-cli"
     }
@@ -279,23 +278,15 @@ impl CredentialProvider for CliProvider {
         }
     }
 
-    fn authorize<'a>(
-        &'a self,
-        _http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(), |t| AuthHeaders::bearer(t.expose()))
-                .await
-        })
+    fn mint(
+        &self,
+        _http: &reqwest::Client,
+    ) -> impl Future<Output = Result<Minted<Secret>, AuthError>> + Send {
+        self.fetch()
     }
 
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+    fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
+        AuthHeaders::bearer(token.expose())
     }
 }
 
@@ -307,6 +298,7 @@ impl CredentialProvider for CliProvider {
 )]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.canary-cli-token.sig";
 
