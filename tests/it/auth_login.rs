@@ -3,6 +3,8 @@
 //! refused, refresh-token rotation, one refresh for concurrent requests at expiry, the
 //! headless paste-back, and no token anywhere but the keyring.
 
+use crate::support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -26,9 +28,7 @@ async fn emulator(token_lifetime: Duration) -> Emulator {
         token_lifetime,
         ..EmulatorOptions::default()
     };
-    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    support::emulator_with(opts).await
 }
 
 fn no_redirects() -> reqwest::Client {

@@ -15,11 +15,7 @@ use std::time::{Duration, SystemTime};
 use support::{Harness, emulator};
 
 fn account(emu: &Emulator) -> (String, String) {
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(&emu);
     (a.account_id, a.admin_token)
 }
 
@@ -315,9 +311,7 @@ async fn ten_thousand_principals_stream_first_page_first() {
         generated_service_principals: 10_000,
         ..Default::default()
     };
-    let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let emu = support::emulator_with(opts).await;
     let mut h = harness(&emu).await;
     h.type_keys(":sp\n");
     // Pump by hand until the first page is in.
@@ -382,9 +376,7 @@ async fn leaving_the_pane_cancels_the_load_and_returning_restarts_it() {
         generated_service_principals: 3_000,
         ..Default::default()
     };
-    let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let emu = support::emulator_with(opts).await;
     let mut h = harness(&emu).await;
     h.type_keys(":sp\n:ws\n");
     h.settle().await;
@@ -679,11 +671,7 @@ async fn add_to_a_group_and_remove() {
 #[tokio::test]
 async fn a_workspace_profile_lists_workspace_principals_and_uses_the_secrets_proxy() {
     let emu = emulator().await;
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(&emu);
     let (ws, token) = a.workspace_pat.clone().unwrap();
     let mut p = dbx_tui::config::Profile::empty("ws-pat", dbx_tui::config::ProfileSource::Demo);
     p.host = Some(emu.base_url());

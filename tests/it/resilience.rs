@@ -345,9 +345,7 @@ mod body_faults {
             fault_routes: on,
             ..Default::default()
         };
-        dbx_tui::emulator::Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
+        support::emulator_with(opts).await
     }
 
     #[tokio::test]
