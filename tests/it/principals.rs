@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use support::{Harness, emulator};
 
 fn account(emu: &Emulator) -> (String, String) {
-    let a = support::aws_account(&emu);
+    let a = support::aws_account(emu);
     (a.account_id, a.admin_token)
 }
 

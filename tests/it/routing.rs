@@ -22,7 +22,7 @@ async fn unified() -> Emulator {
 
 /// A workspace profile with the demo account's workspace PAT, `workspace_id` as given.
 fn pat_profile(emu: &Emulator, workspace_id: Option<i64>) -> (Profile, i64) {
-    let a = support::aws_account(&emu);
+    let a = support::aws_account(emu);
     let (ws, token) = a.workspace_pat.unwrap();
     let mut p = Profile::empty("ws", ProfileSource::Demo);
     p.host = Some(emu.base_url());
