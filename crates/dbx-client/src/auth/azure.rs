@@ -159,74 +159,6 @@ impl AzureProvider {
             AzureKind::Cli { .. } => "az account get-access-token".into(),
         }
     }
-
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
-        if let AzureKind::ManagedIdentity {
-            client_id,
-            endpoint,
-            timeout,
-        } = &self.kind
-        {
-            let resource = DATABRICKS_SCOPE.trim_end_matches("/.default");
-            tracing::debug!(endpoint = %endpoint.describe(), "requesting managed identity token");
-            let (token, expires_at) =
-                super::azure_msi::fetch(http, endpoint, client_id.as_deref(), resource, *timeout)
-                    .await
-                    .map_err(AuthError::Msi)?;
-            let lifetime = expires_at
-                .duration_since(SystemTime::now())
-                .unwrap_or(Duration::ZERO);
-            return Ok(Minted::new(
-                Tokens {
-                    token,
-                    management: None,
-                },
-                lifetime,
-                Duration::from_secs(40),
-            ));
-        }
-        let cred = self.credential(http)?;
-        let endpoint = self.endpoint();
-        tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
-        let token = cred
-            .get_token(&[DATABRICKS_SCOPE], None)
-            .await
-            .map_err(|e| map_error(&endpoint, &e))?;
-        // Go and Py send the management token for a client-secret SP; without it such an SP
-        // cannot reach a workspace it is not yet a member of.
-        let management = match self.kind {
-            AzureKind::ClientSecret { .. } => Some(
-                cred.get_token(&[MANAGEMENT_SCOPE], None)
-                    .await
-                    .map_err(|e| map_error(&endpoint, &e))?,
-            ),
-            _ => None,
-        };
-        let secret = Secret::new(token.token.secret().to_owned());
-        if let AzureKind::Cli { .. } = self.kind
-            && let Some(name) = token_user(secret.expose())
-            && let Ok(mut w) = self.who.lock()
-        {
-            *w = Some(name);
-        }
-        let expires_at: SystemTime = token.expires_on.into();
-        let mut earliest = expires_at;
-        if let Some(m) = &management {
-            earliest = earliest.min(m.expires_on.into());
-        }
-        let lifetime = earliest
-            .duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO);
-        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go).
-        Ok(Minted::new(
-            Tokens {
-                token: secret,
-                management: management.map(|m| Secret::new(m.token.secret().to_owned())),
-            },
-            lifetime,
-            Duration::from_secs(40),
-        ))
-    }
 }
 
 fn first_line(e: &dyn std::fmt::Display) -> String {
@@ -327,11 +259,72 @@ impl Mint for AzureProvider {
         }
     }
 
-    fn mint(
-        &self,
-        http: &reqwest::Client,
-    ) -> impl Future<Output = Result<Minted<Tokens>, AuthError>> + Send {
-        self.fetch(http)
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
+        if let AzureKind::ManagedIdentity {
+            client_id,
+            endpoint,
+            timeout,
+        } = &self.kind
+        {
+            let resource = DATABRICKS_SCOPE.trim_end_matches("/.default");
+            tracing::debug!(endpoint = %endpoint.describe(), "requesting managed identity token");
+            let (token, expires_at) =
+                super::azure_msi::fetch(http, endpoint, client_id.as_deref(), resource, *timeout)
+                    .await
+                    .map_err(AuthError::Msi)?;
+            let lifetime = expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            return Ok(Minted::new(
+                Tokens {
+                    token,
+                    management: None,
+                },
+                lifetime,
+                Duration::from_secs(40),
+            ));
+        }
+        let cred = self.credential(http)?;
+        let endpoint = self.endpoint();
+        tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
+        let token = cred
+            .get_token(&[DATABRICKS_SCOPE], None)
+            .await
+            .map_err(|e| map_error(&endpoint, &e))?;
+        // Go and Py send the management token for a client-secret SP; without it such an SP
+        // cannot reach a workspace it is not yet a member of.
+        let management = match self.kind {
+            AzureKind::ClientSecret { .. } => Some(
+                cred.get_token(&[MANAGEMENT_SCOPE], None)
+                    .await
+                    .map_err(|e| map_error(&endpoint, &e))?,
+            ),
+            _ => None,
+        };
+        let secret = Secret::new(token.token.secret().to_owned());
+        if let AzureKind::Cli { .. } = self.kind
+            && let Some(name) = token_user(secret.expose())
+            && let Ok(mut w) = self.who.lock()
+        {
+            *w = Some(name);
+        }
+        let expires_at: SystemTime = token.expires_on.into();
+        let mut earliest = expires_at;
+        if let Some(m) = &management {
+            earliest = earliest.min(m.expires_on.into());
+        }
+        let lifetime = earliest
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go).
+        Ok(Minted::new(
+            Tokens {
+                token: secret,
+                management: management.map(|m| Secret::new(m.token.secret().to_owned())),
+            },
+            lifetime,
+            Duration::from_secs(40),
+        ))
     }
 
     fn headers(&self, t: &Tokens) -> Result<AuthHeaders, AuthError> {

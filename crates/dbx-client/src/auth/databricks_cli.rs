@@ -90,44 +90,6 @@ impl CliProvider {
         }
     }
 
-    async fn fetch(&self) -> Result<Minted<Secret>, AuthError> {
-        let mut cmd = tokio::process::Command::new(self.program());
-        cmd.args(["auth", "token", "--host", &self.host]);
-        if let Some(a) = &self.account_id {
-            cmd.args(["--account-id", a]);
-        }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // A run that outlives its time bound (or its caller) is killed, not left behind.
-            .kill_on_drop(true);
-        tracing::debug!(host = %self.host, "running `databricks auth token`");
-        let output = match tokio::time::timeout(RUN_LIMIT, cmd.output()).await {
-            Err(_) => {
-                return Err(CliError::new(
-                    CliFailure::TimedOut,
-                    format!(
-                        "the Databricks CLI did not answer within {} s (`databricks auth token --host {}`)",
-                        RUN_LIMIT.as_secs(),
-                        self.host
-                    ),
-                )
-                .into());
-            }
-            Ok(Err(e)) => return Err(self.spawn_error(&e).into()),
-            Ok(Ok(o)) => o,
-        };
-        // stdout may hold a token whatever the exit status: wiped when dropped, never shown.
-        let stdout = Zeroizing::new(output.stdout);
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(self.classify_exit(output.status.code(), &stderr).into());
-        }
-        let token = parse_token(&stdout)?;
-        tracing::debug!(host = %self.host, "the Databricks CLI gave a token");
-        Ok(token)
-    }
-
     fn spawn_error(&self, e: &std::io::Error) -> CliError {
         match (e.kind(), &self.path) {
             (std::io::ErrorKind::NotFound, None) => CliError::new(
@@ -278,11 +240,42 @@ impl Mint for CliProvider {
         }
     }
 
-    fn mint(
-        &self,
-        _http: &reqwest::Client,
-    ) -> impl Future<Output = Result<Minted<Secret>, AuthError>> + Send {
-        self.fetch()
+    async fn mint(&self, _http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+        let mut cmd = tokio::process::Command::new(self.program());
+        cmd.args(["auth", "token", "--host", &self.host]);
+        if let Some(a) = &self.account_id {
+            cmd.args(["--account-id", a]);
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // A run that outlives its time bound (or its caller) is killed, not left behind.
+            .kill_on_drop(true);
+        tracing::debug!(host = %self.host, "running `databricks auth token`");
+        let output = match tokio::time::timeout(RUN_LIMIT, cmd.output()).await {
+            Err(_) => {
+                return Err(CliError::new(
+                    CliFailure::TimedOut,
+                    format!(
+                        "the Databricks CLI did not answer within {} s (`databricks auth token --host {}`)",
+                        RUN_LIMIT.as_secs(),
+                        self.host
+                    ),
+                )
+                .into());
+            }
+            Ok(Err(e)) => return Err(self.spawn_error(&e).into()),
+            Ok(Ok(o)) => o,
+        };
+        // stdout may hold a token whatever the exit status: wiped when dropped, never shown.
+        let stdout = Zeroizing::new(output.stdout);
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(self.classify_exit(output.status.code(), &stderr).into());
+        }
+        let token = parse_token(&stdout)?;
+        tracing::debug!(host = %self.host, "the Databricks CLI gave a token");
+        Ok(token)
     }
 
     fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {

@@ -310,7 +310,35 @@ impl GoogleProvider {
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
+    fn email(&self) -> Option<&str> {
+        match &self.source {
+            Source::Key(k) => Some(&k.email),
+            Source::Adc(_) => None,
+        }
+    }
+}
+
+impl Mint for GoogleProvider {
+    type Token = Tokens;
+
+    fn method(&self) -> &'static str {
+        if self.impersonate.is_some() {
+            "google-id"
+        } else {
+            "google-credentials"
+        }
+    }
+
+    fn principal(&self) -> String {
+        match (&self.impersonate, self.email()) {
+            (Some(t), Some(by)) => format!("Google service account {t} (impersonated by {by})"),
+            (Some(t), None) => format!("Google service account {t} (impersonated)"),
+            (None, Some(e)) => format!("Google service account {e}"),
+            (None, None) => "Google Application Default Credentials".into(),
+        }
+    }
+
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
         let (id_token, access_token) = match (&self.impersonate, &self.source) {
             (None, Source::Key(key)) => {
                 let id = key.id_token(http, &self.audience).await?;
@@ -395,41 +423,6 @@ impl GoogleProvider {
             lifetime,
             Duration::from_secs(60),
         ))
-    }
-
-    fn email(&self) -> Option<&str> {
-        match &self.source {
-            Source::Key(k) => Some(&k.email),
-            Source::Adc(_) => None,
-        }
-    }
-}
-
-impl Mint for GoogleProvider {
-    type Token = Tokens;
-
-    fn method(&self) -> &'static str {
-        if self.impersonate.is_some() {
-            "google-id"
-        } else {
-            "google-credentials"
-        }
-    }
-
-    fn principal(&self) -> String {
-        match (&self.impersonate, self.email()) {
-            (Some(t), Some(by)) => format!("Google service account {t} (impersonated by {by})"),
-            (Some(t), None) => format!("Google service account {t} (impersonated)"),
-            (None, Some(e)) => format!("Google service account {e}"),
-            (None, None) => "Google Application Default Credentials".into(),
-        }
-    }
-
-    fn mint(
-        &self,
-        http: &reqwest::Client,
-    ) -> impl Future<Output = Result<Minted<Tokens>, AuthError>> + Send {
-        self.fetch(http)
     }
 
     fn headers(&self, t: &Tokens) -> Result<AuthHeaders, AuthError> {

@@ -50,8 +50,20 @@ impl M2mProvider {
         require_https("the OAuth token endpoint", &endpoint)?;
         Ok(endpoint)
     }
+}
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+impl Mint for M2mProvider {
+    type Token = Secret;
+
+    fn method(&self) -> &'static str {
+        "oauth-m2m"
+    }
+
+    fn principal(&self) -> String {
+        format!("service principal {}", self.client_id)
+    }
+
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
         let endpoint = self.token_endpoint(http).await?;
         tracing::debug!(%endpoint, client_id = %self.client_id, "requesting OAuth token");
         let mut req = http
@@ -72,25 +84,6 @@ impl M2mProvider {
             tokens.lifetime,
             Duration::from_secs(40),
         ))
-    }
-}
-
-impl Mint for M2mProvider {
-    type Token = Secret;
-
-    fn method(&self) -> &'static str {
-        "oauth-m2m"
-    }
-
-    fn principal(&self) -> String {
-        format!("service principal {}", self.client_id)
-    }
-
-    fn mint(
-        &self,
-        http: &reqwest::Client,
-    ) -> impl Future<Output = Result<Minted<Secret>, AuthError>> + Send {
-        self.fetch(http)
     }
 
     fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {

@@ -87,8 +87,20 @@ impl BrowserProvider {
             ))),
         }
     }
+}
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+impl Mint for BrowserProvider {
+    type Token = Secret;
+
+    fn method(&self) -> &'static str {
+        "external-browser"
+    }
+
+    fn principal(&self) -> String {
+        format!("your browser sign-in to {}", self.target.host())
+    }
+
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
         let endpoints = self
             .endpoints
             .get_or_try_init(|| super::discovery::discover(http, &self.target))
@@ -137,25 +149,6 @@ impl BrowserProvider {
             *g = Some(current);
         }
         Ok(Minted::new(tokens.access, tokens.lifetime, MARGIN))
-    }
-}
-
-impl Mint for BrowserProvider {
-    type Token = Secret;
-
-    fn method(&self) -> &'static str {
-        "external-browser"
-    }
-
-    fn principal(&self) -> String {
-        format!("your browser sign-in to {}", self.target.host())
-    }
-
-    fn mint(
-        &self,
-        http: &reqwest::Client,
-    ) -> impl Future<Output = Result<Minted<Secret>, AuthError>> + Send {
-        self.fetch(http)
     }
 
     fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
