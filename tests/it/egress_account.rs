@@ -274,7 +274,7 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
         h.app.state.egress.events.len() >= before,
         "what was loaded stays"
     );
-    assert!(h.screen().contains("could not be read"), "{}", h.screen());
+    h.assert_shows("could not be read");
     // New blocks arrive on the next ticks.
     let n = h.app.state.egress.events.len();
     assert!(emu.handle().generate_egress_events(600) > 0);
@@ -282,7 +282,7 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
         a.state.egress.events.len() > n
     })
     .await;
-    assert!(h.screen().contains("every "), "{}", h.screen());
+    h.assert_shows("every ");
 }
 
 #[tokio::test]

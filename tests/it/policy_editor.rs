@@ -34,11 +34,7 @@ async fn add_a_domain_review_and_apply_in_a_few_keys() {
         h.app.state.pending.is_empty(),
         "the pending change should be gone"
     );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("applied 1 change(s) to corp-egress");
 
     let held = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     assert!(
@@ -271,11 +267,7 @@ async fn bind_a_workspace_from_its_row_then_undo_from_history() {
 
     h.keys(":history\n").await;
     assert_eq!(h.app.state.view, View::History);
-    assert!(
-        h.screen().contains("default-policy → finance-strict"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("default-policy → finance-strict");
     h.type_keys("u");
     assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
     h.keys("y").await;
@@ -300,11 +292,7 @@ async fn undo_a_policy_change_from_history() {
         "{:?}",
         h.app.state.modal
     );
-    assert!(
-        h.screen().contains("stop allowing new.example.net"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("stop allowing new.example.net");
     h.keys("y").await;
     assert_eq!(support::server_names(&emu, "corp-egress"), before);
 }

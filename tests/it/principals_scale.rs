@@ -91,7 +91,7 @@ async fn pages_in_any_order_show_as_they_come_and_end_sorted() {
             // Mid-load the rows are shown in arrival order: nothing already loaded is re-sorted
             // per page.
             assert_eq!(visible_ids(&h), arrived);
-            assert!(h.screen().contains("in arrival order"), "{}", h.screen());
+            h.assert_shows("in arrival order");
         }
     }
     page(&mut h, id, Vec::new(), true);

@@ -303,11 +303,7 @@ mod body_faults {
             FaultKind::ResetMidBody,
         ));
         h.keys("wy").await;
-        assert!(
-            h.app.state.pending.is_empty(),
-            "{:?}",
-            h.app.state.last_error
-        );
+        h.assert_nothing_pending();
         let held = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
         let n = held["egress"]["network_access"]["allowed_internet_destinations"]
             .as_array()

@@ -76,7 +76,7 @@ async fn a_policy_change_made_between_two_attempts_is_a_conflict_not_overwritten
         h.app.state.modal,
         h.app.state.last_error
     );
-    assert!(h.screen().contains("their-domain.io"), "{}", h.screen());
+    h.assert_shows("their-domain.io");
     assert_eq!(h.app.state.pending.len(), 1, "the pending edit is kept");
     assert!(h.journal().read_all().unwrap().0.is_empty());
 }
@@ -96,16 +96,8 @@ async fn a_policy_write_retried_with_no_change_between_is_applied_and_verified()
         |_| {},
     );
     h.keys("wy").await;
-    assert!(
-        h.app.state.pending.is_empty(),
-        "{:?}",
-        h.app.state.last_error
-    );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
+    h.assert_nothing_pending();
+    h.assert_shows("applied 1 change(s) to corp-egress");
     let held = support::server_names(&emu, "corp-egress");
     assert!(held.contains(&"example.org".to_owned()), "{held:?}");
     let (entries, _) = h.journal().read_all().unwrap();
@@ -131,16 +123,8 @@ async fn a_policy_write_whose_answer_was_lost_is_recognised_and_not_sent_again()
         !resent.load(Ordering::SeqCst),
         "the PUT was sent again after it had landed"
     );
-    assert!(
-        h.app.state.pending.is_empty(),
-        "{:?}",
-        h.app.state.last_error
-    );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
+    h.assert_nothing_pending();
+    h.assert_shows("applied 1 change(s) to corp-egress");
     let (entries, _) = h.journal().read_all().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].before.as_ref(), Some(&before));

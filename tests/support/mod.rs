@@ -176,6 +176,26 @@ impl Harness {
         t.backend().to_string()
     }
 
+    /// Asserts that the screen shows `text`; the failure prints the screen.
+    #[track_caller]
+    pub fn assert_shows(&self, text: &str) {
+        let screen = self.screen();
+        assert!(
+            screen.contains(text),
+            "{text:?} not on the screen:\n{screen}"
+        );
+    }
+
+    /// Asserts that nothing is left pending; the failure prints the last error.
+    #[track_caller]
+    pub fn assert_nothing_pending(&self) {
+        assert!(
+            self.app.state.pending.is_empty(),
+            "{:?}",
+            self.app.state.last_error
+        );
+    }
+
     /// The screen without the header (whose host port and token clock change every run).
     pub fn body(&self) -> String {
         self.screen().lines().skip(3).collect::<Vec<_>>().join("\n")
@@ -248,16 +268,48 @@ pub fn server_names(emu: &Emulator, policy: &str) -> Vec<String> {
     dns_names(&emu.handle().policy_raw(&account_id(emu), policy).unwrap())
 }
 
+/// The real binary in an empty environment (but `PATH`) whose home, and XDG data and config
+/// directories, are in `home`.
+pub fn cli(home: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_dbx-tui"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c
+}
+
+/// Writes `home/.databrickscfg` with one profile `name`: the OAuth M2M account profile of the
+/// first emulated account (as [`profiles`] builds it), which it returns.
+pub fn write_account_config(home: &std::path::Path, emu: &Emulator, name: &str) -> Profile {
+    let profile = profiles(emu).remove(0);
+    std::fs::write(
+        home.join(".databrickscfg"),
+        format!(
+            "[{name}]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
+            emu.base_url(),
+            profile.account_id.as_deref().unwrap(),
+            profile.client_id.as_deref().unwrap(),
+            profile.client_secret.as_ref().unwrap().expose(),
+        ),
+    )
+    .unwrap();
+    profile
+}
+
+/// A client signed in as `profile`.
+pub fn client_for(profile: &Profile) -> dbx_tui::api::ApiClient {
+    let http = dbx_tui::api::client::http_client_for(profile).unwrap();
+    let provider = dbx_tui::auth::provider_for(profile).unwrap();
+    dbx_tui::api::ApiClient::new(http, profile.host.as_deref().unwrap(), provider)
+}
+
 /// Another admin's client for the first emulated account (the harness's `demo-aws`), with its
 /// account id: how tests change the server behind the app's back.
 pub fn admin_client(emu: &Emulator) -> (dbx_tui::api::ApiClient, String) {
     let p = profiles(emu).remove(0);
-    let http = dbx_tui::api::client::http_client_for(&p).unwrap();
-    let provider = dbx_tui::auth::provider_for(&p).unwrap();
-    (
-        dbx_tui::api::ApiClient::new(http, &emu.base_url(), provider),
-        p.account_id.unwrap(),
-    )
+    (client_for(&p), p.account_id.unwrap())
 }
 
 /// Another admin allows `domain` in policy `id` through the API; the policy as written.
