@@ -72,7 +72,7 @@ pub struct PolicyDetail {
     pub id: Option<PolicyId>,
     pub policy: Option<NetworkPolicy>,
     pub load: Load,
-    /// Selected editable item (see `ui::network_policies::detail_items`).
+    /// Selected editable item (see `app::editor::detail_items`).
     pub cursor: usize,
 }
 

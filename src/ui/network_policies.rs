@@ -57,19 +57,14 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         load_suffix(&state.policies_load, state.spinner)
             + &super::as_of(state, crate::actor::Slot::Policies),
     );
-    let headers: Vec<String> = [
+    let headers = state.policies_sort.headers(&[
         "ID",
         "RESTRICTION",
         "ENFORCEMENT",
         "DNS NAMES",
         "STORAGE",
         "WORKSPACES",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, h)| state.policies_sort.header(i, h))
-    .collect();
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    ]);
     let widths = [
         Constraint::Fill(2),
         Constraint::Length(12),

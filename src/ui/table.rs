@@ -101,7 +101,7 @@ pub fn render<'a>(
     frame: &mut Frame,
     area: Rect,
     title: Line<'a>,
-    headers: &[&'a str],
+    headers: &[impl AsRef<str>],
     widths: &[Constraint],
     list: &ListState,
     row: impl Fn(usize) -> TableRow<'a>,
@@ -119,7 +119,8 @@ pub fn render<'a>(
         .iter()
         .map(|&i| row(i).into_row(&columns))
         .collect();
-    let header = Row::new(headers.iter().map(|h| Line::from(*h))).style(theme::column_header());
+    let header = Row::new(headers.iter().map(|h| Line::from(h.as_ref().to_owned())))
+        .style(theme::column_header());
     let block = Block::bordered()
         .title(title)
         .title_style(theme::title())

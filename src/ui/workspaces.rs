@@ -28,19 +28,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         load_suffix(&state.workspaces_load, state.spinner)
             + &super::as_of(state, crate::actor::Slot::Workspaces),
     );
-    let headers: Vec<String> = [
+    let headers = state.workspaces_sort.headers(&[
         "ID",
         "NAME",
         "URL",
         "CLOUD / REGION",
         "STATUS",
         "NETWORK POLICY",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, h)| state.workspaces_sort.header(i, h))
-    .collect();
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    ]);
     let widths = [
         Constraint::Length(17),
         Constraint::Fill(2),

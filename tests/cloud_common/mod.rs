@@ -90,6 +90,38 @@ pub async fn emulator(serve: ServeOptions) -> Emulator {
     .expect("emulator starts")
 }
 
+/// An emulator serving https with a fresh test CA (written to `ca_file`), whose Azure account
+/// has the Entra app `app-1` in `tenant-1` with the secret `canary-az-secret`.
+pub struct AzureOverTls {
+    pub ca: TestCa,
+    /// Holds `ca_file`.
+    pub dir: tempfile::TempDir,
+    pub ca_file: PathBuf,
+    pub emu: Emulator,
+    pub acct: DemoAccount,
+}
+
+pub async fn azure_over_tls() -> AzureOverTls {
+    let ca = test_ca();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = write(dir.path(), "ca.pem", &ca.ca_pem);
+    let emu = emulator(ServeOptions {
+        tls: Some(ca.server.clone()),
+        gateway: None,
+    })
+    .await;
+    let acct = account(&emu, "azure");
+    emu.handle()
+        .add_entra_app("tenant-1", "app-1", "canary-az-secret", &acct.account_id);
+    AzureOverTls {
+        ca,
+        dir,
+        ca_file,
+        emu,
+        acct,
+    }
+}
+
 pub fn account(emu: &Emulator, cloud: &str) -> DemoAccount {
     emu.accounts()
         .into_iter()

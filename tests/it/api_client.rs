@@ -1,6 +1,8 @@
 //! The real client against the emulator over real HTTP on 127.0.0.1: every call of the
 //! foundation slice, the auth paths and the error envelope.
 
+use crate::support;
+
 use dbx_tui::api::client::http_client;
 use dbx_tui::api::scim::{self, PageQuery, ScimScope};
 use dbx_tui::api::{ApiClient, ApiError, ErrorKind, PolicyId, network_policies, workspaces};
@@ -10,9 +12,7 @@ use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 async fn emulator(opts: EmulatorOptions) -> Emulator {
-    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    support::emulator_with(opts).await
 }
 
 fn account_profile(emu: &Emulator, a: &DemoAccount) -> Profile {

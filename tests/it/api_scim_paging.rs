@@ -1,6 +1,8 @@
 //! The SCIM paged loader against the emulator: page arithmetic, bounded concurrency, servers
 //! without `totalResults`, and lists that change while they are paged.
 
+use crate::support;
+
 use std::collections::HashSet;
 
 use dbx_tui::api::ApiClient;
@@ -19,9 +21,7 @@ struct Ctx {
 
 impl Ctx {
     async fn new(opts: EmulatorOptions) -> Ctx {
-        let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let emu = support::emulator_with(opts).await;
         let a = emu.accounts().into_iter().next().unwrap();
         let mut p = Profile::empty("t", ProfileSource::Demo);
         p.host = Some(emu.base_url());

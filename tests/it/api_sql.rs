@@ -1,6 +1,8 @@
 //! The SQL client against the emulator: warehouses, execute with polling, chunks, failures,
 //! cancellation, and the egress row parsers.
 
+use crate::support;
+
 use std::time::{Duration, Instant};
 
 use dbx_tui::api::ApiClient;
@@ -27,9 +29,7 @@ struct Ctx {
 
 impl Ctx {
     async fn new(opts: EmulatorOptions) -> Ctx {
-        let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let emu = support::emulator_with(opts).await;
         let a = emu
             .accounts()
             .into_iter()

@@ -3,6 +3,8 @@
 //! refused, refresh-token rotation, one refresh for concurrent requests at expiry, the
 //! headless paste-back, and no token anywhere but the keyring.
 
+use crate::support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -26,9 +28,7 @@ async fn emulator(token_lifetime: Duration) -> Emulator {
         token_lifetime,
         ..EmulatorOptions::default()
     };
-    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    support::emulator_with(opts).await
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -44,6 +44,22 @@ async fn sign_in(url: &str, tamper: fn(&str) -> String) -> String {
     assert_eq!(r.status().as_u16(), 302, "{:?}", r.text().await);
     let loc = r.headers()[LOCATION].to_str().unwrap().to_owned();
     tamper(&loc)
+}
+
+/// The sign-in address once the login has shown it (`said` is what it told the person).
+async fn shown_address(said: &Mutex<String>) -> String {
+    loop {
+        if let Some(u) = said
+            .lock()
+            .unwrap()
+            .lines()
+            .find(|l| l.contains("/v1/authorize?"))
+            .map(|l| l.trim().to_owned())
+        {
+            return u;
+        }
+        tokio::task::yield_now().await;
+    }
 }
 
 #[derive(Clone, Default)]
@@ -353,18 +369,7 @@ async fn a_wrong_verifier_fails_the_client_sign_in() {
     let said = ui.said.clone();
     let browser = tokio::spawn(async move {
         // Wait for the address to be shown, then sign in with another challenge.
-        let url = loop {
-            if let Some(u) = said
-                .lock()
-                .unwrap()
-                .lines()
-                .find(|l| l.contains("/v1/authorize?"))
-                .map(|l| l.trim().to_owned())
-            {
-                break u;
-            }
-            tokio::task::yield_now().await;
-        };
+        let url = shown_address(&said).await;
         let other = u2m::pkce::challenge_of(&"z".repeat(60));
         let (head, tail) = url.split_once("code_challenge=").unwrap();
         let rest = tail
@@ -421,18 +426,7 @@ async fn headless_sign_in_reads_the_pasted_address() {
     l.ports = std::ops::RangeInclusive::new(8020, 8019);
     let said = ui.said.clone();
     let person = tokio::spawn(async move {
-        let url = loop {
-            if let Some(u) = said
-                .lock()
-                .unwrap()
-                .lines()
-                .find(|l| l.contains("/v1/authorize?"))
-                .map(|l| l.trim().to_owned())
-            {
-                break u;
-            }
-            tokio::task::yield_now().await;
-        };
+        let url = shown_address(&said).await;
         tx.send("not an address".into()).unwrap();
         let back = sign_in(&url, str::to_owned).await;
         assert!(back.starts_with("http://localhost:8020/?code="), "{back}");

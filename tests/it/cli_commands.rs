@@ -6,7 +6,7 @@
 use crate::support::{self, quiet_emulator};
 use dbx_tui::api::scim::{ScimScope, ServicePrincipal};
 use dbx_tui::api::scim_load::{LoadQuery, load_all};
-use dbx_tui::api::{ApiClient, PolicyId, network_policies, workspaces};
+use dbx_tui::api::{PolicyId, network_policies, workspaces};
 use dbx_tui::config::Profile;
 use dbx_tui::emulator::Emulator;
 use std::collections::HashSet;
@@ -21,43 +21,16 @@ struct Cli {
     profile: Profile,
 }
 
-fn client(p: &Profile) -> ApiClient {
-    let http = dbx_tui::api::client::http_client_for(p).unwrap();
-    ApiClient::new(
-        http,
-        p.host.as_deref().unwrap(),
-        dbx_tui::auth::provider_for(p).unwrap(),
-    )
-}
-
 /// A HOME whose `.databrickscfg` has one account profile `acct` for the emulator's first account.
 fn setup(emu: &Emulator) -> Cli {
-    let profile = support::profiles(emu).remove(0);
     let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join(".databrickscfg"),
-        format!(
-            "[acct]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
-            emu.base_url(),
-            profile.account_id.as_deref().unwrap(),
-            profile.client_id.as_deref().unwrap(),
-            profile.client_secret.as_ref().unwrap().expose(),
-        ),
-    )
-    .unwrap();
+    let profile = support::write_account_config(home.path(), emu, "acct");
     Cli { home, profile }
 }
 
 fn command(home: &Path, args: &[String]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dbx-tui"));
-    c.arg("--profile")
-        .arg("acct")
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    let mut c = support::cli(home);
+    c.arg("--profile").arg("acct").args(args);
     c
 }
 
@@ -88,7 +61,7 @@ fn stderr(o: &Output) -> String {
 async fn policy_list_and_get_print_what_the_server_holds() {
     let emu = quiet_emulator().await;
     let cli = setup(&emu);
-    let c = client(&cli.profile);
+    let c = support::client_for(&cli.profile);
     let account = cli.account();
     let policies = network_policies::list(&c, &account).await.unwrap();
     assert!(policies.len() >= 2, "the demo seed has policies");
@@ -172,7 +145,7 @@ async fn policy_list_and_get_print_what_the_server_holds() {
 async fn policy_bind_refuses_without_yes_writes_nothing_and_binds_with_it() {
     let emu = quiet_emulator().await;
     let cli = setup(&emu);
-    let c = client(&cli.profile);
+    let c = support::client_for(&cli.profile);
     let account = cli.account();
     let ws = workspaces::list(&c, &account).await.unwrap().remove(0);
     let before = workspaces::network_option(&c, &account, ws.workspace_id)
@@ -226,7 +199,7 @@ async fn policy_bind_refuses_without_yes_writes_nothing_and_binds_with_it() {
 }
 
 async fn all_principals(p: &Profile, filter: Option<&str>) -> Vec<ServicePrincipal> {
-    let c = client(p);
+    let c = support::client_for(p);
     let query = LoadQuery {
         filter: filter.map(str::to_owned),
         ..LoadQuery::default()

@@ -1,17 +1,10 @@
 //! The command line scripts well: exit codes say whether every profile signed in, and no
 //! configuration at all gets the same advice as the console.
 
-use std::process::Command;
+use crate::support;
 
 fn dbx(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dbx-tui"))
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap()
+    support::cli(home).args(args).output().unwrap()
 }
 
 #[test]

@@ -14,35 +14,23 @@ use dbx_tui::emulator::{Gateway, ServeOptions};
 
 const LIMIT: Duration = Duration::from_secs(5);
 
-fn azure_profile(base: &str, acct: &str, ca: &str, secret: &str) -> String {
+/// The text of profile `az`: Entra app `app-1` of `t` with `secret`, trusting `t`'s CA.
+fn azure_profile(t: &AzureOverTls, secret: &str) -> String {
     format!(
-        "[az]\nhost = {base}\naccount_id = {acct}\ncloud = azure\nazure_tenant_id = tenant-1\nazure_client_id = app-1\nazure_client_secret = {secret}\nazure_authority_host = {base}\nazure_workspace_resource_id = /subscriptions/s/resourceGroups/r/providers/Microsoft.Databricks/workspaces/w\ntls_ca_file = {ca}\n"
+        "[az]\nhost = {base}\naccount_id = {acct}\ncloud = azure\nazure_tenant_id = tenant-1\nazure_client_id = app-1\nazure_client_secret = {secret}\nazure_authority_host = {base}\nazure_workspace_resource_id = /subscriptions/s/resourceGroups/r/providers/Microsoft.Databricks/workspaces/w\ntls_ca_file = {ca}\n",
+        base = t.emu.base_url(),
+        acct = t.acct.account_id,
+        ca = t.ca_file.display()
     )
 }
 
 #[tokio::test]
 async fn azure_client_secret_over_tls_with_management_token_and_refresh() {
-    let ca = test_ca();
-    let dir = tempfile::tempdir().unwrap();
-    let ca_file = write(dir.path(), "ca.pem", &ca.ca_pem);
-    let emu = emulator(ServeOptions {
-        tls: Some(ca.server.clone()),
-        gateway: None,
-    })
-    .await;
+    let t = azure_over_tls().await;
+    let (emu, acct) = (&t.emu, &t.acct);
     let h = emu.handle();
-    let acct = account(&emu, "azure");
-    h.add_entra_app("tenant-1", "app-1", "canary-az-secret", &acct.account_id);
     h.set_token_lifetime(Duration::from_secs(2));
-    let p = profile(
-        &azure_profile(
-            &emu.base_url(),
-            &acct.account_id,
-            ca_file.to_str().unwrap(),
-            "canary-az-secret",
-        ),
-        "az",
-    );
+    let p = profile(&azure_profile(&t, "canary-az-secret"), "az");
     assert!(emu.base_url().starts_with("https://"));
     let c = client(&p);
     assert_eq!(c.auth().method(), "azure-client-secret");
@@ -78,15 +66,7 @@ async fn azure_client_secret_over_tls_with_management_token_and_refresh() {
     no_canary(&out);
 
     // A wrong secret: the authority refuses, and the check says so without the secret.
-    let bad = profile(
-        &azure_profile(
-            &emu.base_url(),
-            &acct.account_id,
-            ca_file.to_str().unwrap(),
-            "canary-wrong",
-        ),
-        "az",
-    );
+    let bad = profile(&azure_profile(&t, "canary-wrong"), "az");
     let r = check_profile(&bad, LIMIT).await;
     let out = render(&r);
     assert_eq!(
@@ -99,13 +79,8 @@ async fn azure_client_secret_over_tls_with_management_token_and_refresh() {
 
     // Without the CA the TLS failure is named as such.
     let no_ca = profile(
-        &azure_profile(
-            &emu.base_url(),
-            &acct.account_id,
-            ca_file.to_str().unwrap(),
-            "canary-az-secret",
-        )
-        .replace(&format!("tls_ca_file = {}\n", ca_file.display()), ""),
+        &azure_profile(&t, "canary-az-secret")
+            .replace(&format!("tls_ca_file = {}\n", t.ca_file.display()), ""),
         "az",
     );
     let r = check_profile(&no_ca, LIMIT).await;
@@ -119,26 +94,10 @@ async fn azure_client_secret_over_tls_with_management_token_and_refresh() {
 
 #[tokio::test]
 async fn concurrent_requests_during_refresh_make_one_token_request() {
-    let ca = test_ca();
-    let dir = tempfile::tempdir().unwrap();
-    let ca_file = write(dir.path(), "ca.pem", &ca.ca_pem);
-    let emu = emulator(ServeOptions {
-        tls: Some(ca.server.clone()),
-        gateway: None,
-    })
-    .await;
+    let t = azure_over_tls().await;
+    let (emu, acct) = (&t.emu, &t.acct);
     let h = emu.handle();
-    let acct = account(&emu, "azure");
-    h.add_entra_app("tenant-1", "app-1", "canary-az-secret", &acct.account_id);
-    let p = profile(
-        &azure_profile(
-            &emu.base_url(),
-            &acct.account_id,
-            ca_file.to_str().unwrap(),
-            "canary-az-secret",
-        ),
-        "az",
-    );
+    let p = profile(&azure_profile(&t, "canary-az-secret"), "az");
     let c = client(&p);
     let calls = (0..16).map(|_| workspaces::list(&c, &acct.account_id));
     for r in futures::future::join_all(calls).await {

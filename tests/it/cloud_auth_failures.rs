@@ -15,6 +15,7 @@ use dbx_tui::auth::CredentialProvider;
 use dbx_tui::auth::azure::{AzureKind, AzureProvider};
 use dbx_tui::auth::azure_msi::{MsiEndpoint, MsiFailure};
 use dbx_tui::auth::check::{Failure, check_profile, failure_of, render, render_line};
+use dbx_tui::auth::token_cache::Cached;
 use dbx_tui::auth::{AuthError, google};
 use dbx_tui::emulator::ServeOptions;
 
@@ -39,21 +40,23 @@ async fn closed_port() -> String {
     format!("http://{addr}")
 }
 
-fn msi(endpoint: MsiEndpoint, client_id: Option<&str>, timeout: Duration) -> AzureProvider {
-    AzureProvider::new(
-        AzureKind::ManagedIdentity {
-            client_id: client_id.map(str::to_owned),
-            endpoint,
-            timeout,
-        },
-        None,
-        None,
-        None,
+fn msi(endpoint: MsiEndpoint, client_id: Option<&str>, timeout: Duration) -> Cached<AzureProvider> {
+    Cached::new(
+        AzureProvider::new(
+            AzureKind::ManagedIdentity {
+                client_id: client_id.map(str::to_owned),
+                endpoint,
+                timeout,
+            },
+            None,
+            None,
+            None,
+        )
+        .unwrap(),
     )
-    .unwrap()
 }
 
-async fn msi_error(p: &AzureProvider) -> AuthError {
+async fn msi_error(p: &Cached<AzureProvider>) -> AuthError {
     // A guard far above the bound under test: an unbounded attempt fails here, loudly.
     tokio::time::timeout(
         Duration::from_secs(30),
@@ -159,17 +162,14 @@ async fn a_bad_azure_msi_timeout_is_a_config_error() {
 
 #[tokio::test]
 async fn entra_refusals_carry_their_status() {
-    let ca = test_ca();
-    let dir = tempfile::tempdir().unwrap();
-    let ca_file = write(dir.path(), "ca.pem", &ca.ca_pem);
-    let emu = emulator(ServeOptions {
-        tls: Some(ca.server.clone()),
-        gateway: None,
-    })
-    .await;
-    let acct = account(&emu, "azure").account_id;
-    emu.handle()
-        .add_entra_app("tenant-1", "app-1", "canary-az-secret", &acct);
+    let AzureOverTls {
+        emu,
+        acct,
+        ca_file,
+        dir: _keep_ca_file,
+        ..
+    } = azure_over_tls().await;
+    let acct = acct.account_id;
     let text = |client: &str, secret: &str| {
         format!(
             "[az]\nhost = {b}\naccount_id = {acct}\ncloud = azure\nazure_tenant_id = tenant-1\nazure_client_id = {client}\nazure_client_secret = {secret}\nazure_authority_host = {b}\ntls_ca_file = {}\n",

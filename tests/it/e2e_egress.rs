@@ -5,28 +5,14 @@
 
 use crate::support;
 
-use dbx_tui::emulator::{Emulator, EmulatorOptions};
-use std::time::Duration;
-use support::pty::{Tui, write_profile};
+use support::pty::{Tui, emulator_in_runtime};
 
 #[test]
 fn allow_a_blocked_domain_from_the_log_and_its_blocks_stop() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let opts = EmulatorOptions {
-        egress_events_per_sec: 0.0,
-        egress_backfill: 0,
-        warehouse_start_delay: Duration::ZERO,
-        sql_statement_delay: Duration::ZERO,
-        ..EmulatorOptions::default()
-    };
-    let emu = rt
-        .block_on(Emulator::start(opts, "127.0.0.1:0".parse().unwrap()))
-        .unwrap();
+    let (rt, emu) = emulator_in_runtime(support::quiet_options());
     emu.handle().generate_egress_events(600);
     let a = emu.accounts().into_iter().next().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_profile(dir.path(), &emu, &a);
-    let mut tui = Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"]);
+    let mut tui = Tui::against(&emu, &a);
     tui.wait_for("Workspaces (");
     tui.wait_for("corp-egress");
     tui.send(":egress\r");

@@ -6,7 +6,7 @@
 use crate::support;
 
 use std::time::Duration;
-use support::pty::{Tui, write_profile};
+use support::pty::{Tui, emulator_in_runtime, write_profile};
 
 /// The app against an emulator running in this test process, through a real config file.
 fn start_against(
@@ -55,16 +55,10 @@ fn sp_active(rt: &tokio::runtime::Runtime, emu: &dbx_tui::emulator::Emulator, na
 
 #[test]
 fn find_a_principal_deactivate_it_and_see_it_inactive_on_the_emulator() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(dbx_tui::emulator::Emulator::start(
-            dbx_tui::emulator::EmulatorOptions {
-                generated_service_principals: 2_000,
-                ..Default::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let (rt, emu) = emulator_in_runtime(dbx_tui::emulator::EmulatorOptions {
+        generated_service_principals: 2_000,
+        ..Default::default()
+    });
     let (mut tui, journal) = start_against(&emu, &[]);
     tui.wait_for("Workspaces (");
     tui.send(":sp\r");
@@ -90,13 +84,7 @@ fn find_a_principal_deactivate_it_and_see_it_inactive_on_the_emulator() {
 
 #[test]
 fn a_new_secret_is_shown_once_and_never_reaches_the_log_or_journal() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(dbx_tui::emulator::Emulator::start(
-            dbx_tui::emulator::EmulatorOptions::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let (rt, emu) = emulator_in_runtime(dbx_tui::emulator::EmulatorOptions::default());
     let (mut tui, journal) = start_against(&emu, &[("DBX_TUI_LOG", "trace")]);
     tui.wait_for("Workspaces (");
     tui.send(":sp\r");

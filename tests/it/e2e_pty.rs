@@ -6,7 +6,7 @@
 use crate::support;
 
 use std::time::Duration;
-use support::pty::{Tui, write_profile};
+use support::pty::{Tui, emulator_in_runtime, write_profile};
 
 #[test]
 fn demo_browse_policies_and_quit_restores_the_terminal() {
@@ -65,26 +65,10 @@ fn ctrl_c_quits_from_the_command_line() {
 #[test]
 fn add_a_domain_with_keystrokes_and_find_it_on_the_emulator() {
     // The emulator runs in this test process; the app reaches it through a real config file.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(dbx_tui::emulator::Emulator::start(
-            dbx_tui::emulator::EmulatorOptions::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let (rt, emu) = emulator_in_runtime(dbx_tui::emulator::EmulatorOptions::default());
     let account = emu.accounts().into_iter().next().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_profile(dir.path(), &emu, &account);
-    let mut tui = Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"]);
-    tui.wait_for("Workspaces (");
-    tui.send(":np\r");
-    tui.wait_for("corp-egress");
-    tui.send("/corp\r");
-    tui.wait_for("/corp");
-    tui.send("\r");
-    tui.wait_for("Allowed DNS names");
-    tui.send("a");
-    tui.wait_for("Allow DNS name");
+    let mut tui = Tui::against(&emu, &account);
+    tui.open_corp_egress_allow_dns();
     tui.send("pty.example.com\r");
     tui.wait_for("[modified: 1 change(s)");
     tui.send("w");
@@ -112,13 +96,7 @@ fn add_a_domain_with_keystrokes_and_find_it_on_the_emulator() {
 
 #[test]
 fn policy_export_from_the_command_line_prints_terraform() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(dbx_tui::emulator::Emulator::start(
-            dbx_tui::emulator::EmulatorOptions::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let (rt, emu) = emulator_in_runtime(dbx_tui::emulator::EmulatorOptions::default());
     let a = emu.accounts().into_iter().next().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_profile(dir.path(), &emu, &a);

@@ -7,52 +7,21 @@
 use crate::support;
 
 use std::time::Duration;
-use support::pty::{Tui, write_profile};
+use support::pty::{Tui, emulator_in_runtime};
 
 /// The app against an emulator of this process, with corp-egress's allow-DNS input open.
-fn allow_input() -> (
-    tokio::runtime::Runtime,
-    dbx_tui::emulator::Emulator,
-    String,
-    Tui,
-) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(dbx_tui::emulator::Emulator::start(
-            dbx_tui::emulator::EmulatorOptions::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+fn allow_input() -> (tokio::runtime::Runtime, dbx_tui::emulator::Emulator, Tui) {
+    let (rt, emu) = emulator_in_runtime(dbx_tui::emulator::EmulatorOptions::default());
     let account = emu.accounts().into_iter().next().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_profile(dir.path(), &emu, &account);
-    let mut tui = Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"]);
-    tui.wait_for("Workspaces (");
-    tui.send(":np\r");
-    tui.wait_for("corp-egress");
-    tui.send("/corp\r");
-    tui.wait_for("/corp");
-    tui.send("\r");
-    tui.wait_for("Allowed DNS names");
-    tui.send("a");
-    tui.wait_for("Allow DNS name");
-    (rt, emu, account.account_id, tui)
-}
-
-fn server_names(emu: &dbx_tui::emulator::Emulator, account: &str) -> Vec<String> {
-    let held = emu.handle().policy_raw(account, "corp-egress").unwrap();
-    held["egress"]["network_access"]["allowed_internet_destinations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["destination"].as_str().unwrap().to_owned())
-        .collect()
+    let mut tui = Tui::against(&emu, &account);
+    tui.open_corp_egress_allow_dns();
+    (rt, emu, tui)
 }
 
 #[test]
 fn a_two_line_paste_is_offered_and_applies_nothing() {
-    let (_rt, emu, account, mut tui) = allow_input();
-    let before = server_names(&emu, &account);
+    let (_rt, emu, mut tui) = allow_input();
+    let before = support::server_names(&emu, "corp-egress");
     assert!(
         tui.bracketed_paste(),
         "the app did not turn bracketed paste on"
@@ -61,7 +30,11 @@ fn a_two_line_paste_is_offered_and_applies_nothing() {
     // As keys, the first line would be added, `w` would open the review and `y` apply it.
     tui.paste("analytics.example.org\nwww.yammer.com\n");
     tui.wait_for("Allow 2 names: analytics.example.org, www.yammer.com?");
-    assert_eq!(server_names(&emu, &account), before, "nothing written");
+    assert_eq!(
+        support::server_names(&emu, "corp-egress"),
+        before,
+        "nothing written"
+    );
     assert!(!tui.screen().contains("Review change"));
 
     tui.send("\x1b");
@@ -73,12 +46,12 @@ fn a_two_line_paste_is_offered_and_applies_nothing() {
     tui.send("q");
     assert!(tui.wait_exit().success());
     assert!(tui.wrote("\x1b[?2004l"), "bracketed paste left on");
-    assert_eq!(server_names(&emu, &account), before);
+    assert_eq!(support::server_names(&emu, "corp-egress"), before);
 }
 
 #[test]
 fn a_huge_paste_leaves_the_console_responsive() {
-    let (_rt, _emu, _account, mut tui) = allow_input();
+    let (_rt, _emu, mut tui) = allow_input();
     tui.paste(&"x".repeat(10_000));
     tui.wait_for("paste ignored: 10000 characters");
     tui.send("ok.example.com");

@@ -176,17 +176,13 @@ async fn egress_on_an_account_profile_reads_through_a_workspace() {
 
 #[tokio::test]
 async fn a_truncated_page_mid_load_keeps_what_was_loaded_and_the_rest() {
-    let emu = Emulator::start(
-        EmulatorOptions {
-            generated_service_principals: 450,
-            egress_events_per_sec: 0.0,
-            egress_backfill: 0,
-            ..EmulatorOptions::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emu = support::emulator_with(EmulatorOptions {
+        generated_service_principals: 450,
+        egress_events_per_sec: 0.0,
+        egress_backfill: 0,
+        ..EmulatorOptions::default()
+    })
+    .await;
     let (c, acc) = account_client(&emu, 0);
     let c = c.with_retry(dbx_tui::api::retry::RetryPolicy {
         base: Duration::from_millis(1),
@@ -243,19 +239,15 @@ async fn a_truncated_page_mid_load_keeps_what_was_loaded_and_the_rest() {
 
 #[tokio::test]
 async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
-    let emu = Emulator::start(
-        EmulatorOptions {
-            egress_events_per_sec: 0.0,
-            egress_backfill: 0,
-            warehouse_start_delay: Duration::ZERO,
-            sql_statement_delay: Duration::ZERO,
-            sql_chunk_rows: 20,
-            ..EmulatorOptions::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emu = support::emulator_with(EmulatorOptions {
+        egress_events_per_sec: 0.0,
+        egress_backfill: 0,
+        warehouse_start_delay: Duration::ZERO,
+        sql_statement_delay: Duration::ZERO,
+        sql_chunk_rows: 20,
+        ..EmulatorOptions::default()
+    })
+    .await;
     assert!(emu.handle().generate_egress_events(600) > 60);
     let mut h = Harness::new(&emu).await;
     h.app.state.egress.interval = Duration::from_millis(100);
@@ -282,7 +274,7 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
         h.app.state.egress.events.len() >= before,
         "what was loaded stays"
     );
-    assert!(h.screen().contains("could not be read"), "{}", h.screen());
+    h.assert_shows("could not be read");
     // New blocks arrive on the next ticks.
     let n = h.app.state.egress.events.len();
     assert!(emu.handle().generate_egress_events(600) > 0);
@@ -290,7 +282,7 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
         a.state.egress.events.len() > n
     })
     .await;
-    assert!(h.screen().contains("every "), "{}", h.screen());
+    h.assert_shows("every ");
 }
 
 #[tokio::test]

@@ -93,11 +93,7 @@ async fn see_blocks_allow_the_domain_and_the_blocks_stop() {
         h.screen()
     );
     h.keys("y").await;
-    assert!(
-        h.app.state.pending.is_empty(),
-        "{:?}",
-        h.app.state.last_error
-    );
+    h.assert_nothing_pending();
     let policy = h.app.state.detail.id.clone().unwrap();
     let held = emu.handle().policy_raw(&acc, policy.as_str()).unwrap();
     assert!(
@@ -162,7 +158,7 @@ async fn by_destination_counts_pause_and_window() {
     h.type_keys("p");
     assert!(h.app.state.egress.paused);
     assert!(!h.app.state.egress.tailing);
-    assert!(h.screen().contains("[paused"), "{}", h.screen());
+    h.assert_shows("[paused");
     h.type_keys("p");
     assert!(h.app.state.egress.tailing);
 
@@ -190,7 +186,7 @@ async fn by_destination_counts_pause_and_window() {
     let hours: u64 = h.app.state.egress.summary.iter().map(|s| s.count).sum();
     // (This log's events are all recent, so the two may be equal; never more.)
     assert!(hours <= week, "3 h ({hours}) within a week ({week})");
-    assert!(h.screen().contains("window 3 h"), "{}", h.screen());
+    h.assert_shows("window 3 h");
     // Leaving the pane cancels the tail.
     h.keys(":np\n").await;
     assert!(!h.app.state.egress.tailing);

@@ -1,5 +1,7 @@
 //! Emulator: seed contents, the auth matrix and the OAuth M2M flow, over real HTTP.
 
+use crate::support;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -7,9 +9,7 @@ use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions, Seed};
 use serde_json::Value;
 
 async fn start(opts: EmulatorOptions) -> (Emulator, reqwest::Client) {
-    let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("emulator starts");
+    let emu = support::emulator_with(opts).await;
     (emu, reqwest::Client::new())
 }
 

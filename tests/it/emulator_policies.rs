@@ -1,5 +1,7 @@
 //! Emulator: network policies (paging, create, full-replace update, delete rules) and bindings.
 
+use crate::support;
+
 use std::collections::HashSet;
 
 use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions, Fault};
@@ -13,14 +15,8 @@ struct Ctx {
 
 impl Ctx {
     async fn new(opts: EmulatorOptions) -> Ctx {
-        let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let a = emu
-            .accounts()
-            .into_iter()
-            .find(|a| a.cloud == "aws")
-            .unwrap();
+        let emu = support::emulator_with(opts).await;
+        let a = support::aws_account(&emu);
         Ctx {
             emu,
             c: reqwest::Client::new(),

@@ -1,19 +1,15 @@
 //! Emulator: SCIM service principals (paging, filters, attributes) and SP secrets paging.
 
+use crate::support;
+
 use std::collections::HashSet;
 
-use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions, Seed};
+use dbx_tui::emulator::{DemoAccount, Emulator, Seed};
 use serde_json::Value;
 
 async fn setup() -> (Emulator, reqwest::Client, DemoAccount) {
-    let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let emu = support::emulator().await;
+    let a = support::aws_account(&emu);
     (emu, reqwest::Client::new(), a)
 }
 

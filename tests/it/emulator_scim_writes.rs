@@ -2,11 +2,13 @@
 //! (account and workspace-proxy routes), over real HTTP. The client-side secret types are
 //! checked here too, because the plaintext must never reach a Debug string.
 
+use crate::support;
+
 use dbx_tui::api::client::http_client;
 use dbx_tui::api::secrets::{self, SecretScope};
 use dbx_tui::api::{ApiClient, ApiError};
 use dbx_tui::config::{Profile, ProfileSource};
-use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions};
+use dbx_tui::emulator::{DemoAccount, Emulator};
 use serde_json::{Value, json};
 
 struct Ctx {
@@ -18,14 +20,8 @@ struct Ctx {
 
 impl Ctx {
     async fn new() -> Ctx {
-        let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let a = emu
-            .accounts()
-            .into_iter()
-            .find(|a| a.cloud == "aws")
-            .unwrap();
+        let emu = support::emulator().await;
+        let a = support::aws_account(&emu);
         let ws = a.workspace_pat.as_ref().map(|p| p.0).unwrap();
         Ctx {
             emu,

@@ -1,6 +1,8 @@
 //! Emulator: SQL warehouses, the Statement Execution API on the embedded engine, and the egress
 //! event generator, over real HTTP. Time is driven with `advance_sql_clock`, never by sleeping.
 
+use crate::support;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -34,14 +36,8 @@ struct Ctx {
 
 impl Ctx {
     async fn new(opts: EmulatorOptions) -> Ctx {
-        let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let a = emu
-            .accounts()
-            .into_iter()
-            .find(|a| a.cloud == "aws")
-            .unwrap();
+        let emu = support::emulator_with(opts).await;
+        let a = support::aws_account(&emu);
         Ctx {
             emu,
             c: reqwest::Client::new(),

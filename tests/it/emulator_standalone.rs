@@ -3,13 +3,13 @@
 //! To run a long-lived emulator by hand (e.g. to point the official SDK at it):
 //! `EMULATOR_PORT=8080 cargo test --test emulator_standalone -- --ignored --nocapture`
 
-use dbx_tui::emulator::{Emulator, EmulatorOptions, databrickscfg, run_standalone};
+use crate::support;
+
+use dbx_tui::emulator::{databrickscfg, run_standalone};
 
 #[tokio::test]
 async fn printed_config_has_an_m2m_account_profile_and_a_pat_workspace_profile_per_account() {
-    let emu = Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let emu = support::emulator().await;
     let cfg = databrickscfg(&emu.base_url(), &emu.accounts());
     for cloud in ["aws", "azure", "gcp"] {
         for suffix in ["", "-ws"] {

@@ -54,11 +54,7 @@ async fn an_existing_file_is_overwritten_only_after_asking() {
         "{:?}",
         h.app.state.modal
     );
-    assert!(
-        h.screen().contains("exists: overwrite it? y/n"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("exists: overwrite it? y/n");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
     h.type_keys("n");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");

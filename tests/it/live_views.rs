@@ -23,7 +23,7 @@ async fn another_admins_policy_appears_without_r_and_the_selection_stays() {
         h.app.refresh_due_in(now).is_some(),
         "a live view has a refresh timer"
     );
-    assert!(h.screen().contains("as of "), "{}", h.screen());
+    h.assert_shows("as of ");
 
     let (c, account) = support::admin_client(&emu);
     let mut p = dbx_tui::app::editor::new_policy("made-elsewhere");
@@ -36,7 +36,7 @@ async fn another_admins_policy_appears_without_r_and_the_selection_stays() {
     // Due: read again in the background.
     h.app.refresh_if_due(now + Duration::from_secs(31));
     h.settle().await;
-    assert!(h.screen().contains("made-elsewhere"), "{}", h.screen());
+    h.assert_shows("made-elsewhere");
     assert_eq!(h.app.state.policies_list.selected_index(), selected);
 }
 

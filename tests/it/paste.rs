@@ -2,24 +2,10 @@
 //! several names into the allow-list input is offered as a list, and what is confirmed is only
 //! written after the usual review.
 
-use crate::support::{Harness, emulator};
+use crate::support::{self, Harness, emulator};
 use crossterm::event::Event;
 use dbx_tui::app::modal::{InputPurpose, Modal};
 use dbx_tui::app::paste::MAX_INPUT_CHARS;
-
-/// The allowed DNS names of `policy` as the emulator holds them.
-fn server_names(emu: &dbx_tui::emulator::Emulator, policy: &str) -> Vec<String> {
-    let acc = &emu.accounts()[0].account_id;
-    let held = emu.handle().policy_raw(acc, policy).unwrap();
-    held["egress"]["network_access"]["allowed_internet_destinations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| d["destination"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// The allowed DNS names of the open policy with the pending edits applied.
 fn draft_names(h: &Harness) -> Vec<String> {
@@ -54,14 +40,18 @@ async fn allow_input(emu: &dbx_tui::emulator::Emulator) -> Harness {
 #[tokio::test]
 async fn two_pasted_lines_are_offered_and_written_only_after_review() {
     let emu = emulator().await;
-    let before = server_names(&emu, "corp-egress");
+    let before = support::server_names(&emu, "corp-egress");
     let mut h = allow_input(&emu).await;
 
     h.app.handle_event(Event::Paste(
         "analytics.example.org\nwww.yammer.com\n".into(),
     ));
     h.settle().await;
-    assert_eq!(server_names(&emu, "corp-egress"), before, "nothing written");
+    assert_eq!(
+        support::server_names(&emu, "corp-egress"),
+        before,
+        "nothing written"
+    );
     match &h.app.state.modal {
         Some(Modal::PasteOffer(offer)) => {
             assert_eq!(offer.names, ["analytics.example.org", "www.yammer.com"]);
@@ -85,13 +75,13 @@ async fn two_pasted_lines_are_offered_and_written_only_after_review() {
         "{draft:?}"
     );
     assert!(draft.contains(&"www.yammer.com".to_owned()), "{draft:?}");
-    assert_eq!(server_names(&emu, "corp-egress"), before);
+    assert_eq!(support::server_names(&emu, "corp-egress"), before);
 
     // The usual review writes both.
     h.keys("w").await;
     assert!(matches!(h.app.state.modal, Some(Modal::Review { .. })));
     h.keys("y").await;
-    let after = server_names(&emu, "corp-egress");
+    let after = support::server_names(&emu, "corp-egress");
     assert!(
         after.contains(&"analytics.example.org".to_owned()),
         "{after:?}"
@@ -132,7 +122,7 @@ async fn invalid_pasted_lines_are_listed_and_esc_returns_to_the_input() {
 #[tokio::test]
 async fn a_paste_with_no_input_focused_does_nothing() {
     let emu = emulator().await;
-    let before = server_names(&emu, "corp-egress");
+    let before = support::server_names(&emu, "corp-egress");
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;
     h.app.handle_event(Event::Paste("a.example.com\nwy".into()));
@@ -147,7 +137,7 @@ async fn a_paste_with_no_input_focused_does_nothing() {
         "{:?}",
         h.app.state.flash
     );
-    assert_eq!(server_names(&emu, "corp-egress"), before);
+    assert_eq!(support::server_names(&emu, "corp-egress"), before);
 }
 
 #[tokio::test]

@@ -8,26 +8,11 @@ use dbx_tui::api::egress::{AccessType, EgressEvent};
 use dbx_tui::app::confirm::Confirm;
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::View;
-use dbx_tui::emulator::{BodyFault, Emulator, FaultKind, RaceAnswer};
+use dbx_tui::emulator::{BodyFault, FaultKind, RaceAnswer};
 use dbx_tui::journal::{JournalEntry, now_rfc3339};
 use std::collections::HashMap;
 use std::time::Duration;
 use support::{Harness, emulator, quiet_emulator};
-
-fn account(emu: &Emulator) -> String {
-    emu.accounts()[0].account_id.clone()
-}
-
-fn dns_names(v: &serde_json::Value) -> Vec<String> {
-    v["egress"]["network_access"]["allowed_internet_destinations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| d["destination"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn pid(s: &str) -> PolicyId {
     PolicyId(s.to_owned())
@@ -74,7 +59,6 @@ async fn flashes_until_idle(h: &mut Harness) -> Vec<String> {
 #[tokio::test]
 async fn allow_from_the_log_adds_to_the_edits_already_pending() {
     let emu = quiet_emulator().await;
-    let acc = account(&emu);
     let mut h = Harness::new(&emu).await;
     h.keys(":ws\n").await;
     let ws = h.app.state.workspaces_bound_to("corp-egress")[0].workspace_id;
@@ -113,7 +97,7 @@ async fn allow_from_the_log_adds_to_the_edits_already_pending() {
     assert!(review.contains("allow first.example.com"), "{review}");
     assert!(review.contains("allow second.example.com"), "{review}");
     h.keys("y").await;
-    let held = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    let held = support::server_names(&emu, "corp-egress");
     assert!(
         held.contains(&"first.example.com".to_owned())
             && held.contains(&"second.example.com".to_owned()),
@@ -124,7 +108,7 @@ async fn allow_from_the_log_adds_to_the_edits_already_pending() {
 #[tokio::test]
 async fn two_writes_in_flight_are_each_reported_as_what_they_are() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     edit(&mut h, "corp-egress", "one.example.com").await;
     edit(&mut h, "finance-strict", "two.example.com").await;
@@ -160,7 +144,7 @@ async fn two_writes_in_flight_are_each_reported_as_what_they_are() {
 #[tokio::test]
 async fn a_failed_write_leaves_another_write_applying() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     edit(&mut h, "corp-egress", "one.example.com").await;
     edit(&mut h, "finance-strict", "two.example.com").await;
@@ -323,7 +307,7 @@ async fn undo_over_pending_edits_asks_before_dropping_them() {
 #[tokio::test]
 async fn an_undo_that_changes_nothing_says_there_is_nothing_to_undo() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let original = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;

@@ -8,25 +8,10 @@ use dbx_tui::app::state::View;
 use serde_json::json;
 use support::{Harness, emulator};
 
-fn account(emu: &dbx_tui::emulator::Emulator) -> String {
-    emu.accounts()[0].account_id.clone()
-}
-
-fn dns_names(v: &serde_json::Value) -> Vec<String> {
-    v["egress"]["network_access"]["allowed_internet_destinations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| d["destination"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn add_a_domain_review_and_apply_in_a_few_keys() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     // A field this build does not know must survive the full-object PUT.
     let mut raw = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     raw["egress"]["network_access"]["cross_workspace_access"] = json!({"mode": "FUTURE"});
@@ -49,15 +34,11 @@ async fn add_a_domain_review_and_apply_in_a_few_keys() {
         h.app.state.pending.is_empty(),
         "the pending change should be gone"
     );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("applied 1 change(s) to corp-egress");
 
     let held = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     assert!(
-        dns_names(&held).contains(&"githubusercontent.com".to_owned()),
+        support::dns_names(&held).contains(&"githubusercontent.com".to_owned()),
         "{held}"
     );
     assert_eq!(held["future_top_level"], json!([1, 2]));
@@ -100,7 +81,7 @@ async fn an_invalid_domain_is_explained_and_keeps_what_was_typed() {
 #[tokio::test]
 async fn a_change_made_elsewhere_is_never_overwritten_and_rebase_keeps_both() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;
     h.type_keys("aexample.org\n");
@@ -126,7 +107,7 @@ async fn a_change_made_elsewhere_is_never_overwritten_and_rebase_keeps_both() {
     );
     assert!(screen.contains("their-domain.io"), "{screen}");
     insta::assert_snapshot!("conflict", h.body());
-    let held = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    let held = support::server_names(&emu, "corp-egress");
     assert!(held.contains(&"their-domain.io".to_owned()));
     assert!(
         !held.contains(&"example.org".to_owned()),
@@ -142,7 +123,7 @@ async fn a_change_made_elsewhere_is_never_overwritten_and_rebase_keeps_both() {
     h.type_keys("r");
     assert!(matches!(h.app.state.modal, Some(Modal::Review { .. })));
     h.keys("y").await;
-    let held = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    let held = support::server_names(&emu, "corp-egress");
     assert!(
         held.contains(&"their-domain.io".to_owned()) && held.contains(&"example.org".to_owned()),
         "{held:?}"
@@ -152,7 +133,6 @@ async fn a_change_made_elsewhere_is_never_overwritten_and_rebase_keeps_both() {
 #[tokio::test]
 async fn two_consoles_editing_one_policy_never_lose_a_change() {
     let emu = emulator().await;
-    let acc = account(&emu);
     let mut a = Harness::new(&emu).await;
     let mut b = Harness::new(&emu).await;
     a.open_policy("finance-strict").await;
@@ -163,7 +143,7 @@ async fn two_consoles_editing_one_policy_never_lose_a_change() {
     b.keys("wy").await;
     assert!(matches!(b.app.state.modal, Some(Modal::Conflict { .. })));
     b.keys("ry").await;
-    let held = dns_names(&emu.handle().policy_raw(&acc, "finance-strict").unwrap());
+    let held = support::server_names(&emu, "finance-strict");
     assert!(held.contains(&"first.example.com".to_owned()), "{held:?}");
     assert!(held.contains(&"second.example.com".to_owned()), "{held:?}");
 }
@@ -171,7 +151,7 @@ async fn two_consoles_editing_one_policy_never_lose_a_change() {
 #[tokio::test]
 async fn remove_toggle_modes_and_discard_after_asking() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     h.open_policy("marketing-dryrun").await;
     let before = emu.handle().policy_raw(&acc, "marketing-dryrun").unwrap();
@@ -207,7 +187,7 @@ async fn remove_toggle_modes_and_discard_after_asking() {
 #[tokio::test]
 async fn create_then_delete_with_typed_confirmation_and_protected_policies() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     h.keys(":np\n").await;
     // An invalid id is explained while typing.
@@ -269,49 +249,30 @@ async fn create_then_delete_with_typed_confirmation_and_protected_policies() {
 #[tokio::test]
 async fn bind_a_workspace_from_its_row_then_undo_from_history() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
-    h.keys(":ws\n/sandbox-ds\n").await;
-    let ws =
-        h.app.state.workspaces[h.app.state.workspaces_list.selected_index().unwrap()].workspace_id;
+    let ws = h.confirm_bind("sandbox-ds", "finance-strict").await;
+    // Nothing is written before the confirmation.
     assert_eq!(
-        emu.handle().binding(&acc, ws.0).as_deref(),
+        emu.handle().binding(&acc, ws).as_deref(),
         Some("default-policy")
     );
-    h.keys("b").await;
-    // Pick finance-strict from the policy list.
-    let target = h
-        .app
-        .state
-        .policies
-        .iter()
-        .position(|p| p.id() == "finance-strict")
-        .unwrap();
-    for _ in 0..target {
-        h.type_keys("j");
-    }
-    h.type_keys("\n");
-    assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
     insta::assert_snapshot!("confirm_bind", h.body());
     h.keys("y").await;
     assert_eq!(
-        emu.handle().binding(&acc, ws.0).as_deref(),
+        emu.handle().binding(&acc, ws).as_deref(),
         Some("finance-strict")
     );
     assert!(h.screen().contains("finance-strict"));
 
     h.keys(":history\n").await;
     assert_eq!(h.app.state.view, View::History);
-    assert!(
-        h.screen().contains("default-policy → finance-strict"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("default-policy → finance-strict");
     h.type_keys("u");
     assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
     h.keys("y").await;
     assert_eq!(
-        emu.handle().binding(&acc, ws.0).as_deref(),
+        emu.handle().binding(&acc, ws).as_deref(),
         Some("default-policy")
     );
 }
@@ -319,15 +280,11 @@ async fn bind_a_workspace_from_its_row_then_undo_from_history() {
 #[tokio::test]
 async fn undo_a_policy_change_from_history() {
     let emu = emulator().await;
-    let acc = account(&emu);
     let mut h = Harness::new(&emu).await;
-    let before = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    let before = support::server_names(&emu, "corp-egress");
     h.open_policy("corp-egress").await;
     h.keys("anew.example.net\nwy").await;
-    assert!(
-        dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap())
-            .contains(&"new.example.net".into())
-    );
+    assert!(support::server_names(&emu, "corp-egress").contains(&"new.example.net".into()));
     h.keys(":history\n").await;
     h.keys("u").await;
     assert!(
@@ -335,16 +292,9 @@ async fn undo_a_policy_change_from_history() {
         "{:?}",
         h.app.state.modal
     );
-    assert!(
-        h.screen().contains("stop allowing new.example.net"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("stop allowing new.example.net");
     h.keys("y").await;
-    assert_eq!(
-        dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap()),
-        before
-    );
+    assert_eq!(support::server_names(&emu, "corp-egress"), before);
 }
 
 #[tokio::test]
@@ -396,7 +346,7 @@ async fn export_writes_terraform_and_json_of_the_server_version() {
 #[tokio::test]
 async fn storage_destinations_are_parsed_validated_and_written() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;
     h.type_keys("sftp://nope\n");

@@ -9,22 +9,12 @@ use dbx_tui::api::sql::{self, Param, StatementRequest};
 use dbx_tui::api::{ApiClient, workspaces};
 use dbx_tui::config::Profile;
 use dbx_tui::policy_rollout;
-use std::process::Command;
 
 const WEEK_MS: i64 = 7 * 86_400_000;
 
-fn client(p: &Profile) -> ApiClient {
-    let http = dbx_tui::api::client::http_client_for(p).unwrap();
-    ApiClient::new(
-        http,
-        p.host.as_deref().unwrap(),
-        dbx_tui::auth::provider_for(p).unwrap(),
-    )
-}
-
 /// The first account's dry-run policy that is bound to a workspace, with those workspaces.
 pub(crate) async fn dry_run_policy(p: &Profile) -> (NetworkPolicy, Vec<workspaces::Workspace>) {
-    let c = client(p);
+    let c = support::client_for(p);
     let account = p.account_id.clone().unwrap();
     for policy in network_policies::list(&c, &account).await.unwrap() {
         if !matches!(
@@ -126,35 +116,16 @@ async fn the_report_counts_every_denial_and_follows_the_policy_as_it_is_now() {
 }
 
 fn dbx(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dbx-tui"))
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap()
+    support::cli(home).args(args).output().unwrap()
 }
 
 #[tokio::test]
 async fn the_command_line_exits_3_when_something_would_be_blocked_and_0_when_nothing() {
     let emu = quiet_emulator().await;
     assert!(emu.handle().generate_egress_events(3000) > 0);
-    let profile = support::profiles(&emu).remove(0);
-    let (policy, _) = dry_run_policy(&profile).await;
     let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join(".databrickscfg"),
-        format!(
-            "[rollout]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
-            emu.base_url(),
-            profile.account_id.as_deref().unwrap(),
-            profile.client_id.as_deref().unwrap(),
-            profile.client_secret.as_ref().unwrap().expose(),
-        ),
-    )
-    .unwrap();
+    let profile = support::write_account_config(home.path(), &emu, "rollout");
+    let (policy, _) = dry_run_policy(&profile).await;
     let args = [
         "--profile",
         "rollout",
@@ -183,7 +154,7 @@ async fn the_command_line_exits_3_when_something_would_be_blocked_and_0_when_not
     assert_eq!(doc["would_block"].as_u64().unwrap() as usize, rows.len());
 
     // Allow everything the report lists (DNS names and storage buckets): nothing is left to block.
-    let c = client(&profile);
+    let c = support::client_for(&profile);
     let account = profile.account_id.clone().unwrap();
     let run = policy_rollout::run(&profile, policy.id(), 0).await.unwrap();
     let mut changed =

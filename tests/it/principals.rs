@@ -15,11 +15,7 @@ use std::time::{Duration, SystemTime};
 use support::{Harness, emulator};
 
 fn account(emu: &Emulator) -> (String, String) {
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(emu);
     (a.account_id, a.admin_token)
 }
 
@@ -220,7 +216,7 @@ async fn find_by_filter_and_deactivate() {
 
     h.keys("ty").await;
     assert_eq!(sp_on_emulator(&emu, &id).await.1["active"], false);
-    assert!(h.screen().contains("deactivated"), "{}", h.screen());
+    h.assert_shows("deactivated");
     assert_eq!(
         h.app.state.principals.selected().unwrap().active,
         Some(false)
@@ -299,11 +295,7 @@ async fn server_side_filter_and_clear() {
     assert_eq!(p.server_filter.as_deref(), Some("displayName co \"dbt\""));
     assert!(!p.rows.is_empty() && p.rows.len() < 150, "{}", p.rows.len());
     assert!(p.rows.iter().all(|r| r.name().contains("dbt")));
-    assert!(
-        h.screen().contains("where displayName co \"dbt\""),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("where displayName co \"dbt\"");
     h.keys(":filter\n").await;
     assert_eq!(h.app.state.principals.server_filter, None);
     assert_eq!(h.app.state.principals.rows.len(), 150);
@@ -315,9 +307,7 @@ async fn ten_thousand_principals_stream_first_page_first() {
         generated_service_principals: 10_000,
         ..Default::default()
     };
-    let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let emu = support::emulator_with(opts).await;
     let mut h = harness(&emu).await;
     h.type_keys(":sp\n");
     // Pump by hand until the first page is in.
@@ -382,9 +372,7 @@ async fn leaving_the_pane_cancels_the_load_and_returning_restarts_it() {
         generated_service_principals: 3_000,
         ..Default::default()
     };
-    let emu = Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let emu = support::emulator_with(opts).await;
     let mut h = harness(&emu).await;
     h.type_keys(":sp\n:ws\n");
     h.settle().await;
@@ -445,7 +433,7 @@ async fn snapshot_of_the_secret_modal_has_no_secret() {
     assert!(journal.contains("create_secret"));
     assert!(!journal.contains(&plain), "the secret reached the journal");
     // The new secret is listed in the detail, expiring in under 30 days (highlighted).
-    assert!(h.screen().contains(&info.id), "{}", h.screen());
+    h.assert_shows(&info.id);
     assert!(
         h.screen().contains("expires in 29 days") || h.screen().contains("expires in 30 days"),
         "{}",
@@ -470,11 +458,7 @@ async fn rotate_creates_shows_once_then_deletes_the_old() {
         .id
         .clone();
     h.keys("R").await;
-    assert!(
-        h.screen().contains(&format!("Rotate secret {old}")),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows(&format!("Rotate secret {old}"));
     h.keys("y").await;
     let Some(Modal::Principal(PrincipalModal::SecretShown { secret, info, .. })) =
         h.app.state.modal.clone()
@@ -508,7 +492,7 @@ async fn create_rename_and_delete() {
     h.keys("canary-bot\n").await;
     // The application id is optional: a bad one is explained, empty lets Databricks mint one.
     h.keys("not-a-uuid\n").await;
-    assert!(h.screen().contains("is a UUID"), "{}", h.screen());
+    h.assert_shows("is a UUID");
     for _ in 0.."not-a-uuid".len() {
         h.key(KeyCode::Backspace);
     }
@@ -536,11 +520,7 @@ async fn create_rename_and_delete() {
     );
 
     h.ctrl('d');
-    assert!(
-        h.screen().contains("Type its display name"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("Type its display name");
     h.keys("canary-bot\n").await;
     assert!(h.app.state.modal.is_some(), "a wrong name must not delete");
     h.keys("-2\n").await;
@@ -577,18 +557,14 @@ async fn assign_to_a_workspace_and_remove() {
     let ws: i64 = options[0].1.parse().unwrap();
     h.keys("\n").await; // first workspace
     h.keys("j\n").await; // ADMIN
-    assert!(h.screen().contains("as ADMIN?"), "{}", h.screen());
+    h.assert_shows("as ADMIN?");
     h.keys("y").await;
     assert_eq!(emu.handle().workspace_ids_of(&acc, &id).unwrap(), vec![ws]);
     assert!(h.screen().contains("ADMIN"));
 
     // The assigned workspace is the first selectable row: d removes it.
     h.keys("gd").await;
-    assert!(
-        h.screen().contains("Remove ops-export from workspace"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("Remove ops-export from workspace");
     h.keys("y").await;
     assert_eq!(
         emu.handle().workspace_ids_of(&acc, &id).unwrap(),
@@ -662,11 +638,7 @@ async fn add_to_a_group_and_remove() {
         h.keys("j").await;
     }
     h.keys("d").await;
-    assert!(
-        h.screen().contains(&format!("from group {gname}?")),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows(&format!("from group {gname}?"));
     h.keys("y").await;
     let (_, g) = get(&emu, &format!("/scim/v2/Groups/{gid}")).await;
     assert!(
@@ -679,11 +651,7 @@ async fn add_to_a_group_and_remove() {
 #[tokio::test]
 async fn a_workspace_profile_lists_workspace_principals_and_uses_the_secrets_proxy() {
     let emu = emulator().await;
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(&emu);
     let (ws, token) = a.workspace_pat.clone().unwrap();
     let mut p = dbx_tui::config::Profile::empty("ws-pat", dbx_tui::config::ProfileSource::Demo);
     p.host = Some(emu.base_url());

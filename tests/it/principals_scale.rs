@@ -3,6 +3,8 @@
 //! rows that arrive after it, a load asks for the secrets of the rows finally on screen only,
 //! and an idle console asks for no timer.
 
+use crate::support;
+
 use crate::support::{Harness, quiet_emulator};
 use dbx_tui::actor::{ActorEvent, Command, Payload, PrincipalsPayload, RequestId, Slot};
 use dbx_tui::api::scim::ServicePrincipal;
@@ -89,7 +91,7 @@ async fn pages_in_any_order_show_as_they_come_and_end_sorted() {
             // Mid-load the rows are shown in arrival order: nothing already loaded is re-sorted
             // per page.
             assert_eq!(visible_ids(&h), arrived);
-            assert!(h.screen().contains("in arrival order"), "{}", h.screen());
+            h.assert_shows("in arrival order");
         }
     }
     page(&mut h, id, Vec::new(), true);
@@ -158,23 +160,14 @@ async fn a_filter_typed_mid_load_applies_to_rows_arriving_after_it() {
 
 #[tokio::test]
 async fn a_load_reads_secrets_only_of_the_rows_finally_on_screen() {
-    let emu = Emulator::start(
-        EmulatorOptions {
-            generated_service_principals: 3_000,
-            egress_events_per_sec: 0.0,
-            egress_backfill: 0,
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let acc = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap()
-        .account_id;
+    let emu = support::emulator_with(EmulatorOptions {
+        generated_service_principals: 3_000,
+        egress_events_per_sec: 0.0,
+        egress_backfill: 0,
+        ..Default::default()
+    })
+    .await;
+    let acc = support::aws_account(&emu).account_id;
     let mut h = Harness::new(&emu).await;
     let secrets_path = format!("/api/2.0/accounts/{acc}/servicePrincipals/");
     let before = emu.handle().request_count(&secrets_path);

@@ -305,11 +305,7 @@ mod body_faults {
             FaultKind::ResetMidBody,
         ));
         h.keys("wy").await;
-        assert!(
-            h.app.state.pending.is_empty(),
-            "{:?}",
-            h.app.state.last_error
-        );
+        h.assert_nothing_pending();
         let held = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
         let n = held["egress"]["network_access"]["allowed_internet_destinations"]
             .as_array()
@@ -347,9 +343,7 @@ mod body_faults {
             fault_routes: on,
             ..Default::default()
         };
-        dbx_tui::emulator::Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
+        support::emulator_with(opts).await
     }
 
     #[tokio::test]

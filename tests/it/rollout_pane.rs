@@ -10,6 +10,7 @@ use dbx_tui::api::sql::{Column, StatementResult};
 use dbx_tui::api::timestamp::parse_timestamp_ms;
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::{Load, View};
+use dbx_tui::emulator::Emulator;
 
 fn policy() -> network_policies::NetworkPolicy {
     serde_json::from_value(serde_json::json!({
@@ -120,12 +121,9 @@ fn enter_on_a_row_shows_the_log_filtered_to_that_destination() {
     assert_eq!(app.state.egress.list.filter, destination);
 }
 
-fn rows_of(h: &Harness) -> Vec<RolloutRow> {
-    h.app.state.rollout.rows().to_vec()
-}
-
-#[tokio::test]
-async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
+/// An emulator with 3,000 generated egress events, and the app showing the rollout report of the
+/// first account's dry-run policy (whose id is returned).
+async fn rollout_of_a_dry_run_policy() -> (Emulator, String, Harness) {
     let emu = quiet_emulator().await;
     assert!(emu.handle().generate_egress_events(3000) > 0);
     let profile = support::profiles(&emu).remove(0);
@@ -137,6 +135,16 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
         a.state.rollout.load == Load::Loaded
     })
     .await;
+    (emu, id, h)
+}
+
+fn rows_of(h: &Harness) -> Vec<RolloutRow> {
+    h.app.state.rollout.rows().to_vec()
+}
+
+#[tokio::test]
+async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
+    let (emu, id, mut h) = rollout_of_a_dry_run_policy().await;
     assert_eq!(h.app.state.view, View::Rollout);
     let screen = h.screen();
     assert!(screen.contains("would block"), "{screen}");
@@ -198,11 +206,7 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
     let (marked, _, ws) = h.app.state.egress.enforced_mark.clone().expect("a mark");
     assert_eq!(marked, id);
     assert!(!ws.is_empty());
-    assert!(
-        h.screen().contains(&format!("{id} enforced at")),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows(&format!("{id} enforced at"));
 
     // The server holds both destinations, enforced.
     let (c, account) = support::admin_client(&emu);
@@ -222,17 +226,7 @@ async fn choose_two_destinations_enforce_review_and_the_server_holds_it() {
 
 #[tokio::test]
 async fn a_change_made_elsewhere_during_the_review_is_a_conflict_and_nothing_is_written() {
-    let emu = quiet_emulator().await;
-    assert!(emu.handle().generate_egress_events(3000) > 0);
-    let profile = support::profiles(&emu).remove(0);
-    let (policy, _) = crate::policy_rollout::dry_run_policy(&profile).await;
-    let id = policy.id().to_owned();
-    let mut h = Harness::new(&emu).await;
-    h.keys(&format!(":rollout {id}\n")).await;
-    h.until("the rollout report", |a| {
-        a.state.rollout.load == Load::Loaded
-    })
-    .await;
+    let (emu, id, mut h) = rollout_of_a_dry_run_policy().await;
     h.type_keys("w");
     h.until("the review", |a| {
         matches!(a.state.modal, Some(Modal::Review { .. }))

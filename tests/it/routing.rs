@@ -3,6 +3,8 @@
 //! workspace; the app sends the profile's `workspace_id`, or the one the host's
 //! `/.well-known/databricks-config` names, read once per connection.
 
+use crate::support;
+
 use dbx_tui::api::{ApiError, scim, sql};
 use dbx_tui::config::{Profile, ProfileSource};
 use dbx_tui::connect::Connection;
@@ -15,18 +17,12 @@ async fn unified() -> Emulator {
         egress_backfill: 0,
         ..EmulatorOptions::default()
     };
-    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    support::emulator_with(opts).await
 }
 
 /// A workspace profile with the demo account's workspace PAT, `workspace_id` as given.
 fn pat_profile(emu: &Emulator, workspace_id: Option<i64>) -> (Profile, i64) {
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(emu);
     let (ws, token) = a.workspace_pat.unwrap();
     let mut p = Profile::empty("ws", ProfileSource::Demo);
     p.host = Some(emu.base_url());
@@ -38,11 +34,7 @@ fn pat_profile(emu: &Emulator, workspace_id: Option<i64>) -> (Profile, i64) {
 #[tokio::test]
 async fn a_unified_host_refuses_a_workspace_call_that_names_no_workspace() {
     let emu = unified().await;
-    let a = emu
-        .accounts()
-        .into_iter()
-        .find(|a| a.cloud == "aws")
-        .unwrap();
+    let a = support::aws_account(&emu);
     let (ws, pat) = a.workspace_pat.clone().unwrap();
     let c = reqwest::Client::new();
     let me = format!("{}/api/2.0/preview/scim/v2/Me", emu.base_url());
@@ -118,16 +110,12 @@ async fn the_workspace_named_by_the_host_metadata_is_used_and_read_once() {
 
 #[tokio::test]
 async fn a_host_without_metadata_is_a_classic_host() {
-    let emu = dbx_tui::emulator::Emulator::start(
-        EmulatorOptions {
-            egress_events_per_sec: 0.0,
-            egress_backfill: 0,
-            ..EmulatorOptions::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emu = support::emulator_with(EmulatorOptions {
+        egress_events_per_sec: 0.0,
+        egress_backfill: 0,
+        ..EmulatorOptions::default()
+    })
+    .await;
     emu.handle().inject_fault(Fault {
         path_prefix: "/.well-known/databricks-config".into(),
         status: 404,

@@ -28,11 +28,7 @@ async fn a_503_from_the_token_endpoint_is_an_outage_and_the_error_clears_on_succ
     );
     assert!(!err.contains("refused"), "{err}");
     assert!(!err.contains("authentication failed"), "{err}");
-    assert!(
-        h.screen().contains("error: the token endpoint"),
-        "{}",
-        h.screen()
-    );
+    h.assert_shows("error: the token endpoint");
 
     // The endpoint is back: the same view loads, and the footer stops showing the old error.
     emu.handle().clear_faults();

@@ -11,23 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use support::{Harness, emulator};
 
-fn account(emu: &Emulator) -> String {
-    emu.accounts()[0].account_id.clone()
-}
-
 fn policy_path(acc: &str, id: &str) -> String {
     format!("/api/2.0/accounts/{acc}/network-policies/{id}")
-}
-
-fn dns_names(v: &serde_json::Value) -> Vec<String> {
-    v["egress"]["network_access"]["allowed_internet_destinations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| d["destination"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Another admin allows `their-domain.io` on corp-egress.
@@ -58,7 +43,7 @@ fn watch_next_put(emu: &Emulator, path: &str) -> Arc<AtomicBool> {
 #[tokio::test]
 async fn a_policy_change_made_between_two_attempts_is_a_conflict_not_overwritten() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;
     h.type_keys("aexample.org\n");
@@ -79,7 +64,7 @@ async fn a_policy_change_made_between_two_attempts_is_a_conflict_not_overwritten
     .await;
     h.settle().await;
 
-    let held = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    let held = support::server_names(&emu, "corp-egress");
     assert!(
         held.contains(&"their-domain.io".to_owned()),
         "their change was overwritten: {held:?}"
@@ -91,7 +76,7 @@ async fn a_policy_change_made_between_two_attempts_is_a_conflict_not_overwritten
         h.app.state.modal,
         h.app.state.last_error
     );
-    assert!(h.screen().contains("their-domain.io"), "{}", h.screen());
+    h.assert_shows("their-domain.io");
     assert_eq!(h.app.state.pending.len(), 1, "the pending edit is kept");
     assert!(h.journal().read_all().unwrap().0.is_empty());
 }
@@ -99,7 +84,7 @@ async fn a_policy_change_made_between_two_attempts_is_a_conflict_not_overwritten
 #[tokio::test]
 async fn a_policy_write_retried_with_no_change_between_is_applied_and_verified() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let before = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     let mut h = Harness::new(&emu).await;
     h.open_policy("corp-egress").await;
@@ -111,17 +96,9 @@ async fn a_policy_write_retried_with_no_change_between_is_applied_and_verified()
         |_| {},
     );
     h.keys("wy").await;
-    assert!(
-        h.app.state.pending.is_empty(),
-        "{:?}",
-        h.app.state.last_error
-    );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
-    let held = dns_names(&emu.handle().policy_raw(&acc, "corp-egress").unwrap());
+    h.assert_nothing_pending();
+    h.assert_shows("applied 1 change(s) to corp-egress");
+    let held = support::server_names(&emu, "corp-egress");
     assert!(held.contains(&"example.org".to_owned()), "{held:?}");
     let (entries, _) = h.journal().read_all().unwrap();
     assert_eq!(entries.len(), 1);
@@ -131,7 +108,7 @@ async fn a_policy_write_retried_with_no_change_between_is_applied_and_verified()
 #[tokio::test]
 async fn a_policy_write_whose_answer_was_lost_is_recognised_and_not_sent_again() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let path = policy_path(&acc, "corp-egress");
     let before = emu.handle().policy_raw(&acc, "corp-egress").unwrap();
     let mut h = Harness::new(&emu).await;
@@ -146,49 +123,22 @@ async fn a_policy_write_whose_answer_was_lost_is_recognised_and_not_sent_again()
         !resent.load(Ordering::SeqCst),
         "the PUT was sent again after it had landed"
     );
-    assert!(
-        h.app.state.pending.is_empty(),
-        "{:?}",
-        h.app.state.last_error
-    );
-    assert!(
-        h.screen().contains("applied 1 change(s) to corp-egress"),
-        "{}",
-        h.screen()
-    );
+    h.assert_nothing_pending();
+    h.assert_shows("applied 1 change(s) to corp-egress");
     let (entries, _) = h.journal().read_all().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].before.as_ref(), Some(&before));
-    assert!(dns_names(entries[0].after.as_ref().unwrap()).contains(&"example.org".to_owned()));
-}
-
-/// `:ws`, select sandbox-ds, `b`, pick finance-strict: the bind confirmation is open.
-async fn confirm_bind_sandbox_to_finance(h: &mut Harness) -> i64 {
-    h.keys(":ws\n/sandbox-ds\n").await;
-    let ws =
-        h.app.state.workspaces[h.app.state.workspaces_list.selected_index().unwrap()].workspace_id;
-    h.keys("b").await;
-    let target = h
-        .app
-        .state
-        .policies
-        .iter()
-        .position(|p| p.id() == "finance-strict")
-        .unwrap();
-    for _ in 0..target {
-        h.type_keys("j");
-    }
-    h.type_keys("\n");
-    assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
-    ws.0
+    assert!(
+        support::dns_names(entries[0].after.as_ref().unwrap()).contains(&"example.org".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn a_binding_changed_between_two_attempts_is_a_conflict_not_overwritten() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
-    let ws = confirm_bind_sandbox_to_finance(&mut h).await;
+    let ws = h.confirm_bind("sandbox-ds", "finance-strict").await;
     let acc2 = acc.clone();
     emu.handle().race_next(
         "PUT",
@@ -213,9 +163,9 @@ async fn a_binding_changed_between_two_attempts_is_a_conflict_not_overwritten() 
 #[tokio::test]
 async fn a_binding_retried_with_no_change_between_is_applied_and_verified() {
     let emu = emulator().await;
-    let acc = account(&emu);
+    let acc = support::account_id(&emu);
     let mut h = Harness::new(&emu).await;
-    let ws = confirm_bind_sandbox_to_finance(&mut h).await;
+    let ws = h.confirm_bind("sandbox-ds", "finance-strict").await;
     let path = format!("/api/2.0/accounts/{acc}/workspaces/{ws}/network");
     emu.handle()
         .race_next("PUT", &path, RaceAnswer::LoseAnswer(504), |_| {});

@@ -12,7 +12,7 @@ use dbx_tui::actor::{ActorEvent, ActorHandle};
 use dbx_tui::app::App;
 use dbx_tui::app::keymap::Keymap;
 use dbx_tui::config::{Profile, ProfileSource};
-use dbx_tui::emulator::{Emulator, EmulatorOptions};
+use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions};
 use dbx_tui::journal::Journal;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -42,22 +42,38 @@ pub fn profiles(emu: &Emulator) -> Vec<Profile> {
 }
 
 pub async fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap())
+    emulator_with(EmulatorOptions::default()).await
+}
+
+/// An emulator with `opts` on a free loopback port.
+pub async fn emulator_with(opts: EmulatorOptions) -> Emulator {
+    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
 }
 
-/// An emulator whose egress log only changes when a test says so, with instant warehouses.
-pub async fn quiet_emulator() -> Emulator {
-    let opts = EmulatorOptions {
+/// Options for an emulator whose egress log only changes when a test says so, with instant
+/// warehouses.
+pub fn quiet_options() -> EmulatorOptions {
+    EmulatorOptions {
         egress_events_per_sec: 0.0,
         egress_backfill: 0,
         warehouse_start_delay: Duration::ZERO,
         sql_statement_delay: Duration::ZERO,
         ..EmulatorOptions::default()
-    };
-    Emulator::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
+    }
+}
+
+/// An emulator with [`quiet_options`].
+pub async fn quiet_emulator() -> Emulator {
+    emulator_with(quiet_options()).await
+}
+
+/// The emulated AWS account: the one the harness's `demo-aws` profile signs in to.
+pub fn aws_account(emu: &Emulator) -> DemoAccount {
+    emu.accounts()
+        .into_iter()
+        .find(|a| a.cloud == "aws")
         .unwrap()
 }
 
@@ -160,9 +176,55 @@ impl Harness {
         t.backend().to_string()
     }
 
+    /// Asserts that the screen shows `text`; the failure prints the screen.
+    #[track_caller]
+    pub fn assert_shows(&self, text: &str) {
+        let screen = self.screen();
+        assert!(
+            screen.contains(text),
+            "{text:?} not on the screen:\n{screen}"
+        );
+    }
+
+    /// Asserts that nothing is left pending; the failure prints the last error.
+    #[track_caller]
+    pub fn assert_nothing_pending(&self) {
+        assert!(
+            self.app.state.pending.is_empty(),
+            "{:?}",
+            self.app.state.last_error
+        );
+    }
+
     /// The screen without the header (whose host port and token clock change every run).
     pub fn body(&self) -> String {
         self.screen().lines().skip(3).collect::<Vec<_>>().join("\n")
+    }
+
+    /// `:ws`, select `workspace`, `b`, pick `policy` from the list: the bind confirmation is
+    /// open. The workspace's id.
+    pub async fn confirm_bind(&mut self, workspace: &str, policy: &str) -> i64 {
+        self.keys(&format!(":ws\n/{workspace}\n")).await;
+        let ws = self.app.state.workspaces
+            [self.app.state.workspaces_list.selected_index().unwrap()]
+        .workspace_id;
+        self.keys("b").await;
+        let target = self
+            .app
+            .state
+            .policies
+            .iter()
+            .position(|p| p.id() == policy)
+            .unwrap();
+        for _ in 0..target {
+            self.type_keys("j");
+        }
+        self.type_keys("\n");
+        assert!(matches!(
+            self.app.state.modal,
+            Some(dbx_tui::app::modal::Modal::ConfirmBind { .. })
+        ));
+        ws.0
     }
 
     /// Open a policy's detail from anywhere: `:np`, filter by id, Enter.
@@ -184,16 +246,70 @@ impl Harness {
     }
 }
 
+/// The id of the first emulated account (the harness's `demo-aws`).
+pub fn account_id(emu: &Emulator) -> String {
+    emu.accounts()[0].account_id.clone()
+}
+
+/// The allowed DNS names of a network policy as JSON (`egress.network_access`).
+pub fn dns_names(policy: &serde_json::Value) -> Vec<String> {
+    policy["egress"]["network_access"]["allowed_internet_destinations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| d["destination"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The allowed DNS names of `policy` in the first account, as the emulator holds them.
+pub fn server_names(emu: &Emulator, policy: &str) -> Vec<String> {
+    dns_names(&emu.handle().policy_raw(&account_id(emu), policy).unwrap())
+}
+
+/// The real binary in an empty environment (but `PATH`) whose home, and XDG data and config
+/// directories, are in `home`.
+pub fn cli(home: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_dbx-tui"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c
+}
+
+/// Writes `home/.databrickscfg` with one profile `name`: the OAuth M2M account profile of the
+/// first emulated account (as [`profiles`] builds it), which it returns.
+pub fn write_account_config(home: &std::path::Path, emu: &Emulator, name: &str) -> Profile {
+    let profile = profiles(emu).remove(0);
+    std::fs::write(
+        home.join(".databrickscfg"),
+        format!(
+            "[{name}]\nhost = {}\naccount_id = {}\nclient_id = {}\nclient_secret = {}\n",
+            emu.base_url(),
+            profile.account_id.as_deref().unwrap(),
+            profile.client_id.as_deref().unwrap(),
+            profile.client_secret.as_ref().unwrap().expose(),
+        ),
+    )
+    .unwrap();
+    profile
+}
+
+/// A client signed in as `profile`.
+pub fn client_for(profile: &Profile) -> dbx_tui::api::ApiClient {
+    let http = dbx_tui::api::client::http_client_for(profile).unwrap();
+    let provider = dbx_tui::auth::provider_for(profile).unwrap();
+    dbx_tui::api::ApiClient::new(http, profile.host.as_deref().unwrap(), provider)
+}
+
 /// Another admin's client for the first emulated account (the harness's `demo-aws`), with its
 /// account id: how tests change the server behind the app's back.
 pub fn admin_client(emu: &Emulator) -> (dbx_tui::api::ApiClient, String) {
     let p = profiles(emu).remove(0);
-    let http = dbx_tui::api::client::http_client_for(&p).unwrap();
-    let provider = dbx_tui::auth::provider_for(&p).unwrap();
-    (
-        dbx_tui::api::ApiClient::new(http, &emu.base_url(), provider),
-        p.account_id.unwrap(),
-    )
+    (client_for(&p), p.account_id.unwrap())
 }
 
 /// Another admin allows `domain` in policy `id` through the API; the policy as written.

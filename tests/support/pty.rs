@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal, with the screen parsed by vt100 (ratatui writes cursor
 //! moves, not text lines, so raw bytes won't do). Waits are on screen conditions with deadlines.
 
-use dbx_tui::emulator::{DemoAccount, Emulator};
+use dbx_tui::emulator::{DemoAccount, Emulator, EmulatorOptions};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::mpsc;
@@ -218,6 +218,37 @@ impl Tui {
     pub fn home(&self) -> &std::path::Path {
         self.home.path()
     }
+
+    /// The real binary against `emu`, signed in as `account` through a config file in a fresh
+    /// home (profile `emu`, see [`write_profile`]).
+    pub fn against(emu: &Emulator, account: &DemoAccount) -> Tui {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_profile(dir.path(), emu, account);
+        Tui::start_in(dir, &["--config-file", &cfg, "--profile", "emu"])
+    }
+
+    /// From the first screen, open corp-egress and its "Allow DNS name" input.
+    pub fn open_corp_egress_allow_dns(&mut self) {
+        self.wait_for("Workspaces (");
+        self.send(":np\r");
+        self.wait_for("corp-egress");
+        self.send("/corp\r");
+        self.wait_for("/corp");
+        self.send("\r");
+        self.wait_for("Allowed DNS names");
+        self.send("a");
+        self.wait_for("Allow DNS name");
+    }
+}
+
+/// An emulator with `opts` and the runtime that serves it, for a test that drives the real
+/// binary from a plain thread. Keep the runtime as long as the emulator is used.
+pub fn emulator_in_runtime(opts: EmulatorOptions) -> (tokio::runtime::Runtime, Emulator) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(Emulator::start(opts, "127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    (rt, emu)
 }
 
 impl Drop for Tui {

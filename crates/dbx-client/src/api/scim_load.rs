@@ -20,7 +20,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::scim::{PageQuery, ScimPage, ScimScope, ServicePrincipal, list_service_principals_page};
-use super::sql_chunks::{CHUNK_ATTEMPTS, RowGap};
+use super::sql_chunks::{RowGap, read_part};
 use super::{ApiClient, ApiError};
 
 /// The attributes the service-principal table shows; the rest is fetched on drill-in.
@@ -221,24 +221,9 @@ async fn fetch_page(
     scope: &ScimScope,
     q: &PageQuery,
 ) -> Result<Option<ScimPage<ServicePrincipal>>, ApiError> {
-    let policy = client.retry_policy();
-    for attempt in 1..=CHUNK_ATTEMPTS {
-        match list_service_principals_page(client, scope, q).await {
-            Ok(page) => return Ok(Some(page)),
-            Err(e @ (ApiError::Auth(_) | ApiError::Cancelled)) => return Err(e),
-            Err(e)
-                if e.status()
-                    .is_some_and(|s| matches!(s, 400 | 401 | 403 | 404)) =>
-            {
-                return Err(e);
-            }
-            Err(e) => {
-                tracing::warn!(start = q.start_index, attempt, error = %e, "SCIM page could not be read");
-                if attempt < CHUNK_ATTEMPTS {
-                    tokio::time::sleep(policy.wait(attempt, None)).await;
-                }
-            }
-        }
-    }
-    Ok(None)
+    let what = format!("SCIM page from {}", q.start_index);
+    read_part(client, &what, None, || {
+        list_service_principals_page(client, scope, q)
+    })
+    .await
 }

@@ -5,6 +5,7 @@
 
 use super::{ApiClient, ApiError};
 use serde::de::DeserializeOwned;
+use std::future::Future;
 use tokio_util::sync::CancellationToken;
 
 /// Rows of a result that could not be read: `row_offset` is 0-based.
@@ -53,15 +54,29 @@ pub(super) async fn read_chunk<T: DeserializeOwned>(
     path: &str,
     cancel: &CancellationToken,
 ) -> Result<Option<T>, ApiError> {
+    read_part(client, path, Some(cancel), || client.get::<T>(path, &[])).await
+}
+
+/// One part of a paged read (a result chunk, a SCIM page), asked for again after a failure:
+/// [`CHUNK_ATTEMPTS`] in all, waiting between them as the client's retry policy says.
+/// `Ok(None)` when every attempt failed, so the caller reports a gap and reads on. A failure
+/// that asking again cannot fix (the credential, a cancellation, 400/401/403/404) is returned
+/// at once. `cancel`, when given, interrupts a read or a wait (`Err(ApiError::Cancelled)`).
+pub(super) async fn read_part<T, F: Future<Output = Result<T, ApiError>>>(
+    client: &ApiClient,
+    what: &str,
+    cancel: Option<&CancellationToken>,
+    mut read: impl FnMut() -> F,
+) -> Result<Option<T>, ApiError> {
     let policy = client.retry_policy();
     for attempt in 1..=CHUNK_ATTEMPTS {
         let got = tokio::select! {
             biased;
-            () = cancel.cancelled() => return Err(ApiError::Cancelled),
-            r = client.get::<T>(path, &[]) => r,
+            () = cancelled(cancel) => return Err(ApiError::Cancelled),
+            r = read() => r,
         };
         match got {
-            Ok(chunk) => return Ok(Some(chunk)),
+            Ok(part) => return Ok(Some(part)),
             // The credential or the statement is gone: asking again cannot help.
             Err(e @ (ApiError::Auth(_) | ApiError::Cancelled)) => return Err(e),
             Err(e)
@@ -71,11 +86,11 @@ pub(super) async fn read_chunk<T: DeserializeOwned>(
                 return Err(e);
             }
             Err(e) => {
-                tracing::warn!(path, attempt, error = %e, "result chunk could not be read");
+                tracing::warn!(what, attempt, error = %e, "part of a paged read could not be read");
                 if attempt < CHUNK_ATTEMPTS {
                     tokio::select! {
                         biased;
-                        () = cancel.cancelled() => return Err(ApiError::Cancelled),
+                        () = cancelled(cancel) => return Err(ApiError::Cancelled),
                         () = tokio::time::sleep(policy.wait(attempt, None)) => {}
                     }
                 }
@@ -83,6 +98,14 @@ pub(super) async fn read_chunk<T: DeserializeOwned>(
         }
     }
     Ok(None)
+}
+
+/// Resolves when `cancel` is cancelled; never without one.
+async fn cancelled(cancel: Option<&CancellationToken>) {
+    match cancel {
+        Some(c) => c.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 //! `azure_authority_host` (an https URL that overrides the environment's Entra authority) and
 //! `azure_msi_timeout` (seconds one managed-identity attempt may take in all).
 
-use super::token_cache::{Minted, TokenCache, TokenId};
-use super::{AuthError, AuthHeaders, CredentialProvider};
+use super::token_cache::{Mint, Minted};
+use super::{AuthError, AuthHeaders};
 use crate::config::Secret;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::TokenCredential;
@@ -19,7 +19,6 @@ use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential,
     ClientSecretCredentialOptions,
 };
-use futures::future::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime};
@@ -48,7 +47,7 @@ pub enum AzureKind {
 }
 
 /// The Databricks-scoped token, and the management token sent beside it.
-struct Tokens {
+pub struct Tokens {
     token: Secret,
     management: Option<Secret>,
 }
@@ -57,7 +56,6 @@ pub struct AzureProvider {
     kind: AzureKind,
     cloud: Option<CloudConfiguration>,
     workspace_resource_id: Option<String>,
-    cache: TokenCache<Tokens>,
     /// Learnt from the token for the CLI (the signed-in user).
     who: StdMutex<Option<String>>,
 }
@@ -99,7 +97,6 @@ impl AzureProvider {
             kind,
             cloud,
             workspace_resource_id,
-            cache: TokenCache::default(),
             who: StdMutex::new(None),
         })
     }
@@ -161,74 +158,6 @@ impl AzureProvider {
             AzureKind::ManagedIdentity { endpoint, .. } => endpoint.describe(),
             AzureKind::Cli { .. } => "az account get-access-token".into(),
         }
-    }
-
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
-        if let AzureKind::ManagedIdentity {
-            client_id,
-            endpoint,
-            timeout,
-        } = &self.kind
-        {
-            let resource = DATABRICKS_SCOPE.trim_end_matches("/.default");
-            tracing::debug!(endpoint = %endpoint.describe(), "requesting managed identity token");
-            let (token, expires_at) =
-                super::azure_msi::fetch(http, endpoint, client_id.as_deref(), resource, *timeout)
-                    .await
-                    .map_err(AuthError::Msi)?;
-            let lifetime = expires_at
-                .duration_since(SystemTime::now())
-                .unwrap_or(Duration::ZERO);
-            return Ok(Minted::new(
-                Tokens {
-                    token,
-                    management: None,
-                },
-                lifetime,
-                Duration::from_secs(40),
-            ));
-        }
-        let cred = self.credential(http)?;
-        let endpoint = self.endpoint();
-        tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
-        let token = cred
-            .get_token(&[DATABRICKS_SCOPE], None)
-            .await
-            .map_err(|e| map_error(&endpoint, &e))?;
-        // Go and Py send the management token for a client-secret SP; without it such an SP
-        // cannot reach a workspace it is not yet a member of.
-        let management = match self.kind {
-            AzureKind::ClientSecret { .. } => Some(
-                cred.get_token(&[MANAGEMENT_SCOPE], None)
-                    .await
-                    .map_err(|e| map_error(&endpoint, &e))?,
-            ),
-            _ => None,
-        };
-        let secret = Secret::new(token.token.secret().to_owned());
-        if let AzureKind::Cli { .. } = self.kind
-            && let Some(name) = token_user(secret.expose())
-            && let Ok(mut w) = self.who.lock()
-        {
-            *w = Some(name);
-        }
-        let expires_at: SystemTime = token.expires_on.into();
-        let mut earliest = expires_at;
-        if let Some(m) = &management {
-            earliest = earliest.min(m.expires_on.into());
-        }
-        let lifetime = earliest
-            .duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO);
-        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go).
-        Ok(Minted::new(
-            Tokens {
-                token: secret,
-                management: management.map(|m| Secret::new(m.token.secret().to_owned())),
-            },
-            lifetime,
-            Duration::from_secs(40),
-        ))
     }
 }
 
@@ -299,7 +228,9 @@ fn sensitive(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue
     Ok((HeaderName::from_static(name), v))
 }
 
-impl CredentialProvider for AzureProvider {
+impl Mint for AzureProvider {
+    type Token = Tokens;
+
     fn method(&self) -> &'static str {
         match self.kind {
             AzureKind::ClientSecret { .. } => "azure-client-secret",
@@ -328,36 +259,87 @@ impl CredentialProvider for AzureProvider {
         }
     }
 
-    fn authorize<'a>(
-        &'a self,
-        http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(http), |t| {
-                    let mut h = AuthHeaders::bearer(t.token.expose())?;
-                    if let Some(m) = &t.management {
-                        h.headers.push(sensitive(
-                            "x-databricks-azure-sp-management-token",
-                            m.expose(),
-                        )?);
-                    }
-                    if let Some(r) = &self.workspace_resource_id {
-                        let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
-                        v.set_sensitive(false);
-                        h.headers.push((n, v));
-                    }
-                    Ok(h)
-                })
-                .await
-        })
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
+        if let AzureKind::ManagedIdentity {
+            client_id,
+            endpoint,
+            timeout,
+        } = &self.kind
+        {
+            let resource = DATABRICKS_SCOPE.trim_end_matches("/.default");
+            tracing::debug!(endpoint = %endpoint.describe(), "requesting managed identity token");
+            let (token, expires_at) =
+                super::azure_msi::fetch(http, endpoint, client_id.as_deref(), resource, *timeout)
+                    .await
+                    .map_err(AuthError::Msi)?;
+            let lifetime = expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            return Ok(Minted::new(
+                Tokens {
+                    token,
+                    management: None,
+                },
+                lifetime,
+                Duration::from_secs(40),
+            ));
+        }
+        let cred = self.credential(http)?;
+        let endpoint = self.endpoint();
+        tracing::debug!(method = self.method(), %endpoint, "requesting Entra ID token");
+        let token = cred
+            .get_token(&[DATABRICKS_SCOPE], None)
+            .await
+            .map_err(|e| map_error(&endpoint, &e))?;
+        // Go and Py send the management token for a client-secret SP; without it such an SP
+        // cannot reach a workspace it is not yet a member of.
+        let management = match self.kind {
+            AzureKind::ClientSecret { .. } => Some(
+                cred.get_token(&[MANAGEMENT_SCOPE], None)
+                    .await
+                    .map_err(|e| map_error(&endpoint, &e))?,
+            ),
+            _ => None,
+        };
+        let secret = Secret::new(token.token.secret().to_owned());
+        if let AzureKind::Cli { .. } = self.kind
+            && let Some(name) = token_user(secret.expose())
+            && let Ok(mut w) = self.who.lock()
+        {
+            *w = Some(name);
+        }
+        let expires_at: SystemTime = token.expires_on.into();
+        let mut earliest = expires_at;
+        if let Some(m) = &management {
+            earliest = earliest.min(m.expires_on.into());
+        }
+        let lifetime = earliest
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        // Azure Databricks refuses tokens with 30 s or less left: refresh 40 s ahead (as Go).
+        Ok(Minted::new(
+            Tokens {
+                token: secret,
+                management: management.map(|m| Secret::new(m.token.secret().to_owned())),
+            },
+            lifetime,
+            Duration::from_secs(40),
+        ))
     }
 
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+    fn headers(&self, t: &Tokens) -> Result<AuthHeaders, AuthError> {
+        let mut h = AuthHeaders::bearer(t.token.expose())?;
+        if let Some(m) = &t.management {
+            h.headers.push(sensitive(
+                "x-databricks-azure-sp-management-token",
+                m.expose(),
+            )?);
+        }
+        if let Some(r) = &self.workspace_resource_id {
+            let (n, mut v) = sensitive("x-databricks-azure-workspace-resource-id", r)?;
+            v.set_sensitive(false);
+            h.headers.push((n, v));
+        }
+        Ok(h)
     }
 }

@@ -11,7 +11,7 @@
 //!   a Google ID token whose audience is the workspace URL); a personal access token belongs to
 //!   one workspace and cannot cross, and neither can a gateway's headers.
 
-use super::{AuthError, CredentialProvider, oauth_m2m, provider_for};
+use super::{AuthError, CredentialProvider, oauth_m2m, provider_for, token_cache};
 use crate::api::workspaces::Workspace;
 use crate::config::{AuthMethod, Profile};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -167,11 +167,11 @@ pub fn workspace_credential(
                 client_id,
                 secret,
             );
-            Arc::new(if unified {
+            Arc::new(token_cache::Cached::new(if unified {
                 m2m.with_workspace_id(ws.workspace_id.to_string())
             } else {
                 m2m
-            })
+            }))
         }
         _ => provider_for(&profile)?,
     };

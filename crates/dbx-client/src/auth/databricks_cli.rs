@@ -3,13 +3,12 @@
 //! CLI keeps and refreshes the login; dbx-tui holds the access token in memory only and never
 //! prints it or the CLI's output.
 
-use super::token_cache::{Minted, TokenCache, TokenId};
-use super::{AuthError, AuthHeaders, CredentialProvider};
+use super::token_cache::{Mint, Minted};
+use super::{AuthError, AuthHeaders};
 use crate::config::Secret;
-use futures::future::BoxFuture;
 use serde::Deserialize;
 use std::process::Stdio;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// How long one run of the CLI may take: a refresh is one HTTP round trip, but the CLI waits on
@@ -59,7 +58,6 @@ pub struct CliProvider {
     host: String,
     /// Set for an account profile: the CLI keys an account login by host and account.
     account_id: Option<String>,
-    cache: TokenCache<Secret>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +72,6 @@ impl CliProvider {
             path,
             host,
             account_id,
-            cache: TokenCache::default(),
         }
     }
 
@@ -91,44 +88,6 @@ impl CliProvider {
             ),
             None => format!("databricks auth login --host {}", self.host),
         }
-    }
-
-    async fn fetch(&self) -> Result<Minted<Secret>, AuthError> {
-        let mut cmd = tokio::process::Command::new(self.program());
-        cmd.args(["auth", "token", "--host", &self.host]);
-        if let Some(a) = &self.account_id {
-            cmd.args(["--account-id", a]);
-        }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // A run that outlives its time bound (or its caller) is killed, not left behind.
-            .kill_on_drop(true);
-        tracing::debug!(host = %self.host, "running `databricks auth token`");
-        let output = match tokio::time::timeout(RUN_LIMIT, cmd.output()).await {
-            Err(_) => {
-                return Err(CliError::new(
-                    CliFailure::TimedOut,
-                    format!(
-                        "the Databricks CLI did not answer within {} s (`databricks auth token --host {}`)",
-                        RUN_LIMIT.as_secs(),
-                        self.host
-                    ),
-                )
-                .into());
-            }
-            Ok(Err(e)) => return Err(self.spawn_error(&e).into()),
-            Ok(Ok(o)) => o,
-        };
-        // stdout may hold a token whatever the exit status: wiped when dropped, never shown.
-        let stdout = Zeroizing::new(output.stdout);
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(self.classify_exit(output.status.code(), &stderr).into());
-        }
-        let token = parse_token(&stdout)?;
-        tracing::debug!(host = %self.host, "the Databricks CLI gave a token");
-        Ok(token)
     }
 
     fn spawn_error(&self, e: &std::io::Error) -> CliError {
@@ -267,7 +226,9 @@ fn is_uuid(word: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-impl CredentialProvider for CliProvider {
+impl Mint for CliProvider {
+    type Token = Secret;
+
     fn method(&self) -> &'static str {
         "databricks-cli"
     }
@@ -279,23 +240,46 @@ impl CredentialProvider for CliProvider {
         }
     }
 
-    fn authorize<'a>(
-        &'a self,
-        _http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(), |t| AuthHeaders::bearer(t.expose()))
-                .await
-        })
+    async fn mint(&self, _http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+        let mut cmd = tokio::process::Command::new(self.program());
+        cmd.args(["auth", "token", "--host", &self.host]);
+        if let Some(a) = &self.account_id {
+            cmd.args(["--account-id", a]);
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // A run that outlives its time bound (or its caller) is killed, not left behind.
+            .kill_on_drop(true);
+        tracing::debug!(host = %self.host, "running `databricks auth token`");
+        let output = match tokio::time::timeout(RUN_LIMIT, cmd.output()).await {
+            Err(_) => {
+                return Err(CliError::new(
+                    CliFailure::TimedOut,
+                    format!(
+                        "the Databricks CLI did not answer within {} s (`databricks auth token --host {}`)",
+                        RUN_LIMIT.as_secs(),
+                        self.host
+                    ),
+                )
+                .into());
+            }
+            Ok(Err(e)) => return Err(self.spawn_error(&e).into()),
+            Ok(Ok(o)) => o,
+        };
+        // stdout may hold a token whatever the exit status: wiped when dropped, never shown.
+        let stdout = Zeroizing::new(output.stdout);
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(self.classify_exit(output.status.code(), &stderr).into());
+        }
+        let token = parse_token(&stdout)?;
+        tracing::debug!(host = %self.host, "the Databricks CLI gave a token");
+        Ok(token)
     }
 
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+    fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
+        AuthHeaders::bearer(token.expose())
     }
 }
 
@@ -307,6 +291,7 @@ impl CredentialProvider for CliProvider {
 )]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.canary-cli-token.sig";
 

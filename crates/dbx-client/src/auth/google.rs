@@ -15,13 +15,13 @@
 //! The ID token's audience is the host, unless `google_audience` says otherwise: behind a
 //! gateway the host is the gateway's URL, while Databricks expects its own.
 
-use super::token_cache::{Minted, TokenCache, TokenId};
-use super::transport::{redirected, require_https};
-use super::{AuthError, AuthHeaders, CredentialProvider};
+use super::token_cache::{Mint, Minted};
+use super::token_request::{Answer, root_cause, send};
+use super::transport::require_https;
+use super::{AuthError, AuthHeaders};
 use crate::config::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use futures::future::BoxFuture;
 use gcp_auth::{CustomServiceAccount, TokenProvider};
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
@@ -111,23 +111,14 @@ impl ServiceAccountKey {
         scopes: &[&str],
     ) -> Result<Secret, AuthError> {
         let jwt = self.assertion(("scope", &scopes.join(" ")))?;
-        #[derive(Deserialize)]
-        struct AccessResponse {
-            access_token: Option<String>,
-        }
-        let r: AccessResponse = post(
+        let answer = post(
             http,
             &self.token_uri,
             None,
             Body::Form(&[("grant_type", JWT_BEARER), ("assertion", &jwt)]),
         )
         .await?;
-        r.access_token
-            .map(Secret::new)
-            .ok_or_else(|| AuthError::BadResponse {
-                endpoint: self.token_uri.clone(),
-                reason: "no access_token in the answer".into(),
-            })
+        Ok(answer.tokens(&self.token_uri)?.access)
     }
 
     /// An ID token for `audience` by the JWT-bearer grant with `target_audience`.
@@ -143,7 +134,8 @@ impl ServiceAccountKey {
             None,
             Body::Form(&[("grant_type", JWT_BEARER), ("assertion", &jwt)]),
         )
-        .await?;
+        .await?
+        .json(&self.token_uri)?;
         r.id_token.ok_or_else(|| AuthError::BadResponse {
             endpoint: self.token_uri.clone(),
             reason: "no id_token in the answer".into(),
@@ -156,12 +148,13 @@ enum Body<'a> {
     Json(serde_json::Value),
 }
 
-async fn post<T: serde::de::DeserializeOwned>(
+/// POSTs to a Google token endpoint; the answer of a success, else its refusal.
+async fn post(
     http: &reqwest::Client,
     url: &str,
     bearer: Option<&str>,
     body: Body<'_>,
-) -> Result<T, AuthError> {
+) -> Result<Answer, AuthError> {
     // Every URL here is a token endpoint (a key's token_uri, or google_iam_url).
     require_https("the Google token endpoint", url)?;
     let mut req = http.post(url);
@@ -172,45 +165,7 @@ async fn post<T: serde::de::DeserializeOwned>(
         Body::Form(f) => req.form(f),
         Body::Json(j) => req.json(&j),
     };
-    let resp = req.send().await.map_err(|e| AuthError::Unreachable {
-        endpoint: url.to_owned(),
-        reason: root(&e),
-    })?;
-    if resp.status().is_redirection() {
-        return Err(redirected(url, &resp));
-    }
-    let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| AuthError::Unreachable {
-        endpoint: url.to_owned(),
-        reason: root(&e),
-    })?;
-    if status >= 400 {
-        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let reason = v["error_description"]
-            .as_str()
-            .or(v["error"]["message"].as_str())
-            .or(v["message"].as_str())
-            .or(v["error"].as_str())
-            .unwrap_or("refused")
-            .to_owned();
-        return Err(AuthError::Refused {
-            endpoint: url.to_owned(),
-            status,
-            reason,
-        });
-    }
-    serde_json::from_slice(&bytes).map_err(|e| AuthError::BadResponse {
-        endpoint: url.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-fn root(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(n) = cur.source() {
-        cur = n;
-    }
-    cur.to_string()
+    send(url, req).await?.accepted(url)
 }
 
 fn first_line(e: &dyn std::fmt::Display) -> String {
@@ -237,11 +192,11 @@ fn adc_error(e: &gcp_auth::Error) -> AuthError {
     match e {
         gcp_auth::Error::Other(_, inner) => AuthError::Unreachable {
             endpoint,
-            reason: root(inner.as_ref()),
+            reason: root_cause(inner.as_ref()),
         },
         gcp_auth::Error::Http(_, inner) => AuthError::Unreachable {
             endpoint,
-            reason: root(inner),
+            reason: root_cause(inner),
         },
         _ => AuthError::Refused {
             endpoint,
@@ -282,7 +237,7 @@ pub enum Source {
 }
 
 /// The ID token, and the access token sent beside it on account APIs.
-struct Tokens {
+pub struct Tokens {
     id_token: Secret,
     access_token: Option<Secret>,
 }
@@ -296,7 +251,6 @@ pub struct GoogleProvider {
     /// Account APIs take the SA access token too.
     account: bool,
     iam_url: String,
-    cache: TokenCache<Tokens>,
     /// Why the last fetch left the access token out, if it did.
     omitted: StdMutex<Option<String>>,
 }
@@ -318,7 +272,6 @@ impl GoogleProvider {
                 .unwrap_or_else(|| DEFAULT_IAM_URL.into())
                 .trim_end_matches('/')
                 .to_owned(),
-            cache: TokenCache::default(),
             omitted: StdMutex::new(None),
         }
     }
@@ -357,7 +310,35 @@ impl GoogleProvider {
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
+    fn email(&self) -> Option<&str> {
+        match &self.source {
+            Source::Key(k) => Some(&k.email),
+            Source::Adc(_) => None,
+        }
+    }
+}
+
+impl Mint for GoogleProvider {
+    type Token = Tokens;
+
+    fn method(&self) -> &'static str {
+        if self.impersonate.is_some() {
+            "google-id"
+        } else {
+            "google-credentials"
+        }
+    }
+
+    fn principal(&self) -> String {
+        match (&self.impersonate, self.email()) {
+            (Some(t), Some(by)) => format!("Google service account {t} (impersonated by {by})"),
+            (Some(t), None) => format!("Google service account {t} (impersonated)"),
+            (None, Some(e)) => format!("Google service account {e}"),
+            (None, None) => "Google Application Default Credentials".into(),
+        }
+    }
+
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Tokens>, AuthError> {
         let (id_token, access_token) = match (&self.impersonate, &self.source) {
             (None, Source::Key(key)) => {
                 let id = key.id_token(http, &self.audience).await?;
@@ -398,7 +379,8 @@ impl GoogleProvider {
                     Body::Json(json!({"audience": self.audience, "includeEmail": true})),
                 )
                 .await
-                .map_err(|e| name_missing_role(e, target))?;
+                .map_err(|e| name_missing_role(e, target))?
+                .json(&url)?;
                 let access = if self.account {
                     #[derive(Deserialize)]
                     #[serde(rename_all = "camelCase")]
@@ -412,7 +394,8 @@ impl GoogleProvider {
                         Some(caller.expose()),
                         Body::Json(json!({"scope": SCOPES, "lifetime": "3600s"})),
                     )
-                    .await;
+                    .await
+                    .and_then(|a| a.json(&url));
                     match r {
                         Ok(a) => {
                             self.note_omitted(None);
@@ -442,64 +425,19 @@ impl GoogleProvider {
         ))
     }
 
-    fn email(&self) -> Option<&str> {
-        match &self.source {
-            Source::Key(k) => Some(&k.email),
-            Source::Adc(_) => None,
+    fn headers(&self, t: &Tokens) -> Result<AuthHeaders, AuthError> {
+        let mut h = AuthHeaders::bearer(t.id_token.expose())?;
+        if let Some(a) = &t.access_token {
+            let mut v = HeaderValue::from_str(a.expose()).map_err(|_| {
+                AuthError::Config("the GCP access token is not a valid header value".into())
+            })?;
+            v.set_sensitive(true);
+            h.headers.push((
+                HeaderName::from_static("x-databricks-gcp-sa-access-token"),
+                v,
+            ));
         }
-    }
-}
-
-impl CredentialProvider for GoogleProvider {
-    fn method(&self) -> &'static str {
-        if self.impersonate.is_some() {
-            "google-id"
-        } else {
-            "google-credentials"
-        }
-    }
-
-    fn principal(&self) -> String {
-        match (&self.impersonate, self.email()) {
-            (Some(t), Some(by)) => format!("Google service account {t} (impersonated by {by})"),
-            (Some(t), None) => format!("Google service account {t} (impersonated)"),
-            (None, Some(e)) => format!("Google service account {e}"),
-            (None, None) => "Google Application Default Credentials".into(),
-        }
-    }
-
-    fn authorize<'a>(
-        &'a self,
-        http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(http), |t| {
-                    let mut h = AuthHeaders::bearer(t.id_token.expose())?;
-                    if let Some(a) = &t.access_token {
-                        let mut v = HeaderValue::from_str(a.expose()).map_err(|_| {
-                            AuthError::Config(
-                                "the GCP access token is not a valid header value".into(),
-                            )
-                        })?;
-                        v.set_sensitive(true);
-                        h.headers.push((
-                            HeaderName::from_static("x-databricks-gcp-sa-access-token"),
-                            v,
-                        ));
-                    }
-                    Ok(h)
-                })
-                .await
-        })
-    }
-
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+        Ok(h)
     }
 
     fn warnings(&self) -> Vec<String> {

@@ -1,8 +1,9 @@
 //! Credential kinds behind one trait. The actor owns every provider; the UI never sees a token.
 //!
-//! A provider turns a profile into request headers. Providers that mint tokens keep them in a
-//! [`token_cache::TokenCache`]: refreshed ahead of expiry, one refresh in flight at a time, and
-//! one refresh per refused token, so a burst of requests causes one token request.
+//! A provider turns a profile into request headers. A credential kind that mints tokens
+//! implements [`token_cache::Mint`] and runs as a [`token_cache::Cached`] provider: its token
+//! refreshed ahead of expiry, one refresh in flight at a time, and one refresh per refused
+//! token, so a burst of requests causes one token request.
 
 pub mod azure;
 pub mod azure_msi;
@@ -14,6 +15,7 @@ pub mod google;
 pub mod oauth_m2m;
 pub mod pat;
 pub mod token_cache;
+pub mod token_request;
 pub mod transport;
 pub mod u2m;
 pub mod unused_keys;
@@ -23,6 +25,7 @@ use futures::future::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::SystemTime;
+use token_cache::{Cached, Mint};
 
 /// Headers that authenticate one request. Values are marked sensitive so reqwest/hyper never
 /// print them.
@@ -188,6 +191,11 @@ pub fn provider_for(profile: &Profile) -> Result<Arc<dyn CredentialProvider>, Au
     })
 }
 
+/// A minting credential behind the shared token cache, as a provider.
+fn cached(minter: impl Mint + 'static) -> Arc<dyn CredentialProvider> {
+    Arc::new(Cached::new(minter))
+}
+
 fn need(profile: &Profile, key: &str) -> Result<String, AuthError> {
     profile
         .other
@@ -231,13 +239,13 @@ fn base_provider(
                 }
                 (ProfileKind::Workspace, _) => oauth_m2m::Audience::Workspace { host },
             };
-            Ok(Arc::new(oauth_m2m::M2mProvider::new(
+            Ok(cached(oauth_m2m::M2mProvider::new(
                 audience, client_id, secret,
             )))
         }
         AuthMethod::Other(name) if name == "external-browser" => {
             let target = u2m::Target::for_profile(profile, host)?;
-            Ok(Arc::new(u2m::provider::BrowserProvider::new(
+            Ok(cached(u2m::provider::BrowserProvider::new(
                 target,
                 profile.client_id.clone(),
                 profile.name.clone(),
@@ -254,7 +262,7 @@ fn base_provider(
                 }
                 (ProfileKind::Workspace, _) => None,
             };
-            Ok(Arc::new(databricks_cli::CliProvider::new(
+            Ok(cached(databricks_cli::CliProvider::new(
                 profile.other.get("databricks_cli_path").cloned(),
                 host,
                 account_id,
@@ -271,7 +279,7 @@ fn base_provider(
                         .map(String::as_str),
                     profile.other.get("azure_workspace_resource_id").cloned(),
                 )
-                .map(|p| Arc::new(p) as Arc<dyn CredentialProvider>)
+                .map(cached)
             };
             let google_key = || {
                 profile
@@ -333,7 +341,7 @@ fn base_provider(
                         ))
                     })?;
                     let source = google::Source::Key(google::ServiceAccountKey::load(&key)?);
-                    Ok(Arc::new(google::GoogleProvider::new(
+                    Ok(cached(google::GoogleProvider::new(
                         source, None, audience, account, iam_url,
                     )))
                 }
@@ -343,7 +351,7 @@ fn base_provider(
                         Some(k) => google::Source::Key(google::ServiceAccountKey::load(&k)?),
                         None => google::Source::Adc(Default::default()),
                     };
-                    Ok(Arc::new(google::GoogleProvider::new(
+                    Ok(cached(google::GoogleProvider::new(
                         source,
                         Some(target),
                         audience,

@@ -1,4 +1,5 @@
-//! The token cache every minting provider shares (OAuth M2M, Entra ID, Google): one refresh
+//! The token cache every minting credential kind shares (OAuth M2M, browser sign-in, the
+//! Databricks CLI, Entra ID, Google): one refresh
 //! in flight at a time, and one refresh per refused token however many requests saw it refused.
 //!
 //! The cache is a tokio mutex held across the token request, so callers arriving during a
@@ -7,8 +8,13 @@
 //! stops using that token (and any older one), but a newer token that another request already
 //! minted stays. N requests refused on the same token therefore cause exactly one new token,
 //! and no refusal is lost because the cache happened to be busy.
+//!
+//! A credential kind plugs in by implementing [`Mint`] (how to get a token, which headers carry
+//! it); [`Cached`] turns any such minter into a [`CredentialProvider`], so the cache is wired
+//! to the provider interface once, here, for every kind.
 
-use super::{AuthError, AuthHeaders};
+use super::{AuthError, AuthHeaders, CredentialProvider};
+use futures::future::BoxFuture;
 use std::future::Future;
 use std::sync::Mutex as StdMutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -104,6 +110,75 @@ impl<T> TokenCache<T> {
     /// When the current token runs out.
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expiry.lock().ok().and_then(|e| *e)
+    }
+}
+
+/// A credential that mints short-lived tokens. Wrapped in [`Cached`] it is a
+/// [`CredentialProvider`] whose tokens live in one [`TokenCache`].
+pub trait Mint: Send + Sync {
+    /// What one mint yields: a token, or a token and the ones sent beside it.
+    type Token: Send + Sync;
+    /// The SDK `auth_type` name ([`CredentialProvider::method`]).
+    fn method(&self) -> &'static str;
+    /// Who requests run as, without secrets ([`CredentialProvider::principal`]).
+    fn principal(&self) -> String;
+    /// Asks for a new token. Only called when the cache holds no usable one.
+    fn mint(
+        &self,
+        http: &reqwest::Client,
+    ) -> impl Future<Output = Result<Minted<Self::Token>, AuthError>> + Send;
+    /// The headers that carry `token`.
+    fn headers(&self, token: &Self::Token) -> Result<AuthHeaders, AuthError>;
+    /// What the last mint had to leave out ([`CredentialProvider::warnings`]).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A [`Mint`] and its token cache: the provider every minting credential kind becomes.
+pub struct Cached<M: Mint> {
+    minter: M,
+    cache: TokenCache<M::Token>,
+}
+
+impl<M: Mint> Cached<M> {
+    pub fn new(minter: M) -> Self {
+        Self {
+            minter,
+            cache: TokenCache::default(),
+        }
+    }
+}
+
+impl<M: Mint> CredentialProvider for Cached<M> {
+    fn method(&self) -> &'static str {
+        self.minter.method()
+    }
+
+    fn principal(&self) -> String {
+        self.minter.principal()
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
+        Box::pin(
+            self.cache
+                .headers(self.minter.mint(http), |t| self.minter.headers(t)),
+        )
+    }
+
+    fn invalidate(&self, refused: TokenId) {
+        self.cache.invalidate(refused);
+    }
+
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.cache.expires_at()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.minter.warnings()
     }
 }
 

@@ -125,8 +125,8 @@ pub fn resolve_profile(profile: &Profile) -> Result<Profile, (String, KeyringErr
     Ok(p)
 }
 
-/// The entry name `dbx-tui auth set` uses for a profile key: `dbx-tui-PROFILE-KEY`, lower
-/// case, anything but letters, digits, `-` and `_` replaced by `-`.
+/// The entry name `dbx-tui auth set` uses for a profile key: `PROFILE-KEY` (under service
+/// [`SERVICE`]), lower case, anything but letters, digits, `-` and `_` replaced by `-`.
 pub fn entry_name(profile: &str, key: &str) -> String {
     format!("{profile}-{key}")
         .chars()

@@ -5,7 +5,7 @@
 //! `docs/resources/workspace_network_option.md` and the `internal/providers/pluginfw/products`
 //! resources): nested objects are *attributes* (`egress = { … }`), not blocks. The binding
 //! resource is `databricks_workspace_network_option` (`workspace_id`, `network_policy_id`); the
-//! name `databricks_workspace_network_policy_binding` used in the issue does not exist there.
+//! name `databricks_workspace_network_policy_binding` sometimes used for it does not exist there.
 //!
 //! Output is a pure function of its input, so golden files stay stable.
 

@@ -1,8 +1,9 @@
-//! Where to sign in: the OIDC discovery document of a workspace or an account
-//! (docs/wire-facts.md §13).
+//! Where to sign in and where tokens come from: the OIDC discovery document of a workspace or
+//! an account (docs/wire-facts.md §13), read for browser sign-in (U2M) and OAuth M2M alike.
 
 use super::super::AuthError;
-use super::super::transport::{display, redirected, require_https, same_origin};
+use super::super::token_request::send;
+use super::super::transport::{display, require_https, same_origin};
 use reqwest::Url;
 use serde::Deserialize;
 
@@ -83,70 +84,81 @@ struct Document {
     token_endpoint: Option<String>,
 }
 
+/// A discovery document and where it was read.
+struct Discovered {
+    doc: Document,
+    url: String,
+    asked: Url,
+}
+
 /// Reads the discovery document of `target`. Both endpoints must be on the target's own host
 /// (a tampered document must not collect the refresh token or send the person to another
 /// sign-in page) and https (plain http only on loopback).
 pub async fn discover(http: &reqwest::Client, target: &Target) -> Result<Endpoints, AuthError> {
-    let url = target.discovery_url();
-    let asked = require_https("the OAuth discovery document", &url)?;
-    let resp = http
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            endpoint: url.clone(),
-            reason: e.to_string(),
-        })?;
-    let status = resp.status();
-    if status.as_u16() == 404 {
-        return Err(AuthError::Config(format!(
-            "{} does not offer OAuth sign-in (no {url}); check the host{}",
-            target.host(),
-            if target.account_id().is_some() {
-                " and account_id"
-            } else {
-                ""
-            }
-        )));
+    let d = Discovered::read(http, target).await?;
+    let authorization = d.trusted(
+        target,
+        "authorization_endpoint",
+        d.doc.authorization_endpoint.as_deref(),
+    )?;
+    let token = d.trusted(target, "token_endpoint", d.doc.token_endpoint.as_deref())?;
+    Ok(Endpoints {
+        authorization,
+        token: token.to_string(),
+    })
+}
+
+/// Only the token endpoint of `target`, under the same rules: a client-credentials grant
+/// (OAuth M2M) needs no sign-in page, and its client secret must not go to another host.
+pub async fn token_endpoint(http: &reqwest::Client, target: &Target) -> Result<String, AuthError> {
+    let d = Discovered::read(http, target).await?;
+    let token = d.trusted(target, "token_endpoint", d.doc.token_endpoint.as_deref())?;
+    Ok(token.to_string())
+}
+
+impl Discovered {
+    async fn read(http: &reqwest::Client, target: &Target) -> Result<Self, AuthError> {
+        let url = target.discovery_url();
+        let asked = require_https("the OAuth discovery document", &url)?;
+        let answer = send(&url, http.get(&url)).await?;
+        if answer.status == 404 {
+            return Err(AuthError::Config(format!(
+                "{} does not offer OAuth sign-in (no {url}); check the host{}",
+                target.host(),
+                if target.account_id().is_some() {
+                    " and account_id"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let doc = answer
+            .accepted(&url)?
+            .json(&url)
+            .map_err(|_| AuthError::BadResponse {
+                endpoint: url.clone(),
+                reason: "the discovery document is not JSON".into(),
+            })?;
+        Ok(Self { doc, url, asked })
     }
-    if status.is_redirection() {
-        return Err(redirected(&url, &resp));
-    }
-    let body = resp.bytes().await.map_err(|e| AuthError::Unreachable {
-        endpoint: url.clone(),
-        reason: e.to_string(),
-    })?;
-    if !status.is_success() {
-        return Err(AuthError::Refused {
-            endpoint: url,
-            status: status.as_u16(),
-            reason: crate::api::error::excerpt(&String::from_utf8_lossy(&body), 120),
-        });
-    }
-    let bad = |reason: &str| AuthError::BadResponse {
-        endpoint: url.clone(),
-        reason: reason.to_owned(),
-    };
-    let doc: Document =
-        serde_json::from_slice(&body).map_err(|_| bad("the discovery document is not JSON"))?;
-    let check = |what: &str, value: Option<String>| -> Result<Url, AuthError> {
-        let value = value.ok_or_else(|| bad(&format!("no {what}")))?;
-        let got = Url::parse(&value).map_err(|_| bad(&format!("{what} is not a URL")))?;
-        if !same_origin(&asked, &got) {
+
+    /// The endpoint `what` named `value`, if it is on the target's own host and https.
+    fn trusted(&self, target: &Target, what: &str, value: Option<&str>) -> Result<Url, AuthError> {
+        let bad = |reason: String| AuthError::BadResponse {
+            endpoint: self.url.clone(),
+            reason,
+        };
+        let value = value.ok_or_else(|| bad(format!("no {what}")))?;
+        let got = Url::parse(value).map_err(|_| bad(format!("{what} is not a URL")))?;
+        if !same_origin(&self.asked, &got) {
             return Err(AuthError::Untrusted {
                 endpoint: display(&got),
                 reason: format!(
-                    "the OAuth discovery document of {} names this {what} on another host",
+                    "the OAuth discovery document of {} names this {what} on another host; no credential is sent there",
                     target.host()
                 ),
             });
         }
         require_https(what, got.as_str())
-    };
-    let authorization = check("authorization_endpoint", doc.authorization_endpoint.clone())?;
-    let token = check("token_endpoint", doc.token_endpoint.clone())?;
-    Ok(Endpoints {
-        authorization,
-        token: token.to_string(),
-    })
+    }
 }

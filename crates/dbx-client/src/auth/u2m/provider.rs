@@ -1,17 +1,16 @@
 //! `auth_type = external-browser`: access tokens minted from the refresh token that
-//! `dbx-tui auth login` stored in the OS keyring. One refresh for every waiting request (the
-//! shared [`TokenCache`]); a rotated refresh token is stored back; an expired or revoked login
+//! `dbx-tui auth login` stored in the OS keyring. One refresh for every waiting request (run as
+//! a [`crate::auth::token_cache::Cached`] provider); a rotated refresh token is stored back; an expired or revoked login
 //! says how to sign in again.
 
 use super::exchange::{ExchangeError, Grant, request};
 use super::{Endpoints, SessionError, SessionFailure, Target};
-use crate::auth::token_cache::{Minted, TokenCache, TokenId};
-use crate::auth::{AuthError, AuthHeaders, CredentialProvider};
+use crate::auth::token_cache::{Mint, Minted};
+use crate::auth::{AuthError, AuthHeaders};
 use crate::config::Secret;
 use crate::config::keyring::{self, KeyringError};
-use futures::future::BoxFuture;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Refresh this long before the access token runs out, as the Databricks CLI does.
 const MARGIN: Duration = Duration::from_secs(300);
@@ -21,7 +20,6 @@ pub struct BrowserProvider {
     client_id: String,
     /// The profile, for the login command in messages.
     profile: String,
-    cache: TokenCache<Secret>,
     /// The refresh token last read or stored; read from the keyring on first use.
     refresh: Mutex<Option<Secret>>,
     endpoints: tokio::sync::OnceCell<Endpoints>,
@@ -53,7 +51,6 @@ impl BrowserProvider {
             target,
             client_id: client_id.unwrap_or_else(|| super::DEFAULT_CLIENT_ID.to_owned()),
             profile,
-            cache: TokenCache::default(),
             refresh: Mutex::new(None),
             endpoints: tokio::sync::OnceCell::new(),
         }
@@ -90,8 +87,20 @@ impl BrowserProvider {
             ))),
         }
     }
+}
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
+impl Mint for BrowserProvider {
+    type Token = Secret;
+
+    fn method(&self) -> &'static str {
+        "external-browser"
+    }
+
+    fn principal(&self) -> String {
+        format!("your browser sign-in to {}", self.target.host())
+    }
+
+    async fn mint(&self, http: &reqwest::Client) -> Result<Minted<Secret>, AuthError> {
         let endpoints = self
             .endpoints
             .get_or_try_init(|| super::discovery::discover(http, &self.target))
@@ -141,33 +150,8 @@ impl BrowserProvider {
         }
         Ok(Minted::new(tokens.access, tokens.lifetime, MARGIN))
     }
-}
 
-impl CredentialProvider for BrowserProvider {
-    fn method(&self) -> &'static str {
-        "external-browser"
-    }
-
-    fn principal(&self) -> String {
-        format!("your browser sign-in to {}", self.target.host())
-    }
-
-    fn authorize<'a>(
-        &'a self,
-        http: &'a reqwest::Client,
-    ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(async move {
-            self.cache
-                .headers(self.fetch(http), |t| AuthHeaders::bearer(t.expose()))
-                .await
-        })
-    }
-
-    fn invalidate(&self, refused: TokenId) {
-        self.cache.invalidate(refused);
-    }
-
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.cache.expires_at()
+    fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
+        AuthHeaders::bearer(token.expose())
     }
 }
