@@ -27,12 +27,7 @@ impl Pane for Contexts {
         const INFO: PaneInfo = PaneInfo::new("Contexts", "ctx", ":ctx", KEYS).works_offline();
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.contexts.list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.contexts.list)
-    }
+    super::list_at!(contexts.list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_contexts();
     }

@@ -70,12 +70,7 @@ impl Pane for History {
         const INFO: PaneInfo = PaneInfo::new("History", "history", ":history", KEYS);
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.history.list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.history.list)
-    }
+    super::list_at!(history.list);
     fn rebuild(&self, state: &mut State) {
         state.history.rebuild();
     }

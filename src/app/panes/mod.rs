@@ -25,6 +25,23 @@ use super::state::{State, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+/// A pane's `list` and `list_mut`, both reaching the same `State` field: the two must never
+/// point at different lists, so one line writes both.
+macro_rules! list_at {
+    ($($field:ident).+) => {
+        fn list<'s>(&self, state: &'s State) -> Option<&'s crate::app::list::ListState> {
+            Some(&state.$($field).+)
+        }
+        fn list_mut<'s>(
+            &self,
+            state: &'s mut State,
+        ) -> Option<&'s mut crate::app::list::ListState> {
+            Some(&mut state.$($field).+)
+        }
+    };
+}
+pub(crate) use list_at;
+
 /// What a pane says about itself: its words and its keys.
 pub struct PaneInfo {
     pub title: &'static str,

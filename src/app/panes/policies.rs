@@ -5,7 +5,6 @@ use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::app::App;
 use crate::app::keymap::Action;
-use crate::app::list::ListState;
 use crate::app::modal::Modal;
 use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
 use crate::app::state::{Load, State};
@@ -37,12 +36,7 @@ impl Pane for Policies {
         const INFO: PaneInfo = PaneInfo::new("Network policies", "np", ":np", KEYS).account_level();
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.policies_list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.policies_list)
-    }
+    super::list_at!(policies_list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_policies();
     }

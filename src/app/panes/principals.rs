@@ -4,7 +4,6 @@
 use super::{Pane, PaneInfo};
 use crate::app::App;
 use crate::app::keymap::Action;
-use crate::app::list::ListState;
 use crate::app::pane_keys::{PRINCIPAL_DETAIL, PRINCIPALS};
 use crate::app::state::{State, View};
 use ratatui::Frame;
@@ -18,12 +17,7 @@ impl Pane for Principals {
         const INFO: PaneInfo = PaneInfo::new("Service principals", "sp", ":sp", PRINCIPALS);
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.principals.list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.principals.list)
-    }
+    super::list_at!(principals.list);
     fn rebuild(&self, state: &mut State) {
         state.principals.refilter();
     }
@@ -54,12 +48,7 @@ impl Pane for PrincipalDetail {
         );
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.principals.detail.items)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.principals.detail.items)
-    }
+    super::list_at!(principals.detail.items);
     fn rebuild(&self, state: &mut State) {
         state.principals.rebuild_detail();
     }

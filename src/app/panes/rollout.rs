@@ -63,12 +63,7 @@ impl Pane for Rollout {
         const INFO: PaneInfo = PaneInfo::new("Rollout", "rollout", ":rollout", KEYS);
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.rollout.list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.rollout.list)
-    }
+    super::list_at!(rollout.list);
     fn rebuild(&self, state: &mut State) {
         state.rollout.rebuild();
     }

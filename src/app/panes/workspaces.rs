@@ -4,7 +4,6 @@ use super::{Pane, PaneInfo};
 use crate::actor::{Request, RequestId, Slot, WorkspacesPayload, WorkspacesRequest};
 use crate::app::App;
 use crate::app::keymap::Action;
-use crate::app::list::ListState;
 use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
 use crate::app::state::{Binding, Load, State};
 use ratatui::Frame;
@@ -34,12 +33,7 @@ impl Pane for Workspaces {
         const INFO: PaneInfo = PaneInfo::new("Workspaces", "ws", ":ws", KEYS).account_level();
         &INFO
     }
-    fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
-        Some(&state.workspaces_list)
-    }
-    fn list_mut<'s>(&self, state: &'s mut State) -> Option<&'s mut ListState> {
-        Some(&mut state.workspaces_list)
-    }
+    super::list_at!(workspaces_list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_workspaces();
     }
