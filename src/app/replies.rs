@@ -115,9 +115,19 @@ impl App {
                 s.policies_load = Load::Loaded;
                 s.rebuild_policies();
                 // A policy picker opened before the list arrived fills in now.
-                if let Some(modal::Modal::Pick { for_, mut list }) = self.state.modal.take() {
-                    self.rebuild_pick(&for_, &mut list);
-                    self.state.modal = Some(modal::Modal::Pick { for_, list });
+                let options = match &self.state.modal {
+                    Some(modal::Modal::Pick(pick)) => match &pick.purpose {
+                        crate::app::dialog::PickFor::Bind(purpose) => {
+                            Some(purpose.options(&self.state))
+                        }
+                        crate::app::dialog::PickFor::Principal(_) => None,
+                    },
+                    _ => None,
+                };
+                if let (Some(options), Some(modal::Modal::Pick(pick))) =
+                    (options, &mut self.state.modal)
+                {
+                    pick.set_options(options);
                 }
             }
             Payload::Policy(p) => {

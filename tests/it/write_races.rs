@@ -4,6 +4,7 @@
 
 use crate::support;
 
+use dbx_tui::app::confirm::Confirm;
 use dbx_tui::app::modal::Modal;
 use dbx_tui::emulator::{Emulator, RaceAnswer};
 use serde_json::json;
@@ -179,7 +180,10 @@ async fn confirm_bind_sandbox_to_finance(h: &mut Harness) -> i64 {
         h.type_keys("j");
     }
     h.type_keys("\n");
-    assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
+    assert!(matches!(
+        h.app.state.modal,
+        Some(Modal::Confirm(Confirm::Bind { .. }))
+    ));
     ws.0
 }
 
