@@ -44,6 +44,12 @@ pub struct Input<P> {
     pub error: Option<String>,
 }
 
+impl InputStyle {
+    pub const fn new(hint: &'static str, height: u16, live: Live) -> Self {
+        Self { hint, height, live }
+    }
+}
+
 impl<P> Input<P> {
     pub fn new(purpose: P) -> Self {
         Self::with_text(purpose, String::new())

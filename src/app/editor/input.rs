@@ -44,11 +44,7 @@ impl Purpose for PolicyInput {
     }
 
     fn style(&self) -> InputStyle {
-        InputStyle {
-            hint: " enter to add · esc to cancel",
-            height: 6,
-            live: Live::WhileTyping,
-        }
+        InputStyle::new(" enter to add · esc to cancel", 6, Live::WhileTyping)
     }
 
     fn check(&self, app: &App, text: &str) -> Result<(), String> {

@@ -70,11 +70,7 @@ impl Purpose for PrincipalInput {
     }
 
     fn style(&self) -> InputStyle {
-        InputStyle {
-            hint: " enter to continue · esc to cancel",
-            height: 4,
-            live: Live::OnceRefused,
-        }
+        InputStyle::new(" enter to continue · esc to cancel", 4, Live::OnceRefused)
     }
 
     fn check(&self, _app: &App, text: &str) -> Result<(), String> {
