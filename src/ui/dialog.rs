@@ -25,13 +25,17 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
         let need = if i == 0 { w } else { col + 1 + w };
         if need <= width {
             col = need;
-        } else {
+            continue;
+        }
+        // The word starts a row (the first already has one), and a word wider than a row is
+        // broken over several.
+        if i > 0 {
             rows += 1;
-            col = w;
-            while col > width {
-                rows += 1;
-                col -= width;
-            }
+        }
+        col = w;
+        while col > width {
+            rows += 1;
+            col -= width;
         }
     }
     rows
@@ -187,5 +191,6 @@ mod tests {
         assert_eq!(wrapped_rows("aaaa bbbb", 9), 1);
         assert_eq!(wrapped_rows("aaaa bbbbb", 9), 2);
         assert_eq!(wrapped_rows(&"x".repeat(25), 10), 3);
+        assert_eq!(wrapped_rows(&format!("a {}", "x".repeat(25)), 10), 4);
     }
 }
