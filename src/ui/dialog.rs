@@ -60,7 +60,7 @@ fn spaced(lines: Vec<String>) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The text of an input at `row` of its box, with the cursor in it.
+/// The terminal cursor in the text of an input drawn at `row` of its box.
 fn cursor(frame: &mut Frame, rect: Rect, input: &tui_input::Input, row: u16) {
     let x = rect.x + 2 + input.visual_cursor() as u16;
     frame.set_cursor_position(Position::new(
