@@ -1,14 +1,17 @@
 //! Yes/no questions before something that cannot be taken back: leaving with unapplied edits,
-//! switching profile, dropping pending edits for an undo, overwriting a file. Only `y` goes
-//! ahead; `n`, Esc and every other key keep things as they are.
+//! switching profile, dropping pending edits (for an undo, or on leaving a review), binding a
+//! workspace, overwriting a file, a service principal's writes. Only `y` goes ahead; `n`, Esc
+//! and every other key keep things as they are.
 
 use super::App;
+use super::dialog::{Answer, Question, answer};
 use super::modal::Modal;
 use super::pending::{EditsFrom, WaitingEdits};
 use super::state::{PolicyDetail, State, View};
-use crate::api::PolicyId;
+use crate::actor::{PrincipalWrite, Request, Slot};
 use crate::api::network_policies::change::EditOp;
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::api::{PolicyId, WorkspaceId};
+use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 /// What `y` does.
@@ -26,15 +29,39 @@ pub enum Confirm {
     UndoOverPending { policy: PolicyId, ops: Vec<EditOp> },
     /// Replace an existing file with an export.
     Overwrite { path: PathBuf, text: String },
+    /// Drop the pending change of a policy (esc in its review).
+    Discard { policy: PolicyId },
+    /// Bind a workspace to a policy, if it is still bound to `expected`.
+    Bind {
+        workspace: WorkspaceId,
+        policy: PolicyId,
+        expected: PolicyId,
+    },
+    /// A write to a service principal; `lines` say what breaks.
+    Principal {
+        write: PrincipalWrite,
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A question whose answer is y or n.
+fn yes_no(title: &str, lines: Vec<String>) -> Question {
+    Question {
+        title: title.into(),
+        lines,
+        keys: " y yes · n no (default)",
+        width: 96,
+    }
+}
+
 impl Confirm {
-    /// Title and lines of the question, for the dialog.
-    pub fn question(&self, state: &State) -> (String, Vec<String>) {
+    /// The question, for the dialog.
+    pub fn question(&self, state: &State) -> Question {
         let policies = state.pending.len();
         let unapplied = format!(
             "{} unapplied changes",
@@ -44,22 +71,20 @@ impl Confirm {
                 format!("{policies} policies have")
             }
         );
+        let edits_of = |policy| state.pending.get(policy).map_or(0, |p| p.ops.len());
         match self {
-            Confirm::Quit => (
-                "Quit?".into(),
-                vec![format!("{unapplied}: quit anyway? y/n")],
-            ),
-            Confirm::SwitchProfile { name, .. } => (
-                "Switch profile?".into(),
+            Confirm::Quit => yes_no("Quit?", vec![format!("{unapplied}: quit anyway? y/n")]),
+            Confirm::SwitchProfile { name, .. } => yes_no(
+                "Switch profile?",
                 vec![
                     format!("{unapplied}: switch to {name} and discard them? y/n"),
                     "(they were made against this profile's account)".into(),
                 ],
             ),
             Confirm::UndoOverPending { policy, .. } => {
-                let n = state.pending.get(policy).map_or(0, |p| p.ops.len());
-                (
-                    "Undo?".into(),
+                let n = edits_of(policy);
+                yes_no(
+                    "Undo?",
                     vec![format!(
                         "{policy} has {} not applied yet: discard {} and review the undo? y/n",
                         plural(n, "edit", "edits"),
@@ -67,10 +92,46 @@ impl Confirm {
                     )],
                 )
             }
-            Confirm::Overwrite { path, .. } => (
-                "Overwrite?".into(),
+            Confirm::Overwrite { path, .. } => yes_no(
+                "Overwrite?",
                 vec![format!("{} exists: overwrite it? y/n", path.display())],
             ),
+            Confirm::Discard { policy } => Question {
+                title: "Discard?".into(),
+                lines: vec![format!(
+                    "Discard {} pending change(s) to {policy}?",
+                    edits_of(policy)
+                )],
+                keys: " y discard · n keep them (default)",
+                width: 70,
+            },
+            Confirm::Bind {
+                workspace,
+                policy,
+                expected,
+            } => {
+                let name = state.workspace_index.get(workspace).map_or_else(
+                    || workspace.to_string(),
+                    |&i| state.workspaces[i].workspace_name.clone(),
+                );
+                Question {
+                    title: "Bind".into(),
+                    lines: vec![
+                        format!("Bind workspace {name} ({workspace}) to {policy}?"),
+                        format!(
+                            "It is bound to {expected} now; its serverless egress follows {policy} from then on."
+                        ),
+                    ],
+                    keys: " y bind · n cancel (default)",
+                    width: u16::MAX,
+                }
+            }
+            Confirm::Principal { title, lines, .. } => Question {
+                title: title.clone(),
+                lines: lines.iter().cloned().chain([String::new()]).collect(),
+                keys: " y go ahead · n cancel (default)",
+                width: u16::MAX,
+            },
         }
     }
 }
@@ -123,19 +184,19 @@ impl App {
 
     /// A key while a question is open.
     pub(super) fn confirm_key(&mut self, c: Confirm, key: KeyEvent) -> Option<Modal> {
-        match key.code {
-            KeyCode::Char('y') => {
+        match answer(&key) {
+            Answer::Yes => {
                 // What `y` starts may open a dialog of its own; the caller keeps it.
                 self.confirmed(c);
                 None
             }
-            KeyCode::Char('n') | KeyCode::Esc => {
+            Answer::No => {
                 if let Confirm::Overwrite { path, .. } = &c {
                     self.state.flash = Some(format!("kept {}; nothing written", path.display()));
                 }
                 None
             }
-            _ => Some(Modal::Confirm(c)),
+            Answer::Undecided => Some(Modal::Confirm(c)),
         }
     }
 
@@ -163,6 +224,25 @@ impl App {
                 self.review_undo(policy, ops);
             }
             Confirm::Overwrite { path, text } => self.overwrite_export(&path, &text),
+            Confirm::Discard { policy } => {
+                self.state.pending.remove(&policy);
+                self.state.flash = Some(format!("discarded the pending change of {policy}"));
+            }
+            Confirm::Bind {
+                workspace,
+                policy,
+                expected,
+            } => {
+                self.request(
+                    Slot::Write,
+                    Request::Workspaces(crate::actor::WorkspacesRequest::Bind {
+                        workspace,
+                        policy,
+                        expected,
+                    }),
+                );
+            }
+            Confirm::Principal { write, .. } => self.send_write(write),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod confirm;
+pub mod dialog;
 pub mod editor;
 pub mod egress;
 mod export_file;

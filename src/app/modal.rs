@@ -1,40 +1,14 @@
-//! Dialogs that take the keys until they close: inputs, the review of a change, confirmations.
-//! Every destructive confirmation defaults to "no": only `y` (or the typed id) goes ahead.
+//! Dialogs that take the keys until they close: the shared ones of [`super::dialog`] (inputs,
+//! picks, questions, type-to-confirm, a secret shown once) and the policy editor's review,
+//! conflict and export. Every destructive confirmation defaults to "no": only `y` (or the typed
+//! name) goes ahead.
 
-use super::list::ListState;
-use crate::api::network_policies::{NetworkPolicy, StorageDestination};
-use crate::api::{PolicyId, WorkspaceId};
-use tui_input::Input;
-
-/// What a one-line input is for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InputPurpose {
-    AddDns,
-    EditDns(String),
-    AddBlocked,
-    EditBlocked(String),
-    AddStorage,
-    EditStorage(StorageDestination),
-    NewPolicy,
-    ClonePolicy(PolicyId),
-}
-
-impl InputPurpose {
-    pub fn prompt(&self) -> String {
-        match self {
-            InputPurpose::AddDns => "Allow DNS name".into(),
-            InputPurpose::EditDns(old) => format!("Replace {old} with"),
-            InputPurpose::AddBlocked => "Block DNS name".into(),
-            InputPurpose::EditBlocked(old) => format!("Block instead of {old}"),
-            InputPurpose::AddStorage => {
-                "Allow storage (s3://bucket region | gs://bucket | azure://account.dfs)".into()
-            }
-            InputPurpose::EditStorage(old) => format!("Replace {} with", old.label()),
-            InputPurpose::NewPolicy => "New policy id".into(),
-            InputPurpose::ClonePolicy(from) => format!("Clone {from} as"),
-        }
-    }
-}
+use super::App;
+use super::confirm::Confirm;
+use super::dialog::{Input, InputFor, Pick, PickFor, ShowOnce, TypeToConfirm};
+use crate::api::PolicyId;
+use crate::api::network_policies::NetworkPolicy;
+use crossterm::event::KeyEvent;
 
 /// What a review applies.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,50 +19,27 @@ pub enum ReviewKind {
     Create(Box<NetworkPolicy>),
 }
 
-/// Which list a picker chooses from.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PickFor {
-    /// Choose a policy for this workspace.
-    Workspace(WorkspaceId),
-    /// Choose a workspace to bind to this policy.
-    Policy(PolicyId),
-}
-
 #[derive(Clone, Debug)]
 pub enum Modal {
-    Input {
-        purpose: InputPurpose,
-        input: Input,
-        error: Option<String>,
-    },
+    /// A one-line input of any pane.
+    Input(Input<InputFor>),
     Review {
         kind: ReviewKind,
         scroll: u16,
-    },
-    ConfirmDiscard {
-        policy: PolicyId,
     },
     Conflict {
         policy: PolicyId,
         server: Box<NetworkPolicy>,
     },
-    ConfirmBind {
-        workspace: WorkspaceId,
-        policy: PolicyId,
-        expected: PolicyId,
-    },
-    Pick {
-        for_: PickFor,
-        list: ListState,
-    },
-    DeletePolicy {
-        policy: PolicyId,
-        input: Input,
-    },
+    /// Choose one option, for any pane.
+    Pick(Pick<PickFor>),
+    /// Type the name of what is deleted.
+    TypeToConfirm(TypeToConfirm),
     Export {
         policy: PolicyId,
     },
-    Principal(super::principals::PrincipalModal),
+    /// A new secret, shown once. Closing it drops the only copy.
+    ShowOnce(Box<ShowOnce>),
     /// Several pasted lines offered as names to add.
     PasteOffer(Box<super::paste::PasteOffer>),
     /// A `:history` entry's change (the history list's data index), read-only.
@@ -97,5 +48,28 @@ pub enum Modal {
         scroll: u16,
     },
     /// A yes/no question before something that cannot be taken back.
-    Confirm(super::confirm::Confirm),
+    Confirm(Confirm),
+}
+
+impl App {
+    /// Keys while a modal is open. Returns after consuming the key.
+    pub(in crate::app) fn handle_modal_key(&mut self, key: KeyEvent) {
+        let Some(modal) = self.state.modal.take() else {
+            return;
+        };
+        let keep = match modal {
+            Modal::Input(d) => self.input_key(d, key, Modal::Input),
+            Modal::Pick(d) => self.pick_key(d, key, Modal::Pick),
+            Modal::TypeToConfirm(d) => self.type_to_confirm_key(d, key),
+            Modal::ShowOnce(d) => self.show_once_key(*d, key),
+            Modal::Confirm(c) => self.confirm_key(c, key),
+            Modal::Review { kind, scroll } => self.review_key(kind, scroll, key),
+            Modal::Conflict { policy, server } => self.conflict_key(policy, server, key),
+            Modal::Export { policy } => self.export_key(policy, key),
+            Modal::PasteOffer(offer) => self.paste_offer_key(*offer, key),
+            Modal::HistoryEntry { index, scroll } => App::history_entry_key(index, scroll, key),
+        };
+        // What a key started may open a dialog of its own, shown when this one closes.
+        self.state.modal = keep.or(self.state.modal.take());
+    }
 }

@@ -7,7 +7,9 @@
 //! the usual review.
 
 use super::App;
-use super::modal::{InputPurpose, Modal};
+use super::dialog::{Input as InputDialog, InputFor};
+use super::editor::PolicyInput;
+use super::modal::Modal;
 use super::state::Mode;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::check_new_dns_destination;
@@ -26,7 +28,7 @@ pub const MAX_PASTED_NAMES: usize = 2000;
 #[derive(Clone, Debug)]
 pub struct PasteOffer {
     /// The input the paste went to; `esc` goes back to it as it was.
-    pub purpose: InputPurpose,
+    pub purpose: PolicyInput,
     pub input: Input,
     /// The normalised names to add, in paste order.
     pub names: Vec<String>,
@@ -38,7 +40,7 @@ pub struct PasteOffer {
 impl PasteOffer {
     fn op(&self, name: String) -> EditOp {
         match self.purpose {
-            InputPurpose::AddBlocked => EditOp::AddBlockedDns { name },
+            PolicyInput::AddBlocked => EditOp::AddBlockedDns { name },
             _ => EditOp::AddDns { name },
         }
     }
@@ -46,7 +48,7 @@ impl PasteOffer {
     /// "Add 2 names: a, b?" with the list that fits, for the dialog's first line.
     pub fn question(&self) -> String {
         let verb = match self.purpose {
-            InputPurpose::AddBlocked => "Block",
+            PolicyInput::AddBlocked => "Block",
             _ => "Allow",
         };
         match self.names.len() {
@@ -101,7 +103,7 @@ impl App {
     pub(super) fn on_paste(&mut self, text: String) {
         self.dirty = true;
         self.state.flash = None;
-        let Some(mut modal) = self.state.modal.take() else {
+        let Some(modal) = self.state.modal.take() else {
             let result = match &mut self.state.mode {
                 Mode::Command(input) | Mode::Filter(input) => insert(input, &one_line(&text)),
                 Mode::Normal | Mode::Help => {
@@ -115,61 +117,31 @@ impl App {
             return;
         };
         let modal = match modal {
-            Modal::Input {
-                purpose,
-                input,
-                error,
-            } if matches!(purpose, InputPurpose::AddDns | InputPurpose::AddBlocked)
-                && lines(&text).len() > 1 =>
-            {
-                match self.offer(purpose.clone(), input.clone(), &text) {
-                    Ok(offer) => Modal::PasteOffer(Box::new(offer)),
-                    Err(e) => {
-                        self.state.flash = Some(e);
-                        Modal::Input {
-                            purpose,
-                            input,
-                            error,
+            Modal::Input(mut d) => match &d.purpose {
+                InputFor::Policy(purpose @ (PolicyInput::AddDns | PolicyInput::AddBlocked))
+                    if lines(&text).len() > 1 =>
+                {
+                    match self.offer(purpose.clone(), d.input.clone(), &text) {
+                        Ok(offer) => Modal::PasteOffer(Box::new(offer)),
+                        Err(e) => {
+                            self.state.flash = Some(e);
+                            Modal::Input(d)
                         }
                     }
                 }
-            }
-            Modal::Input {
-                purpose,
-                mut input,
-                error,
-            } => match insert(&mut input, &one_line(&text)) {
-                Ok(()) => {
-                    let error = self.check_input(&purpose, input.value());
-                    Modal::Input {
-                        purpose,
-                        input,
-                        error,
+                _ => {
+                    match insert(&mut d.input, &one_line(&text)) {
+                        Ok(()) => self.recheck(&mut d),
+                        Err(e) => self.state.flash = Some(e),
                     }
-                }
-                Err(e) => {
-                    self.state.flash = Some(e);
-                    Modal::Input {
-                        purpose,
-                        input,
-                        error,
-                    }
+                    Modal::Input(d)
                 }
             },
-            Modal::DeletePolicy { policy, mut input } => {
-                if let Err(e) = insert(&mut input, &one_line(&text)) {
+            Modal::TypeToConfirm(mut d) => {
+                if let Err(e) = insert(&mut d.input, &one_line(&text)) {
                     self.state.flash = Some(e);
                 }
-                Modal::DeletePolicy { policy, input }
-            }
-            Modal::Principal(
-                super::principals::PrincipalModal::Input { ref mut input, .. }
-                | super::principals::PrincipalModal::TypeToConfirm { ref mut input, .. },
-            ) => {
-                if let Err(e) = insert(input, &one_line(&text)) {
-                    self.state.flash = Some(e);
-                }
-                modal
+                Modal::TypeToConfirm(d)
             }
             other => {
                 self.state.flash = Some("paste ignored: no text input has the focus".into());
@@ -179,18 +151,9 @@ impl App {
         self.state.modal = Some(modal);
     }
 
-    /// The error to show under an input while its text is being typed.
-    fn check_input(&self, purpose: &InputPurpose, value: &str) -> Option<String> {
-        if value.is_empty() {
-            None
-        } else {
-            self.validate_input(purpose, value).err()
-        }
-    }
-
     /// Each pasted line checked as if typed and entered: new names are offered, the rest listed
     /// with the reason.
-    fn offer(&self, purpose: InputPurpose, input: Input, text: &str) -> Result<PasteOffer, String> {
+    fn offer(&self, purpose: PolicyInput, input: Input, text: &str) -> Result<PasteOffer, String> {
         let lines = lines(text);
         if lines.len() > MAX_PASTED_NAMES {
             return Err(format!(
@@ -200,7 +163,7 @@ impl App {
         }
         let draft = self.state.detail_draft();
         let existing = match (&purpose, &draft) {
-            (InputPurpose::AddBlocked, Some(p)) => p.blocked_destinations(),
+            (PolicyInput::AddBlocked, Some(p)) => p.blocked_destinations(),
             (_, Some(p)) => p.internet_destinations(),
             (_, None) => &[],
         };
@@ -255,11 +218,11 @@ impl App {
                 self.state.flash = Some(flash);
                 None
             }
-            KeyCode::Char('n') | KeyCode::Esc => Some(Modal::Input {
-                purpose: offer.purpose,
+            KeyCode::Char('n') | KeyCode::Esc => Some(Modal::Input(InputDialog {
+                purpose: InputFor::Policy(offer.purpose),
                 input: offer.input,
                 error: None,
-            }),
+            })),
             KeyCode::Down | KeyCode::Char('j') => Some(Modal::PasteOffer(Box::new(PasteOffer {
                 scroll: offer.scroll.saturating_add(1),
                 ..offer

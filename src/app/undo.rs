@@ -76,11 +76,11 @@ impl App {
                         ));
                         return;
                     }
-                    self.state.modal = Some(Modal::ConfirmBind {
+                    self.state.modal = Some(Modal::Confirm(Confirm::Bind {
                         workspace: WorkspaceId(ws),
                         policy: PolicyId(before.to_owned()),
                         expected: PolicyId(entry.policy_id.clone()),
-                    });
+                    }));
                 }
             }
             _ => {}

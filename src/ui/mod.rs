@@ -1,6 +1,7 @@
 //! Drawing: pure functions of [`State`], one module per pane. Nothing here awaits or mutates.
 
 pub(crate) mod contexts;
+mod dialog;
 pub mod egress;
 mod footer;
 mod header;

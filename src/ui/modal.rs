@@ -3,11 +3,11 @@
 use super::theme;
 use crate::api::network_policies::NetworkPolicy;
 use crate::api::network_policies::change::{DiffLine, json_diff, text_diff, tightens};
-use crate::app::modal::{Modal, PickFor, ReviewKind};
+use crate::app::modal::{Modal, ReviewKind};
 use crate::app::paste::PasteOffer;
 use crate::app::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -218,38 +218,17 @@ fn conflict_lines(state: &State, policy: &str, server: &NetworkPolicy) -> Vec<Li
 }
 
 pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
-    let wide = area.width.saturating_sub(8).min(110);
+    let wide = super::dialog::wide(area);
     match modal {
-        Modal::Input {
-            purpose,
-            input,
-            error,
-        } => {
-            let rect = centered(area, wide, 6);
-            let mut lines = vec![Line::from(format!(" {}", input.value()))];
-            lines.push(match error {
-                Some(e) => Line::styled(format!(" ✗ {e}"), theme::error()),
-                None => Line::styled(" enter to add · esc to cancel", theme::dim()),
-            });
-            boxed(frame, rect, &purpose.prompt(), lines, 0);
-            let x = rect.x + 2 + input.visual_cursor() as u16;
-            frame.set_cursor_position(Position::new(
-                x.min(rect.right().saturating_sub(2)),
-                rect.y + 1,
-            ));
-        }
+        Modal::Input(d) => super::dialog::input(state, d, frame, area),
+        Modal::Pick(d) => super::dialog::pick(state, d, frame, area),
+        Modal::Confirm(c) => super::dialog::confirm(c.question(state), frame, area),
+        Modal::TypeToConfirm(d) => super::dialog::type_to_confirm(d, frame, area),
+        Modal::ShowOnce(d) => super::dialog::show_once(state, d, frame, area),
         Modal::Review { kind, scroll } => {
             let (title, lines) = review_lines(state, kind);
             let rect = centered(area, wide, area.height.saturating_sub(2));
             boxed(frame, rect, &title, lines, *scroll);
-        }
-        Modal::ConfirmDiscard { policy } => {
-            let n = state.pending.get(policy).map_or(0, |p| p.ops.len());
-            let lines = vec![
-                Line::from(format!(" Discard {n} pending change(s) to {policy}?")),
-                keys(" y discard · n keep them (default)"),
-            ];
-            boxed(frame, centered(area, 70, 4), "Discard?", lines, 0);
         }
         Modal::Conflict { policy, server } => {
             let rect = centered(area, wide, area.height.saturating_sub(2));
@@ -261,123 +240,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
                 0,
             );
         }
-        Modal::ConfirmBind {
-            workspace,
-            policy,
-            expected,
-        } => {
-            let name = state.workspace_index.get(workspace).map_or_else(
-                || workspace.to_string(),
-                |&i| state.workspaces[i].workspace_name.clone(),
-            );
-            let lines = vec![
-                Line::from(format!(" Bind workspace {name} ({workspace}) to {policy}?")),
-                Line::from(format!(
-                    " It is bound to {expected} now; its serverless egress follows {policy} from then on."
-                )),
-                keys(" y bind · n cancel (default)"),
-            ];
-            boxed(frame, centered(area, wide, 5), "Bind", lines, 0);
-        }
-        Modal::Pick { for_, list } => {
-            let (title, names): (String, Vec<String>) = match for_ {
-                PickFor::Workspace(ws) => {
-                    let current = state.binding_of(*ws);
-                    let name = state.workspace_index.get(ws).map_or_else(
-                        || ws.to_string(),
-                        |&i| state.workspaces[i].workspace_name.clone(),
-                    );
-                    (
-                        format!("Policy for workspace {name}"),
-                        state
-                            .policies
-                            .iter()
-                            .map(|p| {
-                                if current.is_some_and(|c| c.as_str() == p.id()) {
-                                    format!("{:<28} (current)", p.id())
-                                } else {
-                                    p.id().to_owned()
-                                }
-                            })
-                            .collect(),
-                    )
-                }
-                PickFor::Policy(p) => (
-                    format!("Workspace to bind to {p}"),
-                    state
-                        .workspaces
-                        .iter()
-                        .map(|w| {
-                            let current = state
-                                .binding_of(w.workspace_id)
-                                .map(std::string::ToString::to_string)
-                                .unwrap_or_default();
-                            let mark = if current == p.as_str() {
-                                " (current)"
-                            } else {
-                                ""
-                            };
-                            format!("{:<28} now {current}{mark}", w.workspace_name)
-                        })
-                        .collect(),
-                ),
-            };
-            let height = (list.len() as u16 + 3).min(area.height);
-            let rect = centered(area, 70, height);
-            let mut lines: Vec<Line> = list
-                .visible
-                .iter()
-                .enumerate()
-                .map(|(pos, &i)| {
-                    // The marker shows the selection without colour (NO_COLOR, monochrome).
-                    let marker = if pos == list.selected { ">" } else { " " };
-                    let text = format!(" {marker} {}", names.get(i).cloned().unwrap_or_default());
-                    if pos == list.selected {
-                        Line::styled(text, theme::selected())
-                    } else {
-                        Line::from(text)
-                    }
-                })
-                .collect();
-            if lines.is_empty() {
-                lines.push(Line::styled(" loading…", theme::dim()));
-            }
-            lines.push(keys(" enter choose · esc cancel"));
-            let scroll = (list.selected as u16).saturating_sub(height.saturating_sub(4));
-            boxed(frame, rect, &title, lines, scroll);
-        }
-        Modal::DeletePolicy { policy, input } => {
-            let lines = vec![
-                Line::from(format!(" Delete policy {policy}? Type its id to confirm:")),
-                Line::from(format!(" {}", input.value())),
-                keys(" enter delete · esc cancel"),
-            ];
-            let rect = centered(area, 70, 5);
-            boxed(frame, rect, "Delete", lines, 0);
-            let x = rect.x + 2 + input.visual_cursor() as u16;
-            frame.set_cursor_position(Position::new(
-                x.min(rect.right().saturating_sub(2)),
-                rect.y + 2,
-            ));
-        }
-        Modal::Principal(m) => super::principals::render_modal(state, m, frame, area),
         Modal::PasteOffer(offer) => paste_offer(offer, frame, area, wide),
-        Modal::Confirm(c) => {
-            let (title, question) = c.question(state);
-            let mut lines: Vec<Line> = question
-                .into_iter()
-                .map(|l| Line::from(format!(" {l}")))
-                .collect();
-            lines.push(keys(" y yes · n no (default)"));
-            let height = lines.len() as u16 + 2;
-            boxed(
-                frame,
-                centered(area, wide.min(96), height),
-                &title,
-                lines,
-                0,
-            );
-        }
         Modal::HistoryEntry { index, scroll } => {
             if let Some(e) = state.history_entry(*index) {
                 let (title, lines) = super::history::entry_lines(state, e);

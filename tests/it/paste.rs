@@ -4,7 +4,9 @@
 
 use crate::support::{self, Harness, emulator};
 use crossterm::event::Event;
-use dbx_tui::app::modal::{InputPurpose, Modal};
+use dbx_tui::app::dialog::{self, InputFor};
+use dbx_tui::app::editor::PolicyInput;
+use dbx_tui::app::modal::Modal;
 use dbx_tui::app::paste::MAX_INPUT_CHARS;
 
 /// The allowed DNS names of the open policy with the pending edits applied.
@@ -26,10 +28,10 @@ async fn allow_input(emu: &dbx_tui::emulator::Emulator) -> Harness {
     assert!(
         matches!(
             &h.app.state.modal,
-            Some(Modal::Input {
-                purpose: InputPurpose::AddDns,
+            Some(Modal::Input(dialog::Input {
+                purpose: InputFor::Policy(PolicyInput::AddDns),
                 ..
-            })
+            }))
         ),
         "{:?}",
         h.app.state.modal
@@ -113,7 +115,7 @@ async fn invalid_pasted_lines_are_listed_and_esc_returns_to_the_input() {
     // Esc: back to the input as it was, nothing added.
     h.type_keys("\x1b");
     match &h.app.state.modal {
-        Some(Modal::Input { input, .. }) => assert_eq!(input.value(), "typed"),
+        Some(Modal::Input(dialog::Input { input, .. })) => assert_eq!(input.value(), "typed"),
         other => panic!("{other:?}"),
     }
     assert!(!draft_names(&h).contains(&"ok.example.com".to_owned()));
@@ -159,7 +161,7 @@ async fn huge_pastes_are_handled_in_one_go() {
     // The console goes on: the next key lands in the input.
     h.type_keys("z");
     match &h.app.state.modal {
-        Some(Modal::Input { input, .. }) => assert_eq!(input.value(), "z"),
+        Some(Modal::Input(dialog::Input { input, .. })) => assert_eq!(input.value(), "z"),
         other => panic!("{other:?}"),
     }
 

@@ -3,6 +3,8 @@
 
 use crate::support;
 
+use dbx_tui::app::confirm::Confirm;
+use dbx_tui::app::dialog::{self, Deletion};
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::View;
 use serde_json::json;
@@ -60,7 +62,7 @@ async fn an_invalid_domain_is_explained_and_keeps_what_was_typed() {
     h.open_policy("corp-egress").await;
     h.type_keys("ahttps://pypi.org/simple\n");
     match &h.app.state.modal {
-        Some(Modal::Input { input, error, .. }) => {
+        Some(Modal::Input(dialog::Input { input, error, .. })) => {
             assert_eq!(input.value(), "https://pypi.org/simple");
             assert!(error.as_deref().unwrap().contains("scheme"), "{error:?}");
         }
@@ -72,7 +74,7 @@ async fn an_invalid_domain_is_explained_and_keeps_what_was_typed() {
     // A duplicate is refused too.
     h.type_keys("\x1bapypi.org\n");
     assert!(
-        matches!(&h.app.state.modal, Some(Modal::Input { error: Some(e), .. }) if e.contains("already"))
+        matches!(&h.app.state.modal, Some(Modal::Input(dialog::Input { error: Some(e), .. })) if e.contains("already"))
     );
     h.type_keys("\x1b");
     assert!(h.app.state.pending.is_empty());
@@ -170,7 +172,7 @@ async fn remove_toggle_modes_and_discard_after_asking() {
     h.type_keys("\x1b");
     assert!(matches!(
         h.app.state.modal,
-        Some(Modal::ConfirmDiscard { .. })
+        Some(Modal::Confirm(Confirm::Discard { .. }))
     ));
     insta::assert_snapshot!("confirm_discard", h.body());
     h.type_keys("n");
@@ -194,7 +196,7 @@ async fn create_then_delete_with_typed_confirmation_and_protected_policies() {
     h.type_keys("cbad id!");
     assert!(matches!(
         &h.app.state.modal,
-        Some(Modal::Input { error: Some(_), .. })
+        Some(Modal::Input(dialog::Input { error: Some(_), .. }))
     ));
     h.type_keys("\x1bcsandbox-lockdown\n");
     assert!(matches!(h.app.state.modal, Some(Modal::Review { .. })));
@@ -236,7 +238,13 @@ async fn create_then_delete_with_typed_confirmation_and_protected_policies() {
     h.ctrl('d');
     h.type_keys("sandbox\n");
     assert!(
-        matches!(h.app.state.modal, Some(Modal::DeletePolicy { .. })),
+        matches!(
+            h.app.state.modal,
+            Some(Modal::TypeToConfirm(dialog::TypeToConfirm {
+                deletion: Deletion::Policy(_),
+                ..
+            }))
+        ),
         "a wrong id must not delete"
     );
     h.keys("-lockdown\n").await;
@@ -269,7 +277,10 @@ async fn bind_a_workspace_from_its_row_then_undo_from_history() {
     assert_eq!(h.app.state.view, View::History);
     h.assert_shows("default-policy → finance-strict");
     h.type_keys("u");
-    assert!(matches!(h.app.state.modal, Some(Modal::ConfirmBind { .. })));
+    assert!(matches!(
+        h.app.state.modal,
+        Some(Modal::Confirm(Confirm::Bind { .. }))
+    ));
     h.keys("y").await;
     assert_eq!(
         emu.handle().binding(&acc, ws).as_deref(),
@@ -352,7 +363,7 @@ async fn storage_destinations_are_parsed_validated_and_written() {
     h.type_keys("sftp://nope\n");
     assert!(matches!(
         &h.app.state.modal,
-        Some(Modal::Input { error: Some(_), .. })
+        Some(Modal::Input(dialog::Input { error: Some(_), .. }))
     ));
     h.type_keys("\x1bss3://acme-new-landing us-west-2\n");
     assert!(h.app.state.modal.is_none(), "{:?}", h.app.state.modal);

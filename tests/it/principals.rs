@@ -5,8 +5,8 @@ use crate::support;
 
 use crossterm::event::KeyCode;
 use dbx_tui::actor::{ActorEvent, Payload};
+use dbx_tui::app::dialog::{self, PickFor};
 use dbx_tui::app::modal::Modal;
-use dbx_tui::app::principals::PrincipalModal;
 use dbx_tui::app::state::{Load, View};
 use dbx_tui::emulator::{Emulator, EmulatorOptions};
 use serde_json::Value;
@@ -391,14 +391,16 @@ async fn snapshot_of_the_secret_modal_has_no_secret() {
     h.keys("n").await;
     assert!(matches!(
         h.app.state.modal,
-        Some(Modal::Principal(PrincipalModal::Input { .. }))
+        Some(Modal::Input(dialog::Input {
+            purpose: dialog::InputFor::Principal(_),
+            ..
+        }))
     ));
     h.keys("30\n").await;
-    let Some(Modal::Principal(PrincipalModal::SecretShown { secret, info, .. })) =
-        h.app.state.modal.clone()
-    else {
+    let Some(Modal::ShowOnce(shown)) = h.app.state.modal.clone() else {
         panic!("no secret shown: {:?}", h.app.state.modal)
     };
+    let (secret, secret_id) = (shown.secret, shown.label);
     let plain = secret.expose().to_owned();
     assert!(plain.len() > 16);
     let screen = h.body();
@@ -409,13 +411,13 @@ async fn snapshot_of_the_secret_modal_has_no_secret() {
         mask_dates(
             &screen
                 .replace(&plain, "<REDACTED>")
-                .replace(&info.id, "<new-secret-id>")
+                .replace(&secret_id, "<new-secret-id>")
         )
     );
     // It exists on the emulator, with a 30-day lifetime.
     let after = secret_ids(&emu, &id).await;
     assert_eq!(after.len(), before.len() + 1);
-    assert!(after.contains(&info.id));
+    assert!(after.contains(&secret_id));
 
     // Copy: the effect carries it once, as OSC 52.
     h.keys("c").await;
@@ -433,12 +435,31 @@ async fn snapshot_of_the_secret_modal_has_no_secret() {
     assert!(journal.contains("create_secret"));
     assert!(!journal.contains(&plain), "the secret reached the journal");
     // The new secret is listed in the detail, expiring in under 30 days (highlighted).
-    h.assert_shows(&info.id);
+    h.assert_shows(&secret_id);
     assert!(
         h.screen().contains("expires in 29 days") || h.screen().contains("expires in 30 days"),
         "{}",
         h.screen()
     );
+}
+
+#[tokio::test]
+async fn a_copied_secret_still_says_how_to_close_its_dialog() {
+    let emu = emulator().await;
+    let mut h = harness(&emu).await;
+    find(&mut h, "dbt-cloud").await;
+    h.keys("\n").await;
+    h.keys("n").await;
+    h.keys("30\n").await;
+    assert!(matches!(h.app.state.modal, Some(Modal::ShowOnce(_))));
+    h.keys("c").await;
+    let screen = h.body();
+    // The clipboard note wraps: the box grows with it instead of cutting off the last line.
+    assert!(
+        screen.contains("Sent to the terminal's clipboard"),
+        "{screen}"
+    );
+    assert!(screen.contains("enter/esc close"), "{screen}");
 }
 
 #[tokio::test]
@@ -460,11 +481,10 @@ async fn rotate_creates_shows_once_then_deletes_the_old() {
     h.keys("R").await;
     h.assert_shows(&format!("Rotate secret {old}"));
     h.keys("y").await;
-    let Some(Modal::Principal(PrincipalModal::SecretShown { secret, info, .. })) =
-        h.app.state.modal.clone()
-    else {
+    let Some(Modal::ShowOnce(shown)) = h.app.state.modal.clone() else {
         panic!("no secret shown: {:?}", h.app.state.modal)
     };
+    let (secret, secret_id) = (shown.secret, shown.label);
     let plain = secret.expose().to_owned();
     // Both work until the old one is deleted.
     assert_eq!(secret_ids(&emu, &id).await.len(), 3);
@@ -472,7 +492,7 @@ async fn rotate_creates_shows_once_then_deletes_the_old() {
     assert!(h.screen().contains(&format!("Delete the old secret {old}")));
     h.keys("y").await;
     let now = secret_ids(&emu, &id).await;
-    assert!(now.contains(&info.id), "{now:?}");
+    assert!(now.contains(&secret_id), "{now:?}");
     assert!(!now.contains(&old), "{now:?}");
     assert_eq!(now.len(), 2);
     let (entries, _) = h.journal().read_all().unwrap();
@@ -551,7 +571,12 @@ async fn assign_to_a_workspace_and_remove() {
     h.keys("\n").await;
     assert!(h.screen().contains("not assigned to any workspace"));
     h.keys("b").await;
-    let Some(Modal::Principal(PrincipalModal::Pick { options, .. })) = &h.app.state.modal else {
+    let Some(Modal::Pick(dialog::Pick {
+        purpose: PickFor::Principal(_),
+        options,
+        ..
+    })) = &h.app.state.modal
+    else {
         panic!("{:?}", h.app.state.modal)
     };
     let ws: i64 = options[0].1.parse().unwrap();
@@ -596,7 +621,12 @@ async fn add_to_a_group_and_remove() {
         .groups
         .len();
     h.keys("+").await;
-    let Some(Modal::Principal(PrincipalModal::Pick { options, .. })) = &h.app.state.modal else {
+    let Some(Modal::Pick(dialog::Pick {
+        purpose: PickFor::Principal(_),
+        options,
+        ..
+    })) = &h.app.state.modal
+    else {
         panic!("{:?}", h.app.state.modal)
     };
     assert!(

@@ -7,6 +7,7 @@ use crossterm::event::Event;
 use dbx_tui::actor::{
     ActorEvent, Command, PoliciesRequest, Request, RequestId, Slot, WorkspacesRequest,
 };
+use dbx_tui::app::dialog;
 use dbx_tui::app::modal::Modal;
 use dbx_tui::emulator::Fault;
 use std::time::Duration;
@@ -190,7 +191,7 @@ async fn tiny_terminals_and_huge_pastes_keep_state() {
     h.app.handle_event(Event::Paste("x".repeat(10_000)));
     let _ = h.screen();
     match &h.app.state.modal {
-        Some(Modal::Input { input, .. }) => assert_eq!(input.value(), ""),
+        Some(Modal::Input(dialog::Input { input, .. })) => assert_eq!(input.value(), ""),
         other => panic!("{other:?}"),
     }
     assert!(
@@ -207,16 +208,16 @@ async fn tiny_terminals_and_huge_pastes_keep_state() {
     h.app.handle_event(Event::Paste(big.clone()));
     let _ = h.screen();
     match &h.app.state.modal {
-        Some(Modal::Input { input, .. }) => assert_eq!(input.value().len(), 1_000),
+        Some(Modal::Input(dialog::Input { input, .. })) => assert_eq!(input.value().len(), 1_000),
         other => panic!("{other:?}"),
     }
     h.type_keys("\n");
     match &h.app.state.modal {
-        Some(Modal::Input {
+        Some(Modal::Input(dialog::Input {
             error: Some(e),
             input,
             ..
-        }) => {
+        })) => {
             assert!(e.contains("253") || e.contains("63"), "{e}");
             assert_eq!(input.value(), big, "the typed text is kept");
         }

@@ -162,6 +162,17 @@ fn plain_http_and_skip_verify_are_said_in_the_header() {
 }
 
 #[test]
+fn a_picker_still_loading_says_how_to_leave_it() {
+    let mut app = connected_app();
+    assert!(app.state.policies.is_empty());
+    // Bind the selected workspace: the policies to choose from are still on their way.
+    app.handle_key(key('b'));
+    let screen = draw(&app);
+    assert!(screen.contains("loading…"), "{screen}");
+    assert!(screen.contains("enter choose · esc cancel"), "{screen}");
+}
+
+#[test]
 fn workspaces_pane() {
     let app = connected_app();
     assert_eq!(app.state.view, View::Workspaces);

@@ -222,7 +222,9 @@ impl Harness {
         self.type_keys("\n");
         assert!(matches!(
             self.app.state.modal,
-            Some(dbx_tui::app::modal::Modal::ConfirmBind { .. })
+            Some(dbx_tui::app::modal::Modal::Confirm(
+                dbx_tui::app::confirm::Confirm::Bind { .. }
+            ))
         ));
         ws.0
     }

@@ -2,17 +2,27 @@
 //! review, export, create, clone, delete and bind, each opening its dialog or recording an edit.
 
 use super::storage::storage_input_text;
+use super::{BindPick, PolicyInput};
 use super::{DetailItem, detail_items};
 use crate::actor::{Request, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::{DryRunProduct, EnforcementMode, RestrictionMode};
 use crate::app::App;
+use crate::app::confirm::Confirm;
+use crate::app::dialog::{Deletion, Input, InputFor, Pick, PickFor, TypeToConfirm};
 use crate::app::keymap::Action;
-use crate::app::list::ListState;
-use crate::app::modal::{InputPurpose, Modal, PickFor, ReviewKind};
+use crate::app::modal::{Modal, ReviewKind};
 use crate::app::state::View;
-use tui_input::Input;
+
+fn input(purpose: PolicyInput) -> Modal {
+    Modal::Input(Input::new(InputFor::Policy(purpose)))
+}
+
+/// An input that starts with the value it edits.
+fn edit(purpose: PolicyInput, text: String) -> Modal {
+    Modal::Input(Input::with_text(InputFor::Policy(purpose), text))
+}
 
 impl App {
     /// Keys of the editing actions, in list and detail views.
@@ -24,15 +34,11 @@ impl App {
                     return;
                 }
                 let purpose = match action {
-                    Action::AddDns => InputPurpose::AddDns,
-                    Action::AddBlocked => InputPurpose::AddBlocked,
-                    _ => InputPurpose::AddStorage,
+                    Action::AddDns => PolicyInput::AddDns,
+                    Action::AddBlocked => PolicyInput::AddBlocked,
+                    _ => PolicyInput::AddStorage,
                 };
-                self.open_modal(Modal::Input {
-                    purpose,
-                    input: Input::default(),
-                    error: None,
-                });
+                self.open_modal(input(purpose));
             }
             Action::ToggleRestriction if in_detail => {
                 let Some(p) = self.state.detail_draft() else {
@@ -88,22 +94,14 @@ impl App {
                 if matches!(self.state.view, View::Policies | View::PolicyDetail)
                     && !self.refuse_write() =>
             {
-                self.open_modal(Modal::Input {
-                    purpose: InputPurpose::NewPolicy,
-                    input: Input::default(),
-                    error: None,
-                });
+                self.open_modal(input(PolicyInput::NewPolicy));
             }
             Action::Clone => {
                 if let Some(p) = self.focused_policy()
                     && !self.refuse_write()
                 {
-                    let purpose = InputPurpose::ClonePolicy(PolicyId(p.id().to_owned()));
-                    self.open_modal(Modal::Input {
-                        purpose,
-                        input: Input::new(format!("{}-copy", p.id())),
-                        error: None,
-                    });
+                    let purpose = PolicyInput::ClonePolicy(PolicyId(p.id().to_owned()));
+                    self.open_modal(edit(purpose, format!("{}-copy", p.id())));
                 }
             }
             Action::Delete => self.start_delete(),
@@ -136,11 +134,11 @@ impl App {
                     );
                 } else {
                     let (ws, policy) = (*ws, PolicyId(p.id().to_owned()));
-                    self.open_modal(Modal::ConfirmBind {
+                    self.open_modal(Modal::Confirm(Confirm::Bind {
                         workspace: ws,
                         policy: PolicyId(PolicyId::DEFAULT.into()),
                         expected: policy,
-                    });
+                    }));
                 }
             }
             _ => {
@@ -162,21 +160,12 @@ impl App {
         let modal = match items.get(self.state.detail.cursor).cloned() {
             Some(DetailItem::Restriction) => return self.perform_edit(Action::ToggleRestriction),
             Some(DetailItem::Enforcement) => return self.perform_edit(Action::ToggleEnforcement),
-            Some(DetailItem::Dns(name)) => Modal::Input {
-                input: Input::new(name.clone()),
-                purpose: InputPurpose::EditDns(name),
-                error: None,
-            },
-            Some(DetailItem::Blocked(name)) => Modal::Input {
-                input: Input::new(name.clone()),
-                purpose: InputPurpose::EditBlocked(name),
-                error: None,
-            },
-            Some(DetailItem::Storage(d)) => Modal::Input {
-                input: Input::new(storage_input_text(&d)),
-                purpose: InputPurpose::EditStorage(d),
-                error: None,
-            },
+            Some(DetailItem::Dns(name)) => edit(PolicyInput::EditDns(name.clone()), name),
+            Some(DetailItem::Blocked(name)) => edit(PolicyInput::EditBlocked(name.clone()), name),
+            Some(DetailItem::Storage(d)) => {
+                let text = storage_input_text(&d);
+                edit(PolicyInput::EditStorage(d), text)
+            }
             Some(DetailItem::Bound(_)) | None => return,
         };
         self.open_modal(modal);
@@ -239,10 +228,11 @@ impl App {
             ));
             return;
         }
-        self.open_modal(Modal::DeletePolicy {
-            policy: id,
-            input: Input::default(),
-        });
+        let expected = id.to_string();
+        self.open_modal(Modal::TypeToConfirm(TypeToConfirm::new(
+            Deletion::Policy(id),
+            expected,
+        )));
     }
 
     fn start_bind(&mut self) {
@@ -251,16 +241,16 @@ impl App {
         }
         let for_ = match self.state.view {
             View::Workspaces => match self.state.workspaces_list.selected_index() {
-                Some(i) => PickFor::Workspace(self.state.workspaces[i].workspace_id),
+                Some(i) => BindPick::Workspace(self.state.workspaces[i].workspace_id),
                 None => return,
             },
             View::PolicyDetail | View::Policies => match self.focused_policy() {
-                Some(p) => PickFor::Policy(PolicyId(p.id().to_owned())),
+                Some(p) => BindPick::Policy(PolicyId(p.id().to_owned())),
                 None => return,
             },
             _ => return,
         };
-        if matches!(for_, PickFor::Workspace(_))
+        if matches!(for_, BindPick::Workspace(_))
             && self.state.policies_load == crate::app::state::Load::NotLoaded
         {
             self.state.policies_load = crate::app::state::Load::Loading;
@@ -269,25 +259,7 @@ impl App {
                 Request::Policies(crate::actor::PoliciesRequest::List),
             );
         }
-        let mut list = ListState::default();
-        self.rebuild_pick(&for_, &mut list);
-        self.open_modal(Modal::Pick { for_, list });
-    }
-
-    pub(in crate::app) fn rebuild_pick(&self, for_: &PickFor, list: &mut ListState) {
-        match for_ {
-            PickFor::Workspace(_) => list.rebuild(
-                self.state
-                    .policies
-                    .iter()
-                    .map(dbx_client::api::network_policies::NetworkPolicy::id),
-            ),
-            PickFor::Policy(_) => list.rebuild(
-                self.state
-                    .workspaces
-                    .iter()
-                    .map(|w| w.workspace_name.as_str()),
-            ),
-        }
+        let options = for_.options(&self.state);
+        self.open_modal(Modal::Pick(Pick::new(PickFor::Bind(for_), options)));
     }
 }

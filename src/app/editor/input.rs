@@ -1,21 +1,66 @@
-//! The one-line inputs of the policy views: validating what is typed into an edit, and
-//! applying it on enter.
+//! The one-line inputs of the policy views: what each is for, validating what is typed into an
+//! edit, and applying it on enter.
 
 use super::new_policy;
 use super::storage::parse_storage_input;
 use crate::api::PolicyId;
+use crate::api::network_policies::StorageDestination;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::{
     check_new_dns_destination, check_new_storage_destination, validate_policy_id,
 };
 use crate::app::App;
-use crate::app::modal::{InputPurpose, Modal, ReviewKind};
-use tui_input::Input;
+use crate::app::dialog::{InputStyle, Live, Purpose};
+use crate::app::modal::{Modal, ReviewKind};
+use crate::app::state::State;
+
+/// What a one-line input of the policy views is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyInput {
+    AddDns,
+    EditDns(String),
+    AddBlocked,
+    EditBlocked(String),
+    AddStorage,
+    EditStorage(StorageDestination),
+    NewPolicy,
+    ClonePolicy(PolicyId),
+}
+
+impl Purpose for PolicyInput {
+    fn prompt(&self, _state: &State) -> String {
+        match self {
+            PolicyInput::AddDns => "Allow DNS name".into(),
+            PolicyInput::EditDns(old) => format!("Replace {old} with"),
+            PolicyInput::AddBlocked => "Block DNS name".into(),
+            PolicyInput::EditBlocked(old) => format!("Block instead of {old}"),
+            PolicyInput::AddStorage => {
+                "Allow storage (s3://bucket region | gs://bucket | azure://account.dfs)".into()
+            }
+            PolicyInput::EditStorage(old) => format!("Replace {} with", old.label()),
+            PolicyInput::NewPolicy => "New policy id".into(),
+            PolicyInput::ClonePolicy(from) => format!("Clone {from} as"),
+        }
+    }
+
+    fn style(&self) -> InputStyle {
+        InputStyle::new(" enter to add · esc to cancel", 6, Live::WhileTyping)
+    }
+
+    fn check(&self, app: &App, text: &str) -> Result<(), String> {
+        app.validate_input(self, text).map(drop)
+    }
+
+    fn submit(self, app: &mut App, text: &str) -> Result<Option<Modal>, String> {
+        let op = app.validate_input(&self, text)?;
+        Ok(app.submit_input(self, text, op))
+    }
+}
 
 impl App {
     pub(in crate::app) fn validate_input(
         &self,
-        purpose: &InputPurpose,
+        purpose: &PolicyInput,
         value: &str,
     ) -> Result<EditOp, String> {
         let draft = self.state.detail_draft();
@@ -32,19 +77,19 @@ impl App {
             .map(|p| p.storage_destinations().to_vec())
             .unwrap_or_default();
         match purpose {
-            InputPurpose::AddDns => Ok(EditOp::AddDns {
+            PolicyInput::AddDns => Ok(EditOp::AddDns {
                 name: check_new_dns_destination(value, &dns).map_err(|e| e.to_string())?,
             }),
-            InputPurpose::EditDns(old) => {
+            PolicyInput::EditDns(old) => {
                 let others: Vec<_> = dns.into_iter().filter(|d| &d.destination != old).collect();
                 Ok(EditOp::AddDns {
                     name: check_new_dns_destination(value, &others).map_err(|e| e.to_string())?,
                 })
             }
-            InputPurpose::AddBlocked => Ok(EditOp::AddBlockedDns {
+            PolicyInput::AddBlocked => Ok(EditOp::AddBlockedDns {
                 name: check_new_dns_destination(value, &blocked).map_err(|e| e.to_string())?,
             }),
-            InputPurpose::EditBlocked(old) => {
+            PolicyInput::EditBlocked(old) => {
                 let others: Vec<_> = blocked
                     .into_iter()
                     .filter(|d| &d.destination != old)
@@ -53,10 +98,10 @@ impl App {
                     name: check_new_dns_destination(value, &others).map_err(|e| e.to_string())?,
                 })
             }
-            InputPurpose::AddStorage | InputPurpose::EditStorage(_) => {
+            PolicyInput::AddStorage | PolicyInput::EditStorage(_) => {
                 let d = parse_storage_input(value)?;
                 let others: Vec<_> = match purpose {
-                    InputPurpose::EditStorage(old) => {
+                    PolicyInput::EditStorage(old) => {
                         storage.into_iter().filter(|s| s != old).collect()
                     }
                     _ => storage,
@@ -66,7 +111,7 @@ impl App {
                         .map_err(|e| e.to_string())?,
                 })
             }
-            InputPurpose::NewPolicy | InputPurpose::ClonePolicy(_) => {
+            PolicyInput::NewPolicy | PolicyInput::ClonePolicy(_) => {
                 validate_policy_id(value)?;
                 if self.state.policies.iter().any(|p| p.id() == value) {
                     return Err(format!("a policy named {value} exists already"));
@@ -78,42 +123,32 @@ impl App {
         }
     }
 
-    /// Enter in an input: apply it, or keep the modal with the reason and the typed text.
-    pub(super) fn submit_input(&mut self, purpose: InputPurpose, input: Input) -> Option<Modal> {
-        let op = match self.validate_input(&purpose, input.value()) {
-            Ok(op) => op,
-            Err(error) => {
-                return Some(Modal::Input {
-                    purpose,
-                    input,
-                    error: Some(error),
-                });
-            }
-        };
+    /// Enter in a valid input: record the edit, or review the new policy.
+    fn submit_input(&mut self, purpose: PolicyInput, value: &str, op: EditOp) -> Option<Modal> {
         match purpose {
-            InputPurpose::AddDns | InputPurpose::AddBlocked | InputPurpose::AddStorage => {
+            PolicyInput::AddDns | PolicyInput::AddBlocked | PolicyInput::AddStorage => {
                 self.push_op(op);
             }
-            InputPurpose::EditDns(old) => {
+            PolicyInput::EditDns(old) => {
                 self.push_op(EditOp::RemoveDns { name: old });
                 self.push_op(op);
             }
-            InputPurpose::EditBlocked(old) => {
+            PolicyInput::EditBlocked(old) => {
                 self.push_op(EditOp::RemoveBlockedDns { name: old });
                 self.push_op(op);
             }
-            InputPurpose::EditStorage(old) => {
+            PolicyInput::EditStorage(old) => {
                 self.push_op(EditOp::RemoveStorage { destination: old });
                 self.push_op(op);
             }
-            InputPurpose::NewPolicy => {
-                let p = new_policy(input.value());
+            PolicyInput::NewPolicy => {
+                let p = new_policy(value);
                 return Some(Modal::Review {
                     kind: ReviewKind::Create(Box::new(p)),
                     scroll: 0,
                 });
             }
-            InputPurpose::ClonePolicy(from) => {
+            PolicyInput::ClonePolicy(from) => {
                 let source = self
                     .state
                     .policies
@@ -124,7 +159,7 @@ impl App {
                     (Some(id), Some(draft)) if *id == from => draft,
                     _ => source?,
                 };
-                p.network_policy_id = Some(PolicyId(input.value().to_owned()));
+                p.network_policy_id = Some(PolicyId(value.to_owned()));
                 p.account_id = None;
                 return Some(Modal::Review {
                     kind: ReviewKind::Create(Box::new(p)),

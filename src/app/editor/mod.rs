@@ -5,8 +5,11 @@
 mod actions;
 mod input;
 mod keys;
+mod pick;
 mod storage;
 
+pub use input::PolicyInput;
+pub use pick::BindPick;
 pub use storage::parse_storage_input;
 
 use super::App;

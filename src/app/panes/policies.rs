@@ -4,6 +4,7 @@ use super::{Pane, PaneInfo};
 use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::app::App;
+use crate::app::dialog::PickFor;
 use crate::app::keymap::Action;
 use crate::app::modal::Modal;
 use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
@@ -80,9 +81,15 @@ pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPa
             s.policies_load = Load::Loaded;
             s.rebuild_policies();
             // A policy picker opened before the list arrived fills in now.
-            if let Some(Modal::Pick { for_, mut list }) = app.state.modal.take() {
-                app.rebuild_pick(&for_, &mut list);
-                app.state.modal = Some(Modal::Pick { for_, list });
+            let options = match &app.state.modal {
+                Some(Modal::Pick(pick)) => match &pick.purpose {
+                    PickFor::Bind(purpose) => Some(purpose.options(&app.state)),
+                    PickFor::Principal(_) => None,
+                },
+                _ => None,
+            };
+            if let (Some(options), Some(Modal::Pick(pick))) = (options, &mut app.state.modal) {
+                pick.set_options(options);
             }
         }
         PoliciesPayload::Policy(p) => {

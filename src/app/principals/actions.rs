@@ -1,16 +1,17 @@
 //! The pane's actions on the focused principal (sort, create, activate, rename, delete,
 //! secrets, workspaces, groups): each opens the dialog that confirms it.
 
-use super::{DetailItem, PrincipalInput, PrincipalModal, PrincipalPick, SecretsKnown};
+use super::dialogs::{confirm, input, pick};
+use super::{DetailItem, PrincipalInput, PrincipalPick, SecretsKnown};
 use crate::actor::{PrincipalWrite, PrincipalsRequest, Request, Slot};
 use crate::api::scim::ServicePrincipal;
 use crate::api::timestamp::parse_timestamp_ms;
 use crate::app::App;
+use crate::app::dialog::{Deletion, TypeToConfirm};
 use crate::app::keymap::Action;
-use crate::app::list::ListState;
+use crate::app::modal::Modal;
 use crate::app::state::{Load, View};
 use std::collections::HashSet;
-use tui_input::Input;
 
 impl App {
     pub(in crate::app) fn perform_principals(&mut self, action: Action) {
@@ -29,11 +30,7 @@ impl App {
             }
             Action::Create => {
                 if !self.principals_write_refusal() {
-                    self.pmodal(PrincipalModal::Input {
-                        purpose: PrincipalInput::CreateName,
-                        input: Input::default(),
-                        error: None,
-                    });
+                    self.open(input(PrincipalInput::CreateName, String::new()));
                 }
             }
             other => {
@@ -71,35 +68,32 @@ impl App {
                         )],
                     )
                 };
-                self.pmodal(PrincipalModal::Confirm {
-                    write: PrincipalWrite::SetActive {
+                self.open(confirm(
+                    PrincipalWrite::SetActive {
                         id: sp.id.clone(),
                         active: !active,
                     },
                     title,
                     lines,
-                });
+                ));
             }
             Action::Rename if !self.principals_write_refusal() => {
-                self.pmodal(PrincipalModal::Input {
-                    purpose: PrincipalInput::Rename { id: sp.id.clone() },
-                    input: Input::new(sp.display_name.clone().unwrap_or_default()),
-                    error: None,
-                });
+                self.open(input(
+                    PrincipalInput::Rename { id: sp.id.clone() },
+                    sp.display_name.clone().unwrap_or_default(),
+                ));
             }
             Action::Delete if !self.principals_write_refusal() => {
-                self.pmodal(PrincipalModal::TypeToConfirm {
-                    write: PrincipalWrite::Delete { id: sp.id.clone() },
-                    expected: sp.name().to_owned(),
-                    input: Input::default(),
-                });
+                self.open(Modal::TypeToConfirm(TypeToConfirm::new(
+                    Deletion::Principal { id: sp.id.clone() },
+                    sp.name().to_owned(),
+                )));
             }
             Action::NewSecret if !self.principals_write_refusal() => {
-                self.pmodal(PrincipalModal::Input {
-                    purpose: PrincipalInput::SecretLifetime { id: sp.id.clone() },
-                    input: Input::default(),
-                    error: None,
-                });
+                self.open(input(
+                    PrincipalInput::SecretLifetime { id: sp.id.clone() },
+                    String::new(),
+                ));
             }
             Action::RotateSecret => self.start_rotate(sp),
             Action::Bind => {
@@ -138,7 +132,7 @@ impl App {
                         (format!("{:<28} {now}", r.name), r.workspace.0.to_string())
                     })
                     .collect();
-                self.open_pick(PrincipalPick::Workspace { id: sp.id }, options);
+                self.open(pick(PrincipalPick::Workspace { id: sp.id }, options));
             }
             Action::AddToGroup => {
                 if self.principals_write_refusal() {
@@ -149,7 +143,7 @@ impl App {
                     self.request(Slot::Groups, Request::Principals(PrincipalsRequest::Groups));
                 }
                 let options = self.group_options(&sp);
-                self.open_pick(PrincipalPick::Group { id: sp.id }, options);
+                self.open(pick(PrincipalPick::Group { id: sp.id }, options));
             }
             Action::RemoveEntry if view == View::PrincipalDetail => {
                 if self.principals_write_refusal() {
@@ -179,16 +173,6 @@ impl App {
                 )
             })
             .collect()
-    }
-
-    pub(super) fn open_pick(&mut self, purpose: PrincipalPick, options: Vec<(String, String)>) {
-        let mut list = ListState::default();
-        list.rebuild(options.iter().map(|(l, _)| l.as_str()));
-        self.pmodal(PrincipalModal::Pick {
-            purpose,
-            options,
-            list,
-        });
     }
 
     fn start_rotate(&mut self, sp: ServicePrincipal) {
@@ -227,18 +211,18 @@ impl App {
             ));
             return;
         };
-        self.pmodal(PrincipalModal::Confirm {
-            write: PrincipalWrite::CreateSecret {
+        self.open(confirm(
+            PrincipalWrite::CreateSecret {
                 id: sp.id.clone(),
                 lifetime_days: None,
                 rotating: Some(old.clone()),
             },
-            title: format!("Rotate secret {old} of {}?", sp.name()),
-            lines: vec![
+            format!("Rotate secret {old} of {}?", sp.name()),
+            vec![
                 "1. A new secret is created (730 days) and shown once: copy it into your automation.".into(),
                 format!("2. Then you confirm deleting the old secret {old}; until then both work."),
             ],
-        });
+        ));
     }
 
     fn remove_detail_item(&mut self, sp: &ServicePrincipal) {
@@ -285,14 +269,10 @@ impl App {
                 return;
             }
         };
-        self.pmodal(PrincipalModal::Confirm {
-            write,
-            title,
-            lines,
-        });
+        self.open(confirm(write, title, lines));
     }
 
-    pub(super) fn send_write(&mut self, w: PrincipalWrite) {
+    pub(in crate::app) fn send_write(&mut self, w: PrincipalWrite) {
         if self.principals_write_refusal() {
             return;
         }

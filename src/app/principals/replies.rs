@@ -1,9 +1,11 @@
 //! The reducer of the actor's principals replies (pages, secrets, detail, groups, writes)
 //! and of its failures.
 
-use super::{PrincipalDetail, PrincipalModal, PrincipalPick, SecretsKnown, SortColumn};
-use crate::actor::{PrincipalsPayload, Slot};
+use super::dialogs::confirm;
+use super::{PrincipalDetail, PrincipalPick, SecretsKnown, SortColumn};
+use crate::actor::{PrincipalWrite, PrincipalsPayload, Slot};
 use crate::app::App;
+use crate::app::dialog::{PickFor, ShowOnce};
 use crate::app::modal::Modal;
 use crate::app::state::{Load, View};
 
@@ -69,16 +71,23 @@ impl App {
             PrincipalsPayload::Groups(groups) => {
                 p.groups = groups;
                 p.groups_load = Load::Loaded;
-                if let Some(Modal::Principal(PrincipalModal::Pick {
-                    purpose: PrincipalPick::Group { id },
-                    ..
-                })) = &self.state.modal
-                {
-                    let id = id.clone();
-                    if let Some(sp) = self.state.principals.focused(self.state.view) {
-                        let options = self.group_options(&sp);
-                        self.open_pick(PrincipalPick::Group { id }, options);
+                // A group picker opened before the groups arrived fills in now.
+                let options = match &self.state.modal {
+                    Some(Modal::Pick(pick))
+                        if matches!(
+                            pick.purpose,
+                            PickFor::Principal(PrincipalPick::Group { .. })
+                        ) =>
+                    {
+                        self.state
+                            .principals
+                            .focused(self.state.view)
+                            .map(|sp| self.group_options(&sp))
                     }
+                    _ => None,
+                };
+                if let (Some(options), Some(Modal::Pick(pick))) = (options, &mut self.state.modal) {
+                    pick.set_options(options);
                 }
             }
             PrincipalsPayload::Written {
@@ -142,14 +151,33 @@ impl App {
                     }
                 }
                 self.fetch_visible_secrets();
-                self.pmodal(PrincipalModal::SecretShown {
-                    id,
-                    name,
-                    info,
-                    secret,
-                    copied: false,
-                    rotating,
+                // Rotation: once the new secret is closed, offer to delete the old one.
+                let then = rotating.as_ref().map(|old| {
+                    Box::new(confirm(
+                        PrincipalWrite::DeleteSecret {
+                            id: id.clone(),
+                            secret_id: old.clone(),
+                        },
+                        format!("Delete the old secret {old} of {name}?"),
+                        vec![
+                            format!("The new secret {} is in place.", info.id),
+                            "Anything still using the old secret stops working once it is deleted: update your automation first.".into(),
+                        ],
+                    ))
                 });
+                self.open(Modal::ShowOnce(Box::new(ShowOnce {
+                    heading: format!("New OAuth secret {} for {name} ({id})", info.id),
+                    label: info.id,
+                    secret,
+                    expires: info.expire_time,
+                    copied: false,
+                    keys: if then.is_some() {
+                        " c copy (OSC 52; stays shown) · enter/esc close, then confirm deleting the old secret"
+                    } else {
+                        " c copy (OSC 52; stays shown until you close) · enter/esc close"
+                    },
+                    then,
+                })));
             }
         }
     }
