@@ -151,7 +151,7 @@ pub(crate) fn list_response<T: Copy>(
         .take(count)
         .map(|r| {
             project(
-                render(&r),
+                render(r),
                 q.get("attributes").map(String::as_str),
                 q.get("excludedAttributes").map(String::as_str),
             )

@@ -155,10 +155,7 @@ mod tests {
         assert!(!s.get("a", "2").unwrap().active);
         assert!(s.of_account("c").is_empty());
         for (i, x) in s.iter().enumerate() {
-            assert_eq!(
-                s.get(&x.account_id, &x.id).map(|y| y as *const _),
-                Some(&s[i] as *const _)
-            );
+            assert_eq!(s.position(&x.account_id, &x.id), Some(i));
         }
     }
 }

@@ -81,25 +81,22 @@ impl PrincipalsState {
                     memo.earlier.push(m);
                 }
                 // A filter typed before (backspace): what it matched still holds.
-                let m = match memo
+                let known = memo
                     .earlier
                     .iter()
-                    .position(|e| e.needle == needle && e.invert == invert)
-                {
-                    Some(k) => {
-                        let m = memo.earlier.swap_remove(k);
-                        memo.earlier.truncate(k);
-                        m
-                    }
-                    None => {
-                        memo.earlier.clear();
-                        Matched {
-                            rows: (0..self.rows.len())
-                                .map(|i| self.passes(i, &needle, invert))
-                                .collect(),
-                            needle,
-                            invert,
-                        }
+                    .position(|e| e.needle == needle && e.invert == invert);
+                let m = if let Some(k) = known {
+                    let m = memo.earlier.swap_remove(k);
+                    memo.earlier.truncate(k);
+                    m
+                } else {
+                    memo.earlier.clear();
+                    Matched {
+                        rows: (0..self.rows.len())
+                            .map(|i| self.passes(i, &needle, invert))
+                            .collect(),
+                        needle,
+                        invert,
                     }
                 };
                 self.list.visible = self.visible_from(&m);
@@ -168,7 +165,7 @@ mod tests {
             "id": format!("{}", 7_000 + (i * 7919) % 10_007),
             "displayName": format!("{}-{}", ["ab", "Abc", "b", "ca"][(i % 4) as usize], (i * 31) % 97),
             "applicationId": format!("{:03}", (i * 13) % 50),
-            "active": i % 3 != 0,
+            "active": !i.is_multiple_of(3),
         }))
         .unwrap()
     }
