@@ -34,6 +34,7 @@ mod egress_log;
 mod emulator_auth;
 mod emulator_policies;
 mod emulator_scim;
+mod emulator_scim_index;
 mod emulator_scim_writes;
 mod emulator_sql;
 mod emulator_standalone;

@@ -104,7 +104,7 @@ pub(crate) async fn list(
         .filter(|g| g.account_id == account_id)
         .collect();
     list_response(
-        rows,
+        &rows,
         |g| render(&st, g),
         &q,
         st.scim_max_count,

@@ -75,10 +75,7 @@ impl State {
 
     /// Removes a principal everywhere: groups, workspace assignments and secrets go with it.
     pub(crate) fn remove_sp(&mut self, account_id: &str, id: &str) -> bool {
-        let before = self.sps.len();
-        self.sps
-            .retain(|s| !(s.account_id == account_id && s.id == id));
-        if self.sps.len() == before {
+        if !self.sps.remove(account_id, id) {
             return false;
         }
         for g in self
@@ -161,14 +158,7 @@ impl EmulatorHandle {
             workspace_ids: Vec::new(),
             secrets: Vec::new(),
         };
-        let at = st
-            .sps
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.account_id == account_id)
-            .nth(position)
-            .map_or(st.sps.len(), |(i, _)| i);
-        st.sps.insert(at, sp);
+        st.sps.insert_at(position, sp);
         id
     }
 
@@ -179,11 +169,11 @@ impl EmulatorHandle {
 
     /// SCIM ids of the account's principals, in list order.
     pub fn service_principal_ids(&self, account_id: &str) -> Vec<String> {
-        lock(&self.shared)
-            .sps
+        let st = lock(&self.shared);
+        st.sps
+            .of_account(account_id)
             .iter()
-            .filter(|s| s.account_id == account_id)
-            .map(|s| s.id.clone())
+            .map(|&i| st.sps[i].id.clone())
             .collect()
     }
 

@@ -23,6 +23,7 @@ mod scim_patch;
 mod scim_write;
 mod secrets;
 mod seed;
+mod sp_store;
 mod sql;
 mod standalone;
 mod state;

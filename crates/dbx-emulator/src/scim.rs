@@ -109,21 +109,25 @@ fn parse_int(q: &HashMap<String, String>, key: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-/// A ListResponse page. Rows are rendered lazily: only for a filter or sort, and otherwise only
-/// the page served, so a 10,000-principal account costs one page of JSON per request.
-pub(crate) fn list_response<T>(
-    mut rows: Vec<T>,
+/// A ListResponse page of `rows` (in list order). Rows are rendered lazily: only for a filter or
+/// sort, and otherwise only the page served, and the page is a slice of `rows`: without a
+/// filter or sort a request costs its page, whatever the account holds.
+pub(crate) fn list_response<T: Copy>(
+    rows: &[T],
     render: impl Fn(&T) -> Value,
     q: &HashMap<String, String>,
     max_count: usize,
     omit_total: bool,
 ) -> ApiResult<Response> {
+    let mut rows = std::borrow::Cow::Borrowed(rows);
     if let Some(f) = q.get("filter").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         let parsed = scim_filter::parse(f)
             .map_err(|e| scim_bad(format!("Invalid filter '{f}': {e}"), "invalidFilter"))?;
-        rows.retain(|r| scim_filter::matches(&parsed, &render(r)));
+        rows.to_mut()
+            .retain(|r| scim_filter::matches(&parsed, &render(r)));
     }
     if let Some(by) = q.get("sortBy").filter(|s| !s.is_empty()) {
+        let rows = rows.to_mut();
         let key = |r: &Value| {
             r.as_object()
                 .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(by)))
@@ -141,12 +145,13 @@ pub(crate) fn list_response<T>(
     let start = parse_int(q, "startIndex")?.unwrap_or(1).max(1) as usize;
     let count = parse_int(q, "count")?.map_or(max_count, |c| (c.max(0) as usize).min(max_count));
     let page: Vec<Value> = rows
-        .into_iter()
-        .skip(start - 1)
+        .get(start - 1..)
+        .unwrap_or_default()
+        .iter()
         .take(count)
         .map(|r| {
             project(
-                render(&r),
+                render(r),
                 q.get("attributes").map(String::as_str),
                 q.get("excludedAttributes").map(String::as_str),
             )
@@ -181,13 +186,14 @@ pub(crate) async fn account_list(
 ) -> ApiResult<Response> {
     let st = lock(&shared);
     account_caller(&st, &headers, &account_id)?;
-    let rows: Vec<&SeedSp> = st
-        .sps
-        .iter()
-        .filter(|s| s.account_id == account_id)
-        .collect();
-    let render = |s: &&SeedSp| render(&st, s, Level::Account);
-    list_response(rows, render, &q, st.scim_max_count, st.scim_omit_total)
+    let render = |&i: &usize| render(&st, &st.sps[i], Level::Account);
+    list_response(
+        st.sps.of_account(&account_id),
+        render,
+        &q,
+        st.scim_max_count,
+        st.scim_omit_total,
+    )
 }
 
 pub(crate) async fn account_get(
@@ -216,11 +222,13 @@ pub(crate) async fn workspace_list(
     let c = workspace_caller(&st, &headers)?;
     let rows: Vec<&SeedSp> = st
         .sps
+        .of_account(&c.account_id)
         .iter()
-        .filter(|s| s.account_id == c.account_id && s.workspace_ids.contains(&c.workspace_id))
+        .map(|&i| &st.sps[i])
+        .filter(|s| s.workspace_ids.contains(&c.workspace_id))
         .collect();
     let render = |s: &&SeedSp| render(&st, s, Level::Workspace);
-    list_response(rows, render, &q, st.scim_max_count, st.scim_omit_total)
+    list_response(&rows, render, &q, st.scim_max_count, st.scim_omit_total)
 }
 
 pub(crate) async fn workspace_get(

@@ -44,7 +44,7 @@ pub(crate) struct State {
     /// Per account, in list order (insertion order; `default-policy` first in the demo).
     pub policies: HashMap<String, Vec<Value>>,
     pub bindings: HashMap<(String, i64), String>,
-    pub sps: Vec<SeedSp>,
+    pub sps: super::sp_store::SpStore,
     /// Account groups (SCIM `Groups`); members are SP SCIM ids.
     pub groups: Vec<super::groups::SeedGroup>,
     /// Permission levels of workspace assignments, keyed by (workspace id, SP SCIM id). An SP in
@@ -141,7 +141,7 @@ impl State {
             policies,
             bindings,
             groups: super::groups::seed_groups(&seed.accounts, &sps),
-            sps,
+            sps: super::sp_store::SpStore::new(sps),
             assignment_levels: HashMap::new(),
             scim_omit_total: opts.scim_omit_total_results,
             secret_digests,
@@ -192,15 +192,12 @@ impl State {
     }
 
     pub fn sp(&self, account_id: &str, id: &str) -> Option<&SeedSp> {
-        self.sps
-            .iter()
-            .find(|s| s.account_id == account_id && s.id == id)
+        self.sps.get(account_id, id)
     }
 
+    /// The principal to change in place (never its account or id).
     pub fn sp_mut(&mut self, account_id: &str, id: &str) -> Option<&mut SeedSp> {
-        self.sps
-            .iter_mut()
-            .find(|s| s.account_id == account_id && s.id == id)
+        self.sps.get_mut(account_id, id)
     }
 
     pub fn policy_list(&mut self, account_id: &str) -> &mut Vec<Value> {

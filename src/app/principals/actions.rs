@@ -21,12 +21,12 @@ impl App {
             Action::SortNext if view == View::Principals => {
                 let p = &mut self.state.principals;
                 p.sort = p.sort.next();
-                p.rebuild();
+                p.sort_changed();
             }
             Action::SortReverse if view == View::Principals => {
                 let p = &mut self.state.principals;
                 p.descending = !p.descending;
-                p.rebuild();
+                p.sort_changed();
             }
             Action::Create => {
                 if !self.principals_write_refusal() {

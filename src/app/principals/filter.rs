@@ -1,7 +1,8 @@
 //! The pane's local filter (`/`): which rows are visible. Kept cheap at 100,000 rows: each row's
-//! lower-cased haystack is computed once when it arrives, a filter that only grows narrows the
-//! rows already visible instead of scanning them all, and rows arriving mid-load are checked
-//! alone and appended.
+//! lower-cased haystack is computed once when it arrives, and whether it matches the filter is
+//! kept per row. A filter that only grows narrows the rows already visible instead of scanning
+//! them all; going back to a shorter filter (backspace) restores what it matched; a new sort
+//! order re-reads the kept matches; and rows arriving mid-load are checked alone and appended.
 
 use super::PrincipalsState;
 
@@ -10,6 +11,33 @@ fn needle_of(filter: &str) -> (String, bool) {
     match filter.strip_prefix('!') {
         Some(rest) => (rest.to_lowercase(), true),
         None => (filter.to_lowercase(), false),
+    }
+}
+
+/// What a filter matched: per data row, whether it passes.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Matched {
+    needle: String,
+    invert: bool,
+    rows: Vec<bool>,
+}
+
+/// The filter `list.visible` reflects, and the wider filters typed before it (each a prefix of
+/// the next), so that backspace restores rather than rescans.
+#[derive(Clone, Debug, Default)]
+pub(super) struct FilterMemo {
+    /// `None`: must be recomputed from every row (a row changed, or nothing computed yet).
+    pub(super) current: Option<Matched>,
+    /// `list.visible` is not in the current display order (re-read from `current`).
+    pub(super) order_changed: bool,
+    earlier: Vec<Matched>,
+}
+
+impl FilterMemo {
+    /// Forget every kept match: rows were replaced or removed.
+    pub(super) fn invalidate(&mut self) {
+        self.current = None;
+        self.earlier.clear();
     }
 }
 
@@ -22,31 +50,61 @@ impl PrincipalsState {
     pub fn refilter(&mut self) {
         let previously = self.list.selected_index();
         let (needle, invert) = needle_of(&self.list.filter);
-        // Every row holding the new text holds the old one too, so the survivors are among
-        // the rows visible now.
-        let narrowing = match &self.filtered_with {
-            Some((old, false)) => !invert && needle.contains(old.as_str()),
-            _ => false,
-        };
-        if narrowing {
-            if self
-                .filtered_with
-                .as_ref()
-                .is_none_or(|(old, _)| *old != needle)
-            {
-                let mut visible = std::mem::take(&mut self.list.visible);
-                visible.retain(|&i| self.passes(i, &needle, invert));
-                self.list.visible = visible;
+        let mut memo = std::mem::take(&mut self.filter_memo);
+        match memo.current.take() {
+            Some(m) if m.needle == needle && m.invert == invert => {
+                if memo.order_changed {
+                    self.list.visible = self.visible_from(&m);
+                }
+                memo.current = Some(m);
             }
-        } else {
-            self.list.visible = self
-                .order
-                .iter()
-                .copied()
-                .filter(|&i| self.passes(i, &needle, invert))
-                .collect();
+            // Every row holding the new text holds the old one too, so the survivors are among
+            // the rows visible now.
+            Some(m) if !m.invert && !invert && needle.contains(m.needle.as_str()) => {
+                let mut next = m.clone();
+                next.needle.clone_from(&needle);
+                if memo.order_changed {
+                    self.list.visible = self.visible_from(&m);
+                }
+                let mut visible = std::mem::take(&mut self.list.visible);
+                visible.retain(|&i| {
+                    let pass = self.passes(i, &needle, invert);
+                    next.rows[i] = pass;
+                    pass
+                });
+                self.list.visible = visible;
+                memo.earlier.push(m);
+                memo.current = Some(next);
+            }
+            other => {
+                if let Some(m) = other {
+                    memo.earlier.push(m);
+                }
+                // A filter typed before (backspace): what it matched still holds.
+                let known = memo
+                    .earlier
+                    .iter()
+                    .position(|e| e.needle == needle && e.invert == invert);
+                let m = if let Some(k) = known {
+                    let m = memo.earlier.swap_remove(k);
+                    memo.earlier.truncate(k);
+                    m
+                } else {
+                    memo.earlier.clear();
+                    Matched {
+                        rows: (0..self.rows.len())
+                            .map(|i| self.passes(i, &needle, invert))
+                            .collect(),
+                        needle,
+                        invert,
+                    }
+                };
+                self.list.visible = self.visible_from(&m);
+                memo.current = Some(m);
+            }
         }
-        self.filtered_with = Some((needle, invert));
+        memo.order_changed = false;
+        self.filter_memo = memo;
         self.list.selected = previously
             .and_then(|p| self.list.visible.iter().position(|&i| i == p))
             .unwrap_or(0);
@@ -58,19 +116,117 @@ impl PrincipalsState {
         }
     }
 
-    /// Rows just appended to the display order (from position `from`): the ones that pass the
-    /// current filter join the visible rows at the end. Costs the new rows only.
+    /// The rows `m` matched, in display order: one pass over the order, no text compared.
+    fn visible_from(&self, m: &Matched) -> Vec<usize> {
+        self.order.iter().copied().filter(|&i| m.rows[i]).collect()
+    }
+
+    /// Rows just appended to the data and the display order (from position `from`): each is
+    /// checked against the filter (and the wider ones kept for backspace), and the ones that
+    /// pass join the visible rows at the end. Costs the new rows only.
     pub(super) fn admit_appended(&mut self, from: usize) {
-        let Some((needle, invert)) = self.filtered_with.take() else {
+        let mut memo = std::mem::take(&mut self.filter_memo);
+        let Some(current) = memo.current.as_mut() else {
+            self.filter_memo = memo;
             self.refilter();
             return;
         };
-        for k in from..self.order.len() {
-            let i = self.order[k];
-            if self.passes(i, &needle, invert) {
+        if memo.order_changed {
+            self.list.visible = self.visible_from(current);
+            memo.order_changed = false;
+        }
+        for m in memo
+            .earlier
+            .iter_mut()
+            .chain(std::iter::once(&mut *current))
+        {
+            m.rows.resize(self.rows.len(), false);
+            for &i in &self.order[from..] {
+                m.rows[i] = self.passes(i, &m.needle, m.invert);
+            }
+        }
+        for &i in &self.order[from..] {
+            if current.rows[i] {
                 self.list.visible.push(i);
             }
         }
-        self.filtered_with = Some((needle, invert));
+        self.filter_memo = memo;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::scim::ServicePrincipal;
+    use crate::app::principals::SortColumn;
+
+    fn sp(i: u64) -> ServicePrincipal {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("{}", 7_000 + (i * 7919) % 10_007),
+            "displayName": format!("{}-{}", ["ab", "Abc", "b", "ca"][(i % 4) as usize], (i * 31) % 97),
+            "applicationId": format!("{:03}", (i * 13) % 50),
+            "active": !i.is_multiple_of(3),
+        }))
+        .unwrap()
+    }
+
+    /// The kept matches (narrowing, backspace, re-sorting, rows arriving, rows replaced) always
+    /// show what a plain filter of the display order shows.
+    #[test]
+    fn kept_matches_agree_with_a_plain_filter_through_any_steps() {
+        let mut p = PrincipalsState::default();
+        let mut seed = 0x2545_f491_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut made = 0;
+        for step in 0..600 {
+            match next(9) {
+                0 | 1 => {
+                    let k = next(30) + 1;
+                    p.append_page((made..made + k).map(sp).collect());
+                    made += k;
+                }
+                2 => {
+                    let c = ['a', 'b', 'c', '-', '1', '!'][next(6) as usize];
+                    if c != '!' || p.list.filter.is_empty() {
+                        p.list.filter.push(c);
+                    }
+                    p.refilter();
+                }
+                3 | 4 => {
+                    p.list.filter.pop();
+                    p.refilter();
+                }
+                5 => {
+                    p.sort = SortColumn::ALL[next(6) as usize];
+                    p.descending = next(2) == 0;
+                    p.rebuild();
+                }
+                6 if made > 0 => {
+                    // A page that repeats a row already shown, with a new name.
+                    let mut r = sp(next(made));
+                    r.display_name = Some(format!("c-{step}"));
+                    p.append_page(vec![r]);
+                }
+                7 if made > 0 => p.upsert(vec![sp(next(made))]),
+                _ => p.settle(),
+            }
+            let (needle, invert) = needle_of(&p.list.filter);
+            let want: Vec<usize> = p
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| needle.is_empty() || p.hay[i].contains(&needle) != invert)
+                .collect();
+            assert_eq!(
+                p.list.visible, want,
+                "step {step} filter {:?}",
+                p.list.filter
+            );
+        }
     }
 }

@@ -40,9 +40,10 @@ pub struct PrincipalsState {
     order: Vec<usize>,
     /// Rows were appended after the last sort (sorted when the load settles).
     arrival_tail: bool,
-    /// The (lower-cased needle, inverted) filter `list.visible` reflects; `None` when it must be
-    /// recomputed from every row.
-    filtered_with: Option<(String, bool)>,
+    /// Each column's ascending order, computed once until a row changes.
+    sorted: sort::SortCache,
+    /// What the filter `list.visible` reflects (and the wider ones before it) matched per row.
+    filter_memo: filter::FilterMemo,
     pub load: Load,
     pub loaded: usize,
     pub total: Option<u64>,

@@ -32,7 +32,8 @@ impl PrincipalsState {
         self.total = None;
         self.secrets.clear();
         self.secrets_asked.clear();
-        self.filtered_with = None;
+        self.sorted = Default::default();
+        self.filter_memo.invalidate();
         self.refilter();
     }
 
@@ -42,8 +43,12 @@ impl PrincipalsState {
 
     /// Add a row or replace the one with its id; returns whether it was new (and appended to
     /// the data, not yet to the display order).
+    /// Either way every column's kept sort order is dropped; a replaced row also drops what
+    /// the filters matched (a new one is checked by [`Self::admit_appended`] or a full refilter).
     fn put(&mut self, sp: ServicePrincipal) -> Option<usize> {
+        self.sorted = Default::default();
         if let Some(&i) = self.index.get(&sp.id) {
+            self.filter_memo.invalidate();
             self.hay[i] = haystack(&sp);
             self.sort_name[i] = sp.name().to_lowercase().into_boxed_str();
             self.rows[i] = sp;
@@ -64,6 +69,7 @@ impl PrincipalsState {
         for sp in rows {
             self.put(sp);
         }
+        self.filter_memo.invalidate();
         self.rebuild();
     }
 
@@ -84,7 +90,6 @@ impl PrincipalsState {
         }
         if replaced {
             // A row already shown changed: its filter match may have too.
-            self.filtered_with = None;
             self.refilter();
         } else {
             self.admit_appended(from);
@@ -123,6 +128,8 @@ impl PrincipalsState {
             .collect();
         self.loaded = self.loaded.saturating_sub(1);
         self.total = self.total.map(|t| t.saturating_sub(1));
+        self.sorted = Default::default();
+        self.filter_memo.invalidate();
         self.rebuild();
     }
 

@@ -2,7 +2,9 @@
 //! once per row (never per comparison).
 
 use super::{Expiry, PrincipalsState};
+use crate::app::state::Load;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Sortable columns, in display order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,6 +62,18 @@ fn prefix(s: &str) -> u128 {
 /// packed keys tie are then compared in full.
 type Packed = (u8, u128, u128, u32);
 
+/// One column's ascending order of every row (data indexes), and for each position whether
+/// its key equals the previous position's.
+#[derive(Debug)]
+pub(super) struct Ascending {
+    order: Vec<u32>,
+    same_as_previous: Vec<bool>,
+}
+
+/// The ascending order per sortable column (indexed as [`SortColumn::ALL`]), kept until a row
+/// is added, replaced or removed.
+pub(super) type SortCache = [Option<Arc<Ascending>>; SortColumn::ALL.len()];
+
 impl PrincipalsState {
     /// The column's key of row `i` as (class, prefix), ascending.
     fn packed_key(&self, i: usize, expiry: Option<&[Expiry]>) -> (u8, u128) {
@@ -116,32 +130,20 @@ impl PrincipalsState {
         }
     }
 
-    /// Sort every row by the current column (ties by id, ascending either way), with keys
-    /// computed once per row and packed into numbers: the lower-cased name is kept per row,
-    /// the others are read once per sort, never per comparison. Runs when the sort changes,
-    /// when a load settles and on a single-row write; never per page while a load streams in
-    /// (those rows are appended in arrival order).
-    pub fn resort(&mut self) {
-        let expiry: Option<Vec<Expiry>> = (self.sort == SortColumn::Expiry)
-            .then(|| self.rows.iter().map(|r| self.expiry_of(&r.id)).collect());
-        let expiry = expiry.as_deref();
-        let desc = self.descending;
+    /// Every row in ascending order of the current column (ties by id), with keys computed once
+    /// per row and packed into numbers: the lower-cased name is kept per row, the others are
+    /// read once per sort, never per comparison. Also says which rows' keys equal the previous
+    /// row's, so the descending order is the runs of equal keys taken backwards.
+    fn ascending(&self, expiry: Option<&[Expiry]>) -> Ascending {
         let mut keys: Vec<Packed> = (0..self.rows.len())
             .map(|i| {
                 let (class, value) = self.packed_key(i, expiry);
-                let (class, value) = if desc {
-                    (u8::MAX - class, !value)
-                } else {
-                    (class, value)
-                };
-                let id = &self.rows[i].id;
-                (class, value, prefix(id), i as u32)
+                (class, value, prefix(&self.rows[i].id), i as u32)
             })
             .collect();
         keys.sort_unstable();
         // Rows whose value prefixes tie are in id order already; that is the final order
         // unless a key or an id is longer than its 16-byte prefix: then compare that run in full.
-        let dir = |o: Ordering| if desc { o.reverse() } else { o };
         let mut start = 0;
         while start < keys.len() {
             let mut end = start + 1;
@@ -155,16 +157,75 @@ impl PrincipalsState {
             {
                 keys[start..end].sort_by(|p, q| {
                     let (a, b) = (p.3 as usize, q.3 as usize);
-                    dir(self.full_cmp(a, b, expiry))
+                    self.full_cmp(a, b, expiry)
                         .then_with(|| self.rows[a].id.cmp(&self.rows[b].id))
                 });
             }
             start = end;
         }
+        let same_as_previous = (0..keys.len())
+            .map(|k| {
+                k > 0
+                    && (keys[k].0, keys[k].1) == (keys[k - 1].0, keys[k - 1].1)
+                    && self.full_cmp(keys[k].3 as usize, keys[k - 1].3 as usize, expiry)
+                        == Ordering::Equal
+            })
+            .collect();
+        Ascending {
+            order: keys.iter().map(|k| k.3).collect(),
+            same_as_previous,
+        }
+    }
+
+    /// Sort every row by the current column (ties by id, ascending either way). The ascending
+    /// order of each column is computed once and kept until a row changes (the expiry column's
+    /// depends on the secrets read so far, so it is computed each time); descending is that
+    /// order's runs of equal keys backwards, a pass over the rows. Runs when the sort changes,
+    /// when a load settles and on a single-row write; never per page while a load streams in
+    /// (those rows are appended in arrival order).
+    pub fn resort(&mut self) {
+        let slot = SortColumn::ALL
+            .iter()
+            .position(|c| *c == self.sort)
+            .unwrap_or(0);
+        let asc = if self.sort == SortColumn::Expiry {
+            let expiry: Vec<Expiry> = self.rows.iter().map(|r| self.expiry_of(&r.id)).collect();
+            Arc::new(self.ascending(Some(&expiry)))
+        } else if let Some(a) = self.sorted.get(slot).cloned().flatten() {
+            a
+        } else {
+            let a = Arc::new(self.ascending(None));
+            self.sorted[slot] = Some(a.clone());
+            a
+        };
         self.order.clear();
-        self.order.extend(keys.iter().map(|k| k.3 as usize));
+        if self.descending {
+            let mut end = asc.order.len();
+            while end > 0 {
+                let mut start = end - 1;
+                while start > 0 && asc.same_as_previous[start] {
+                    start -= 1;
+                }
+                self.order
+                    .extend(asc.order[start..end].iter().map(|&i| i as usize));
+                end = start;
+            }
+        } else {
+            self.order.extend(asc.order.iter().map(|&i| i as usize));
+        }
         self.arrival_tail = false;
-        self.filtered_with = None;
+        self.filter_memo.order_changed = true;
+    }
+
+    /// The sort column or direction changed. While a load streams in, the rows stay in arrival
+    /// order and its end sorts them once, by the new order (a sort per key of every row loaded
+    /// so far would be thrown away by the next page); otherwise sort now.
+    pub fn sort_changed(&mut self) {
+        if self.load == Load::Loading && !self.rows.is_empty() {
+            self.arrival_tail = true;
+        } else {
+            self.rebuild();
+        }
     }
 
     /// Re-sort and re-filter, keeping the selected row.
