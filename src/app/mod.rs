@@ -20,6 +20,7 @@ pub mod principals;
 mod replies;
 pub mod rollout;
 pub mod run;
+pub mod signin;
 pub mod state;
 pub mod table_sort;
 pub mod terminal;
@@ -217,6 +218,7 @@ impl App {
         match action {
             Action::Quit => self.request_quit(),
             Action::Help => self.state.mode = Mode::Help,
+            Action::SignIn => self.open_sign_in(),
             Action::Command => self.state.mode = Mode::Command(Input::default()),
             Action::Filter if self.state.view == View::PolicyDetail => {
                 self.state.mode = Mode::Filter(Input::default());

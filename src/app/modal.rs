@@ -98,4 +98,6 @@ pub enum Modal {
     },
     /// A yes/no question before something that cannot be taken back.
     Confirm(super::confirm::Confirm),
+    /// Sign in again: a person's login expired.
+    SignIn(Box<super::signin::SignIn>),
 }

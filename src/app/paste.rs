@@ -171,6 +171,12 @@ impl App {
                 }
                 modal
             }
+            Modal::SignIn(mut d) => {
+                if !App::sign_in_paste(&mut d, &text) {
+                    self.state.flash = Some("paste ignored: no text input has the focus".into());
+                }
+                Modal::SignIn(d)
+            }
             other => {
                 self.state.flash = Some("paste ignored: no text input has the focus".into());
                 other

@@ -11,6 +11,7 @@ mod network_policies;
 mod principal_detail;
 mod principals;
 mod rollout;
+mod signin;
 pub mod table;
 pub mod theme;
 mod workspaces;

@@ -362,6 +362,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
         }
         Modal::Principal(m) => super::principals::render_modal(state, m, frame, area),
         Modal::PasteOffer(offer) => paste_offer(offer, frame, area, wide),
+        Modal::SignIn(d) => super::signin::render(state, d, frame, area),
         Modal::Confirm(c) => {
             let (title, question) = c.question(state);
             let mut lines: Vec<Line> = question

@@ -151,6 +151,7 @@ impl App {
             Modal::Principal(m) => self.principal_modal_key(m, key),
             Modal::PasteOffer(offer) => self.paste_offer_key(*offer, key),
             Modal::Confirm(c) => self.confirm_key(c, key),
+            Modal::SignIn(d) => self.sign_in_key(*d, key),
             Modal::HistoryEntry { index, scroll } => App::history_entry_key(index, scroll, key),
             Modal::Export { policy } => match key.code {
                 KeyCode::Char('t') => {

@@ -60,6 +60,8 @@ pub struct CliProvider {
     /// Set for an account profile: the CLI keys an account login by host and account.
     account_id: Option<String>,
     cache: TokenCache<Secret>,
+    /// Set when the CLI says the login is missing or expired.
+    needs: super::u2m::SignInFlag,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +77,7 @@ impl CliProvider {
             host,
             account_id,
             cache: TokenCache::default(),
+            needs: super::u2m::SignInFlag::default(),
         }
     }
 
@@ -284,14 +287,31 @@ impl CredentialProvider for CliProvider {
         _http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
-            self.cache
+            let got = self
+                .cache
                 .headers(self.fetch(), |t| AuthHeaders::bearer(t.expose()))
-                .await
+                .await;
+            match &got {
+                Ok(_) => self.needs.set(None),
+                Err(AuthError::Cli(e)) if e.kind == CliFailure::LoginExpired => {
+                    self.needs.set(Some(super::u2m::SessionFailure::Expired));
+                }
+                Err(AuthError::Cli(e)) if e.kind == CliFailure::NotSignedIn => {
+                    self.needs
+                        .set(Some(super::u2m::SessionFailure::NotSignedIn));
+                }
+                Err(_) => {}
+            }
+            got
         })
     }
 
     fn invalidate(&self, refused: TokenId) {
         self.cache.invalidate(refused);
+    }
+
+    fn sign_in_needed(&self) -> Option<super::u2m::SessionFailure> {
+        self.needs.get()
     }
 
     fn expires_at(&self) -> Option<SystemTime> {

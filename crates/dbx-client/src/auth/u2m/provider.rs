@@ -25,6 +25,8 @@ pub struct BrowserProvider {
     /// The refresh token last read or stored; read from the keyring on first use.
     refresh: Mutex<Option<Secret>>,
     endpoints: tokio::sync::OnceCell<Endpoints>,
+    /// Set when the login is missing, expired or unreadable (the app offers to sign in again).
+    needs: super::SignInFlag,
 }
 
 /// Reads the refresh token of `target` from the keyring, off the async threads.
@@ -56,6 +58,7 @@ impl BrowserProvider {
             cache: TokenCache::default(),
             refresh: Mutex::new(None),
             endpoints: tokio::sync::OnceCell::new(),
+            needs: super::SignInFlag::default(),
         }
     }
 
@@ -84,10 +87,14 @@ impl BrowserProvider {
             Err(KeyringError::Missing { .. }) => {
                 Err(self.session_error(SessionFailure::NotSignedIn, ""))
             }
-            Err(e) => Err(AuthError::Config(format!(
-                "profile {}: the browser login cannot be read: {e}",
-                self.profile
-            ))),
+            Err(e) => {
+                // No keyring to read from: a sign-in in the app can still last for this run.
+                self.needs.set(Some(SessionFailure::NotSignedIn));
+                Err(AuthError::Config(format!(
+                    "profile {}: the browser login cannot be read: {e}",
+                    self.profile
+                )))
+            }
         }
     }
 
@@ -157,14 +164,35 @@ impl CredentialProvider for BrowserProvider {
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
-            self.cache
+            let got = self
+                .cache
                 .headers(self.fetch(http), |t| AuthHeaders::bearer(t.expose()))
-                .await
+                .await;
+            match &got {
+                Ok(_) => self.needs.set(None),
+                Err(AuthError::Session(e)) => self.needs.set(Some(e.kind)),
+                Err(_) => {}
+            }
+            got
         })
     }
 
     fn invalidate(&self, refused: TokenId) {
         self.cache.invalidate(refused);
+    }
+
+    fn sign_in_needed(&self) -> Option<SessionFailure> {
+        self.needs.get()
+    }
+
+    /// A sign-in just made: its refresh token is used from now on (the keyring may not hold
+    /// it, when there is none: then the login lasts as long as this provider).
+    fn adopt_login(&self, refresh: Secret) -> bool {
+        if let Ok(mut g) = self.refresh.lock() {
+            *g = Some(refresh);
+        }
+        self.needs.set(None);
+        true
     }
 
     fn expires_at(&self) -> Option<SystemTime> {
