@@ -121,7 +121,7 @@ fn rows(line: &Line<'_>, inner: usize) -> usize {
 }
 
 pub fn render(_state: &State, d: &SignIn, frame: &mut Frame, area: Rect) {
-    let width = area.width.saturating_sub(4).min(100);
+    let width = area.width.saturating_sub(4).min(120);
     let inner = usize::from(width.saturating_sub(2));
     let (mut body, cursor) = lines(d, inner);
     // The address and any message come from the profile and the server.

@@ -7,6 +7,7 @@
 use crate::keyring_store::mock_store;
 use crate::support::Harness;
 use crossterm::event::KeyCode;
+use dbx_tui::actor::SignInEvent;
 use dbx_tui::app::App;
 use dbx_tui::app::keymap::Keymap;
 use dbx_tui::app::modal::Modal;
@@ -221,4 +222,131 @@ async fn esc_cancels_the_wait_and_drops_the_listener() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(sign_in_needed(&h.app), Some(SessionFailure::NotSignedIn));
+}
+
+#[tokio::test]
+async fn without_a_free_port_the_redirected_address_is_pasted_into_the_dialog() {
+    mock_store();
+    let emu = emulator().await;
+    let mut h = harness(&emu).await;
+    h.type_keys("S");
+    let url = dialog_url(&mut h).await;
+    // As the actor says when no port 8020-8040 can be bound (the test cannot take them all
+    // from the tests running beside it): the dialog offers the paste-back input.
+    h.app
+        .handle_actor_event(dbx_tui::actor::ActorEvent::SignIn(SignInEvent::Waiting {
+            url: url.clone(),
+            listening: false,
+            opened: false,
+        }));
+    let screen = h.screen();
+    assert!(
+        screen.contains("No local port 8020-8040 could be opened"),
+        "{screen}"
+    );
+    assert!(screen.contains("enter submit"), "{screen}");
+    // The browser on another machine: it ends on the redirect, which the person copies.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirects.get(&url).send().await.unwrap();
+    let back = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    h.type_keys("not an address\n");
+    h.until(
+        "the note about the paste",
+        |app| matches!(&app.state.modal, Some(Modal::SignIn(d)) if d.note.is_some()),
+    )
+    .await;
+    assert!(
+        h.screen().contains("paste the whole address"),
+        "{}",
+        h.screen()
+    );
+    h.app.handle_event(crossterm::event::Event::Paste(back));
+    h.key(KeyCode::Enter);
+    h.until("signed in", |app| {
+        sign_in_needed(app).is_none() && app.state.modal.is_none()
+    })
+    .await;
+    h.settle().await;
+    assert!(!h.app.state.workspaces.is_empty());
+}
+
+/// A fake `databricks` CLI: not signed in until `logged-in` exists beside it, then the admin
+/// token of the account.
+fn fake_cli(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("databricks");
+    let marker = dir.join("logged-in");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nif [ -f '{}' ]; then\n  printf '%s\\n' '{{\"access_token\":\"{token}\",\"token_type\":\"Bearer\",\"expiry\":\"2999-01-01T00:00:00Z\"}}'\nelse\n  echo 'Error: token refresh: invalid_grant: refresh token expired' >&2\n  exit 1\nfi\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[tokio::test]
+async fn a_databricks_cli_login_names_the_command_and_r_retries() {
+    let emu = emulator().await;
+    let a = emu.accounts().remove(0);
+    let cli_dir = tempfile::tempdir().unwrap();
+    let script = fake_cli(cli_dir.path(), &a.admin_token);
+    let mut p = Profile::empty("cli", ProfileSource::Demo);
+    p.host = Some(emu.base_url());
+    p.account_id = Some(a.account_id.clone());
+    p.auth_type = Some("databricks-cli".into());
+    p.other.insert(
+        "databricks_cli_path".into(),
+        script.to_str().unwrap().to_owned(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
+    let mut app = App::new(vec![p], Keymap::default());
+    app.state.size = (140, 40);
+    app.connect("cli");
+    let mut h = Harness {
+        app,
+        actor,
+        events,
+        dir,
+    };
+    h.settle().await;
+    assert_eq!(sign_in_needed(&h.app), Some(SessionFailure::Expired));
+    assert!(
+        h.screen()
+            .contains("session expired — press S to sign in again")
+    );
+
+    h.type_keys("S");
+    let screen = h.screen();
+    let command = format!(
+        "databricks auth login --host {} --account-id {}",
+        emu.base_url(),
+        a.account_id
+    );
+    assert!(screen.contains(&command), "{screen}");
+    assert!(screen.contains("r retry"), "{screen}");
+    // Still not signed in: r says so.
+    h.type_keys("r");
+    h.until("the failure", |app| {
+        matches!(&app.state.modal, Some(Modal::SignIn(d)) if matches!(d.phase, Phase::Failed(_)))
+    })
+    .await;
+    assert!(h.screen().contains("has expired"), "{}", h.screen());
+
+    // The person ran `databricks auth login` elsewhere; r again picks the login up.
+    std::fs::write(cli_dir.path().join("logged-in"), "").unwrap();
+    h.type_keys("r");
+    h.until("signed in", |app| {
+        sign_in_needed(app).is_none() && app.state.modal.is_none()
+    })
+    .await;
+    h.settle().await;
+    assert!(!h.app.state.workspaces.is_empty(), "{}", h.screen());
 }
