@@ -221,12 +221,8 @@ impl App {
                 }
             }
             SignInEvent::Done { info, note } => {
-                if !self
-                    .state
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| s.profile == info.profile)
-                {
+                let current = self.state.session.as_ref().map(|s| s.profile.as_str());
+                if current != Some(info.profile.as_str()) {
                     return;
                 }
                 let host = info.host.clone();
