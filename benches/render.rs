@@ -87,6 +87,7 @@ fn pump(app: &mut App) {
                 principal: "bench".into(),
                 expires_at: None,
                 transport_warning: None,
+                sign_in: None,
             }))),
             Command::Send { id, request, .. } => {
                 let payloads = match request {
@@ -116,7 +117,7 @@ fn pump(app: &mut App) {
                     token_expires_at: None,
                 });
             }
-            Command::Cancel(_) => {}
+            Command::Cancel(_) | Command::SignIn(_) => {}
         }
         pending.extend(app.take_commands());
     }

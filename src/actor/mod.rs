@@ -12,6 +12,7 @@ mod principals;
 mod record;
 mod rollout;
 mod session;
+mod signin;
 mod workspaces;
 mod writes;
 
@@ -23,6 +24,7 @@ pub use workspaces::{WorkspacesPayload, WorkspacesRequest};
 
 pub use egress_route::EgressVia;
 pub use session::SessionInfo;
+pub use signin::{SignInCommand, SignInEvent};
 
 use crate::api::{ApiError, WorkspaceId};
 use crate::config::Profile;
@@ -114,6 +116,8 @@ pub enum Command {
         request: Request,
     },
     Cancel(Slot),
+    /// Sign in again (a person's login expired), or give up waiting.
+    SignIn(SignInCommand),
 }
 
 /// One piece of an answer; a request may send several before it finishes.
@@ -190,6 +194,8 @@ pub enum ActorEvent {
         error: Option<ApiError>,
         token_expires_at: Option<SystemTime>,
     },
+    /// A person's login must be renewed, or a sign-in in the app moved on.
+    SignIn(SignInEvent),
 }
 
 /// The UI's end: cheap to clone, never awaits.
@@ -260,9 +266,36 @@ async fn run(
     let mut sessions: HashMap<String, Arc<Session>> = HashMap::new();
     let mut current: Option<Arc<Session>> = None;
     let mut running: HashMap<Slot, Running> = HashMap::new();
+    let mut sign_ins = signin::SignIns::default();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<signin::Installed>();
 
-    while let Some(cmd) = rx.recv().await {
+    loop {
+        let cmd = tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(cmd) => cmd,
+                None => break,
+            },
+            Some(done) = done_rx.recv() => {
+                // A sign-in finished: its session replaces the profile's, current or not.
+                let s = done.session;
+                if current.as_ref().is_some_and(|c| c.profile.name == s.profile.name) {
+                    current = Some(s.clone());
+                }
+                sessions.insert(s.profile.name.clone(), s.clone());
+                let _ = events.send(signin::installed_event(s.info(), done.note));
+                continue;
+            }
+        };
         match cmd {
+            Command::SignIn(c) => {
+                let out = signin::Outlets {
+                    events: &events,
+                    done: &done_tx,
+                    http: &http,
+                    journal: &journal,
+                };
+                sign_ins.handle(c, &sessions, &out);
+            }
             Command::Connect(profile) => {
                 for (_, r) in running.drain() {
                     cancel(r, &events);
@@ -331,6 +364,12 @@ async fn run(
                             )))
                         }
                     };
+                    if matches!(error, Some(ApiError::Auth(_)))
+                        && let Some(why) = session.client.auth().sign_in_needed()
+                    {
+                        let profile = session.profile.name.clone();
+                        let _ = ev.send(ActorEvent::SignIn(SignInEvent::Needed { profile, why }));
+                    }
                     let _ = ev.send(ActorEvent::Finished {
                         id,
                         error,

@@ -19,6 +19,8 @@ pub struct SessionInfo {
     pub expires_at: Option<SystemTime>,
     /// Said once in the header: plain http to a remote host, an ignored `skip_verify`.
     pub transport_warning: Option<String>,
+    /// A person's login that must be renewed (the header offers to sign in again).
+    pub sign_in: Option<crate::auth::u2m::SessionFailure>,
 }
 
 pub(super) struct Session {
@@ -57,6 +59,7 @@ impl Session {
             principal: self.client.auth().principal(),
             expires_at: self.client.auth().expires_at(),
             transport_warning: self.transport_warning.clone(),
+            sign_in: self.client.auth().sign_in_needed(),
         }
     }
 

@@ -47,6 +47,7 @@ pub enum Action {
     Rollout,
     ToggleRow,
     ReadEgressThrough,
+    SignIn,
 }
 
 /// Registry entry: the name used in the keys file, default keys, what help says.
@@ -98,6 +99,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo { action: Action::AddToGroup, name: "add_to_group", defaults: &["+"], description: "add a service principal to a group" },
     ActionInfo { action: Action::Rollout, name: "rollout", defaults: &["F"], description: "rollout: what enforcing this dry-run policy blocks (:rollout)" },
     ActionInfo { action: Action::ToggleRow, name: "toggle_row", defaults: &["space"], description: "rollout: choose the row to allow" },
+    ActionInfo { action: Action::SignIn, name: "sign_in", defaults: &["S"], description: "sign in again when your login has expired" },
 ];
 
 #[allow(
@@ -457,6 +459,7 @@ mod registry_tests {
             Action::ReadEgressThrough,
             Action::Rollout,
             Action::ToggleRow,
+            Action::SignIn,
         ];
         for a in all {
             assert_eq!(ACTIONS.iter().filter(|i| i.action == a).count(), 1, "{a:?}");

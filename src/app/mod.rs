@@ -20,6 +20,7 @@ pub mod pending;
 pub mod principals;
 mod replies;
 pub mod run;
+pub mod signin;
 pub mod state;
 pub mod table_sort;
 pub mod terminal;
@@ -208,6 +209,7 @@ impl App {
         match action {
             Action::Quit => self.request_quit(),
             Action::Help => self.state.mode = Mode::Help,
+            Action::SignIn => self.open_sign_in(),
             Action::Command => self.state.mode = Mode::Command(Input::default()),
             Action::Filter => {
                 if let Some(current) = focused.filter_text(&self.state) {

@@ -49,6 +49,8 @@ pub enum Modal {
     },
     /// A yes/no question before something that cannot be taken back.
     Confirm(Confirm),
+    /// Sign in again: a person's login expired.
+    SignIn(Box<super::signin::SignIn>),
 }
 
 impl App {
@@ -68,6 +70,7 @@ impl App {
             Modal::Export { policy } => self.export_key(policy, key),
             Modal::PasteOffer(offer) => self.paste_offer_key(*offer, key),
             Modal::HistoryEntry { index, scroll } => App::history_entry_key(index, scroll, key),
+            Modal::SignIn(s) => self.sign_in_key(*s, key),
         };
         // What a key started may open a dialog of its own, shown when this one closes.
         self.state.modal = keep.or(self.state.modal.take());

@@ -44,6 +44,7 @@ pub const EVERYWHERE: &[Action] = &[
     Action::Bottom,
     Action::Back,
     Action::Quit,
+    Action::SignIn,
 ];
 
 pub(crate) const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
@@ -167,7 +168,15 @@ pub fn not_here(keymap: &Keymap, view: View, action: Action) -> String {
 
 /// The footer's actions for `view`, in order, with their words.
 pub fn footer(view: View) -> Vec<(Action, &'static str)> {
+    footer_for(view, false)
+}
+
+/// [`footer`], led by the sign-in key while the session's login must be renewed.
+pub fn footer_for(view: View, sign_in_needed: bool) -> Vec<(Action, &'static str)> {
     let mut out = vec![(Action::Command, "command"), (Action::Help, "help")];
+    if sign_in_needed {
+        out.insert(0, (Action::SignIn, "sign in again"));
+    }
     out.extend(
         pane_keys(view)
             .iter()

@@ -143,6 +143,12 @@ impl App {
                 }
                 Modal::TypeToConfirm(d)
             }
+            Modal::SignIn(mut d) => {
+                if !App::sign_in_paste(&mut d, &text) {
+                    self.state.flash = Some("paste ignored: no text input has the focus".into());
+                }
+                Modal::SignIn(d)
+            }
             other => {
                 self.state.flash = Some("paste ignored: no text input has the focus".into());
                 other

@@ -28,6 +28,7 @@ impl App {
                 }
             }
             ActorEvent::Response { id, payload } => self.on_payload(id, payload),
+            ActorEvent::SignIn(ev) => self.on_sign_in_event(ev),
             ActorEvent::Retrying { id, notice } => {
                 if self.state.in_flight.contains_key(&id) {
                     let text = format!(

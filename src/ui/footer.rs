@@ -3,7 +3,7 @@
 use super::theme;
 use crate::app::command::completions;
 use crate::app::keymap::Action;
-use crate::app::pane_keys::footer;
+use crate::app::pane_keys::footer_for;
 use crate::app::state::{Mode, State};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -44,7 +44,8 @@ fn status_line(state: &State) -> Line<'static> {
 /// The keys of the focused view, from its declared key table. When they do not all fit, the
 /// view's own hints go from the end first: `?`, back and quit always show.
 fn hints(state: &State, width: usize) -> Line<'static> {
-    let mut items: Vec<(Action, String)> = footer(state.view)
+    let sign_in = state.session.as_ref().is_some_and(|s| s.sign_in.is_some());
+    let mut items: Vec<(Action, String)> = footer_for(state.view, sign_in)
         .into_iter()
         .filter_map(|(a, word)| {
             let keys = state.keymap.label(a)?;
@@ -52,6 +53,7 @@ fn hints(state: &State, width: usize) -> Line<'static> {
         })
         .collect();
     let fixed = [
+        Action::SignIn,
         Action::Command,
         Action::Help,
         Action::Back,

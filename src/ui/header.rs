@@ -22,6 +22,18 @@ pub fn remaining(now: SystemTime, until: SystemTime) -> String {
     }
 }
 
+/// `session expired — press S to sign in again`, with the key as bound.
+pub fn sign_in_notice(state: &State, why: crate::auth::u2m::SessionFailure) -> String {
+    let what = match why {
+        crate::auth::u2m::SessionFailure::Expired => "session expired",
+        crate::auth::u2m::SessionFailure::NotSignedIn => "not signed in",
+    };
+    match state.keymap.label(crate::app::keymap::Action::SignIn) {
+        Some(key) => format!("{what} — press {key} to sign in again"),
+        None => format!("{what} — bind sign_in in keys.toml to sign in again"),
+    }
+}
+
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let key = |s: &str| Span::styled(s.to_owned(), theme::header_key());
     let mut first = vec![Span::styled(" dbx-tui ", theme::title())];
@@ -39,6 +51,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             }
             if let Some(w) = &s.transport_warning {
                 first.push(Span::styled(format!("  ! {w}"), theme::warn()));
+            }
+            // First on its line: what stops every call, and the key that mends it.
+            if let Some(why) = s.sign_in {
+                second.push(Span::styled(
+                    format!(" {} ", sign_in_notice(state, why)),
+                    theme::error(),
+                ));
             }
             second.extend([
                 key(" as "),

@@ -12,6 +12,7 @@ pub(crate) mod network_policies;
 pub(crate) mod principal_detail;
 pub(crate) mod principals;
 pub(crate) mod rollout;
+mod signin;
 pub mod table;
 pub mod theme;
 pub(crate) mod workspaces;

@@ -241,6 +241,7 @@ pub fn render(state: &State, modal: &Modal, frame: &mut Frame, area: Rect) {
             );
         }
         Modal::PasteOffer(offer) => paste_offer(offer, frame, area, wide),
+        Modal::SignIn(d) => super::signin::render(state, d, frame, area),
         Modal::HistoryEntry { index, scroll } => {
             if let Some(e) = state.history_entry(*index) {
                 let (title, lines) = super::history::entry_lines(state, e);

@@ -54,6 +54,8 @@ mod policy_validate;
 mod principals;
 mod principals_scale;
 mod readme_keys;
+mod relogin;
+mod relogin_pty;
 mod resilience;
 mod rollout_pane;
 mod routing;

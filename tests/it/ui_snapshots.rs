@@ -72,6 +72,7 @@ pub(crate) fn serve(app: &mut App) {
                             SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + 3000),
                         ),
                         transport_warning: dbx_tui::auth::transport::warning(&p),
+                        sign_in: None,
                     })));
                 }
                 Command::Send { id, request, .. } => {
@@ -117,7 +118,7 @@ pub(crate) fn serve(app: &mut App) {
                         token_expires_at: None,
                     });
                 }
-                Command::Cancel(_) => {}
+                Command::Cancel(_) | Command::SignIn(_) => {}
             }
         }
     }

@@ -355,6 +355,14 @@ impl EmulatorHandle {
         lock(&self.shared).u2m.refresh.clear();
     }
 
+    /// Revokes every person's session: refresh and access tokens alike (the next call gets a
+    /// 401, the refresh after it `invalid_grant`).
+    pub fn revoke_u2m_sessions(&self) {
+        let mut st = lock(&self.shared);
+        st.u2m.refresh.clear();
+        st.u2m.access.clear();
+    }
+
     /// Successful `refresh_token` grants served so far.
     pub fn u2m_refresh_count(&self) -> usize {
         lock(&self.shared).u2m.refreshes

@@ -58,6 +58,8 @@ pub struct CliProvider {
     host: String,
     /// Set for an account profile: the CLI keys an account login by host and account.
     account_id: Option<String>,
+    /// Set when the CLI says the login is missing or expired.
+    needs: super::u2m::SignInFlag,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,7 @@ impl CliProvider {
             path,
             host,
             account_id,
+            needs: super::u2m::SignInFlag::default(),
         }
     }
 
@@ -280,6 +283,24 @@ impl Mint for CliProvider {
 
     fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
         AuthHeaders::bearer(token.expose())
+    }
+
+    fn observe(&self, got: &Result<AuthHeaders, AuthError>) {
+        match got {
+            Ok(_) => self.needs.set(None),
+            Err(AuthError::Cli(e)) if e.kind == CliFailure::LoginExpired => {
+                self.needs.set(Some(super::u2m::SessionFailure::Expired));
+            }
+            Err(AuthError::Cli(e)) if e.kind == CliFailure::NotSignedIn => {
+                self.needs
+                    .set(Some(super::u2m::SessionFailure::NotSignedIn));
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn sign_in_needed(&self) -> Option<super::u2m::SessionFailure> {
+        self.needs.get()
     }
 }
 

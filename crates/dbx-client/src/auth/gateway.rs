@@ -169,6 +169,14 @@ impl CredentialProvider for WithGateway {
         self.headers.names()
     }
 
+    fn sign_in_needed(&self) -> Option<super::u2m::SessionFailure> {
+        self.inner.sign_in_needed()
+    }
+
+    fn adopt_login(&self, refresh: crate::config::Secret) -> bool {
+        self.inner.adopt_login(refresh)
+    }
+
     fn warnings(&self) -> Vec<String> {
         self.inner.warnings()
     }

@@ -159,6 +159,16 @@ pub trait CredentialProvider: Send + Sync {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// A person's login (`external-browser`, `databricks-cli`) that must be renewed before any
+    /// call can work: set by the last token fetch that failed so, cleared by one that worked.
+    fn sign_in_needed(&self) -> Option<u2m::SessionFailure> {
+        None
+    }
+    /// Takes the refresh token of a sign-in just made in the app (`external-browser`); false
+    /// when the method has no use for one.
+    fn adopt_login(&self, _refresh: crate::config::Secret) -> bool {
+        false
+    }
 }
 
 /// Build the provider a profile asks for. `keyring:NAME` values are read from the OS keyring

@@ -133,6 +133,16 @@ pub trait Mint: Send + Sync {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Sees what each `authorize` answered (a person's login notes whether it must be renewed).
+    fn observe(&self, _got: &Result<AuthHeaders, AuthError>) {}
+    /// [`CredentialProvider::sign_in_needed`].
+    fn sign_in_needed(&self) -> Option<super::u2m::SessionFailure> {
+        None
+    }
+    /// [`CredentialProvider::adopt_login`].
+    fn adopt_login(&self, _refresh: crate::config::Secret) -> bool {
+        false
+    }
 }
 
 /// A [`Mint`] and its token cache: the provider every minting credential kind becomes.
@@ -163,10 +173,14 @@ impl<M: Mint> CredentialProvider for Cached<M> {
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<AuthHeaders, AuthError>> {
-        Box::pin(
-            self.cache
-                .headers(self.minter.mint(http), |t| self.minter.headers(t)),
-        )
+        Box::pin(async move {
+            let got = self
+                .cache
+                .headers(self.minter.mint(http), |t| self.minter.headers(t))
+                .await;
+            self.minter.observe(&got);
+            got
+        })
     }
 
     fn invalidate(&self, refused: TokenId) {
@@ -179,6 +193,14 @@ impl<M: Mint> CredentialProvider for Cached<M> {
 
     fn warnings(&self) -> Vec<String> {
         self.minter.warnings()
+    }
+
+    fn sign_in_needed(&self) -> Option<super::u2m::SessionFailure> {
+        self.minter.sign_in_needed()
+    }
+
+    fn adopt_login(&self, refresh: crate::config::Secret) -> bool {
+        self.minter.adopt_login(refresh)
     }
 }
 

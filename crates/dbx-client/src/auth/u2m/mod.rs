@@ -42,6 +42,30 @@ pub struct SessionError {
     pub message: String,
 }
 
+/// Whether a person's login must be renewed, as [`crate::auth::CredentialProvider::sign_in_needed`]
+/// reports it: written by the provider's token fetches, read by the app after a failure.
+#[derive(Debug, Default)]
+pub struct SignInFlag(std::sync::atomic::AtomicU8);
+
+impl SignInFlag {
+    pub fn set(&self, need: Option<SessionFailure>) {
+        let v = match need {
+            None => 0,
+            Some(SessionFailure::Expired) => 1,
+            Some(SessionFailure::NotSignedIn) => 2,
+        };
+        self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> Option<SessionFailure> {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Some(SessionFailure::Expired),
+            2 => Some(SessionFailure::NotSignedIn),
+            _ => None,
+        }
+    }
+}
+
 impl From<SessionError> for AuthError {
     fn from(e: SessionError) -> Self {
         AuthError::Session(e)
@@ -80,6 +104,10 @@ pub trait LoginUi: Send {
     fn open_browser(&mut self, url: &str) -> bool;
     /// Time left to answer, about once a second.
     fn countdown(&mut self, left: Duration);
+    /// The wait begins: `url` is the address to open, `listening` whether a local port waits
+    /// for the browser (else only a pasted address can answer), `opened` whether a browser
+    /// was started. The command line has said all this already; a dialog shows it.
+    fn waiting(&mut self, _url: &str, _listening: bool, _opened: bool) {}
 }
 
 /// One sign-in to run.
@@ -164,6 +192,7 @@ pub async fn login(
     } else {
         ui.say("A browser was opened. Waiting for the sign-in to finish (or paste the redirected address here).");
     }
+    ui.waiting(&url, bound.is_some(), opened);
     let mut from_browser =
         bound.map(|l| AbortOnDrop(tokio::spawn(async move { l.next_answer().await })));
     let deadline = Instant::now() + login.wait;

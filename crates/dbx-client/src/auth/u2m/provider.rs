@@ -23,6 +23,8 @@ pub struct BrowserProvider {
     /// The refresh token last read or stored; read from the keyring on first use.
     refresh: Mutex<Option<Secret>>,
     endpoints: tokio::sync::OnceCell<Endpoints>,
+    /// Set when the login is missing, expired or unreadable (the app offers to sign in again).
+    needs: super::SignInFlag,
 }
 
 /// Reads the refresh token of `target` from the keyring, off the async threads.
@@ -53,6 +55,7 @@ impl BrowserProvider {
             profile,
             refresh: Mutex::new(None),
             endpoints: tokio::sync::OnceCell::new(),
+            needs: super::SignInFlag::default(),
         }
     }
 
@@ -81,10 +84,14 @@ impl BrowserProvider {
             Err(KeyringError::Missing { .. }) => {
                 Err(self.session_error(SessionFailure::NotSignedIn, ""))
             }
-            Err(e) => Err(AuthError::Config(format!(
-                "profile {}: the browser login cannot be read: {e}",
-                self.profile
-            ))),
+            Err(e) => {
+                // No keyring to read from: a sign-in in the app can still last for this run.
+                self.needs.set(Some(SessionFailure::NotSignedIn));
+                Err(AuthError::Config(format!(
+                    "profile {}: the browser login cannot be read: {e}",
+                    self.profile
+                )))
+            }
         }
     }
 }
@@ -153,5 +160,27 @@ impl Mint for BrowserProvider {
 
     fn headers(&self, token: &Secret) -> Result<AuthHeaders, AuthError> {
         AuthHeaders::bearer(token.expose())
+    }
+
+    fn observe(&self, got: &Result<AuthHeaders, AuthError>) {
+        match got {
+            Ok(_) => self.needs.set(None),
+            Err(AuthError::Session(e)) => self.needs.set(Some(e.kind)),
+            Err(_) => {}
+        }
+    }
+
+    fn sign_in_needed(&self) -> Option<SessionFailure> {
+        self.needs.get()
+    }
+
+    /// A sign-in just made: its refresh token is used from now on (the keyring may not hold
+    /// it, when there is none: then the login lasts as long as this provider).
+    fn adopt_login(&self, refresh: Secret) -> bool {
+        if let Ok(mut g) = self.refresh.lock() {
+            *g = Some(refresh);
+        }
+        self.needs.set(None);
+        true
     }
 }
