@@ -128,7 +128,7 @@ fn main() {
     for batch in parsed {
         let mut batch = batch;
         batch.reverse(); // newest first, as the tail delivers
-        egress.ingest(batch, now_ms);
+        egress.ingest(batch);
     }
     let ingest_secs = started.elapsed().as_secs_f64();
     egress.rebuild(&names);

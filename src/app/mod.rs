@@ -7,6 +7,7 @@ pub mod command;
 pub mod confirm;
 pub mod editor;
 pub mod egress;
+pub mod egress_tail;
 mod export_file;
 pub mod history;
 pub mod keymap;
