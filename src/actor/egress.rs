@@ -118,15 +118,21 @@ impl Session {
                 by_destination_request(&req.warehouse_id, req.window, ws),
             )
             .await
-            .and_then(|r| DestinationSummary::from_result(&r));
+            .and_then(|r| {
+                let gap = sql::describe_gaps(&r.gaps);
+                DestinationSummary::from_result(&r).map(|rows| (rows, gap))
+            });
             // A failed aggregate is reported once the poll has ended (a failure ends a poll).
-            let mut summary_failed = None;
+            let (mut summary_failed, mut summary_gap) = (None, None);
             match summary.map_err(sql_error) {
-                Ok(rows) => send(Payload::EgressSummary {
-                    rows,
-                    as_of_ms,
-                    window: req.window,
-                }),
+                Ok((rows, gap)) => {
+                    summary_gap = gap;
+                    send(Payload::EgressSummary {
+                        rows,
+                        as_of_ms,
+                        window: req.window,
+                    });
+                }
                 Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
                 Err(e) => summary_failed = Some(e.user_message()),
             }
@@ -146,7 +152,7 @@ impl Session {
                     total: o.total,
                     behind: o.behind,
                     covered_from_ms: o.covered_from_ms,
-                    gap: o.gap,
+                    gap: o.gap.or(summary_gap),
                 }))),
                 Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
                 Err(e) => send(Payload::EgressPollFailed {

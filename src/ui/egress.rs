@@ -131,6 +131,12 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
     if let Some(gap) = &e.gap {
         spans.push(Span::styled(format!("  {gap}"), theme::warn()));
     }
+    if let Some(n) = e.behind {
+        spans.push(Span::styled(
+            format!("  behind by {} events (poll budget spent)", thousands(n)),
+            theme::error(),
+        ));
+    }
     // The ring holds a sample (the newest rows); the counts above and by destination are the
     // warehouse's, so say how much of the window the events view shows.
     if let Some(total) = e.total.filter(|_| e.not_held() > 0) {
@@ -145,15 +151,6 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
                 thousands(total)
             ),
             theme::warn(),
-        ));
-    }
-    if let Some(n) = e.behind {
-        spans.push(Span::styled(
-            format!(
-                "  behind by {} events (the poll's budget ran out)",
-                thousands(n)
-            ),
-            theme::error(),
         ));
     }
     vec![first, Line::from(spans)]
