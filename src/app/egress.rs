@@ -272,6 +272,7 @@ impl App {
         }
         let e = &mut self.state.egress;
         e.tailing = false;
+        e.polling = false;
         // A list that was still loading died with the old connection: ask again.
         if e.warehouses_load == Load::Loading {
             e.warehouses_load = Load::NotLoaded;
