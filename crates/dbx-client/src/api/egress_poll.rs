@@ -221,7 +221,7 @@ where
         let result = run(page_request(wh, (t, &id), far, limit, ws)).await?;
         let n = result.rows.len() + gap_rows(&result);
         let fresh = cursor.lock().accept(EgressEvent::from_result(&result)?);
-        gaps.extend(result.gaps.iter().cloned());
+        gaps.extend(result.gaps.iter().copied());
         out.rows_read += n;
         let moved = cursor.lock().head().is_some_and(|h| h != (t, id.as_str()));
         if !fresh.is_empty() {
@@ -261,8 +261,10 @@ where
         // the next poll); a big one only once, when it is complete, so a fast log is read
         // about twice, not once per poll.
         let short = cursor.lock().received(m) < want;
-        if short && (complete || want <= budget.page_rows as u64) {
-            if !reread_minute(
+        let small = want <= budget.page_rows as u64;
+        if short
+            && (complete || small)
+            && !reread_minute(
                 &mut run,
                 scope,
                 cursor,
@@ -274,10 +276,9 @@ where
                 &mut deliver,
             )
             .await?
-            {
-                exhausted = true;
-                break;
-            }
+        {
+            exhausted = true;
+            break;
         }
         if complete {
             cursor.lock().settle(m);
@@ -346,7 +347,7 @@ where
         let result = run(req).await?;
         let n = result.rows.len() + gap_rows(&result);
         let rows = EgressEvent::from_result(&result)?;
-        gaps.extend(result.gaps.iter().cloned());
+        gaps.extend(result.gaps.iter().copied());
         out.rows_read += n;
         let last = rows.last().map(|e| (e.event_time_ms, e.event_id.clone()));
         let late = cursor.lock().accept(rows);
