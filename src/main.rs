@@ -417,6 +417,7 @@ async fn egress_command(cli: &Cli, command: EgressCommand) -> Result<commands::O
         follow,
         format,
         interval: std::time::Duration::from_secs(poll_seconds.max(1)),
+        budget: dbx_tui::api::egress_poll::PollBudget::default(),
     };
     let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
     Ok(commands::egress_tail::run(&profile, &args, &stop, out, err).await)

@@ -1,13 +1,14 @@
-//! The egress tail: polls `system.access.outbound_network` through a SQL warehouse, hands new
-//! rows to the UI, and refreshes the by-destination aggregate now and then. It runs until the
-//! actor cancels its slot (the user left the pane, paused, or changed the window).
+//! The egress tail: polls `system.access.outbound_network` through a SQL warehouse, paging each
+//! poll until it has caught up with the newest row (within a budget, else saying how far behind
+//! it is), hands new rows to the UI page by page, and refreshes the by-destination aggregate.
+//! It runs until the actor cancels its slot (the user left the pane, paused, or changed the
+//! window). See docs/wire-facts.md §6.4.
 
 use super::session::Session;
 use super::{ActorEvent, Payload, RequestId};
-use crate::api::egress::{
-    AggregateWindow, DestinationSummary, EgressEvent, by_destination_request, events_request,
-};
-use crate::api::egress_tail::TailCursor;
+use crate::api::egress::{AggregateWindow, DestinationSummary, by_destination_request};
+use crate::api::egress_poll::{self, PollBudget, TailScope};
+use crate::api::egress_tail::SharedCursor;
 use crate::api::sql::{self, SqlError, StatementRequest, StatementResult};
 use crate::api::{ApiClient, ApiError};
 use std::time::Duration;
@@ -16,21 +17,38 @@ pub use crate::api::timestamp::now_ms;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-/// Rows asked for per poll; the first poll shows the newest this many of the window.
-const POLL_LIMIT: i32 = 5_000;
-/// Refresh the warehouse-computed aggregate every this many polls.
-const SUMMARY_EVERY: u32 = 4;
+/// A first poll shows at most about this many of the window's newest rows (the app's cap).
+pub const SAMPLE: usize = 100_000;
 
 /// What the UI asks the tail to do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TailRequest {
     pub warehouse_id: String,
-    pub cursor: TailCursor,
+    /// Shared with the app, so a restarted tail resumes where this one stopped.
+    pub cursor: SharedCursor,
     pub window: AggregateWindow,
     pub interval: Duration,
     pub workspace: Option<String>,
     /// The workspace an account profile reads through (None on a workspace profile).
     pub via: Option<super::EgressVia>,
+    /// How much one poll may read before it reports how far behind it is.
+    pub budget: PollBudget,
+}
+
+/// What a finished poll tells the UI (counted by the warehouse, not from the rows held).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollReport {
+    pub polled_at_ms: i64,
+    /// `(minute start, rows)` of the window, oldest first.
+    pub per_minute: Vec<(i64, u64)>,
+    /// Rows in the window.
+    pub total: u64,
+    /// The budget ran out with this many rows not received yet.
+    pub behind: Option<u64>,
+    /// The tail covers the window only from this event time on.
+    pub covered_from_ms: Option<i64>,
+    /// Rows that could not be read.
+    pub gap: Option<String>,
 }
 
 fn sql_error(e: SqlError) -> ApiError {
@@ -57,19 +75,22 @@ impl Session {
     async fn run_statement(
         client: &ApiClient,
         req: StatementRequest,
-    ) -> Result<StatementResult, ApiError> {
+    ) -> Result<StatementResult, SqlError> {
         let token = CancellationToken::new();
         let _guard = CancelOnDrop(token.clone());
         let client = client.clone();
         let handle = tokio::spawn(async move { sql::execute(&client, &req, &token).await });
         match handle.await {
-            Ok(r) => r.map_err(sql_error),
-            Err(e) => Err(ApiError::Local(format!("the query task failed: {e}"))),
+            Ok(r) => r,
+            Err(e) => Err(SqlError::Api(ApiError::Local(format!(
+                "the query task failed: {e}"
+            )))),
         }
     }
 
     /// Polls until cancelled. A poll that fails (after the client's retries) does not end the
     /// tail: the failure is reported, what was loaded stays, and the next tick tries again.
+    /// The UI is told when a poll starts and ends: only then is the tail "pending".
     pub(super) async fn egress_tail(
         &self,
         id: RequestId,
@@ -81,74 +102,71 @@ impl Session {
         };
         let client = self.sql_route(req.via.as_ref()).await?.client;
         let ws = req.workspace.as_deref();
-        let mut cursor = req.cursor;
-        let mut polls: u32 = 0;
-        let mut summary_due = true;
+        let scope = TailScope {
+            warehouse_id: req.warehouse_id.clone(),
+            window: req.window,
+            workspace: req.workspace.clone(),
+            sample: SAMPLE,
+        };
         loop {
-            if summary_due || polls.is_multiple_of(SUMMARY_EVERY) {
-                let as_of_ms = now_ms();
-                let summary = Self::run_statement(
-                    &client,
-                    by_destination_request(&req.warehouse_id, req.window, ws),
-                )
-                .await
-                .and_then(|r| DestinationSummary::from_result(&r).map_err(sql_error));
-                match summary {
-                    Ok(rows) => {
-                        summary_due = false;
-                        send(Payload::EgressSummary {
-                            rows,
-                            as_of_ms,
-                            window: req.window,
-                        });
-                    }
-                    Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
-                    Err(e) => send(Payload::EgressPollFailed {
-                        message: e.user_message(),
-                        at_ms: now_ms(),
-                    }),
-                }
-            }
-            let since = cursor.since_ms(req.window.start_ms(now_ms()));
-            let poll = Self::run_statement(
+            send(Payload::EgressPollStarted);
+            let as_of_ms = now_ms();
+            // The by-destination counts come from the warehouse on every poll: exact, whatever
+            // the tail holds.
+            let summary = Self::run_statement(
                 &client,
-                events_request(&req.warehouse_id, since, POLL_LIMIT, ws),
+                by_destination_request(&req.warehouse_id, req.window, ws),
             )
             .await
             .and_then(|r| {
-                EgressEvent::from_result(&r)
-                    .map(|batch| (batch, r.gaps))
-                    .map_err(sql_error)
+                let gap = sql::describe_gaps(&r.gaps);
+                DestinationSummary::from_result(&r).map(|rows| (rows, gap))
             });
-            match poll {
-                Ok((batch, gaps)) => {
-                    let truncated = batch.len() + gap_rows(&gaps) >= POLL_LIMIT as usize;
-                    // The oldest row of a capped poll: the window is covered from there on only.
-                    let covered_from_ms = truncated
-                        .then(|| batch.iter().map(|e| e.event_time_ms).min())
-                        .flatten();
-                    let fresh = cursor.accept(batch);
-                    send(Payload::EgressEvents {
-                        events: fresh,
-                        cursor: cursor.clone(),
-                        polled_at_ms: now_ms(),
-                        truncated,
-                        covered_from_ms,
-                        gap: crate::api::sql::describe_gaps(&gaps),
+            // A failed aggregate is reported once the poll has ended (a failure ends a poll).
+            let (mut summary_failed, mut summary_gap) = (None, None);
+            match summary.map_err(sql_error) {
+                Ok((rows, gap)) => {
+                    summary_gap = gap;
+                    send(Payload::EgressSummary {
+                        rows,
+                        as_of_ms,
+                        window: req.window,
                     });
                 }
+                Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
+                Err(e) => summary_failed = Some(e.user_message()),
+            }
+            let poll = egress_poll::poll(
+                |r| Self::run_statement(&client, r),
+                &scope,
+                &req.cursor,
+                req.budget,
+                now_ms(),
+                |rows| send(Payload::EgressEvents { events: rows }),
+            )
+            .await;
+            match poll.map_err(sql_error) {
+                Ok(o) => send(Payload::EgressPolled(Box::new(PollReport {
+                    polled_at_ms: now_ms(),
+                    per_minute: o.per_minute,
+                    total: o.total,
+                    behind: o.behind,
+                    covered_from_ms: o.covered_from_ms,
+                    gap: o.gap.or(summary_gap),
+                }))),
                 Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
                 Err(e) => send(Payload::EgressPollFailed {
                     message: e.user_message(),
                     at_ms: now_ms(),
                 }),
             }
-            polls = polls.wrapping_add(1);
+            if let Some(message) = summary_failed {
+                send(Payload::EgressPollFailed {
+                    message,
+                    at_ms: now_ms(),
+                });
+            }
             tokio::time::sleep(req.interval).await;
         }
     }
-}
-
-fn gap_rows(gaps: &[crate::api::sql::RowGap]) -> usize {
-    gaps.iter().map(|g| g.row_count as usize).sum()
 }

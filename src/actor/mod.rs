@@ -135,18 +135,14 @@ pub enum Payload {
         /// The workspace they belong to, when an account profile reads through one.
         via: Option<EgressVia>,
     },
-    /// New rows of the egress log (newest first) and the cursor after them.
+    /// A poll of the egress tail started (between polls the tail is idle, not pending).
+    EgressPollStarted,
+    /// New rows of the egress log, one page of a poll (oldest first).
     EgressEvents {
         events: Vec<crate::api::egress::EgressEvent>,
-        cursor: crate::api::egress_tail::TailCursor,
-        polled_at_ms: i64,
-        /// The poll hit its row limit: older rows of that poll were not fetched.
-        truncated: bool,
-        /// With `truncated`: the oldest event time the poll did cover.
-        covered_from_ms: Option<i64>,
-        /// Rows of this poll that could not be read (`rows 1,200–1,300 could not be read`).
-        gap: Option<String>,
     },
+    /// A poll of the egress tail ended: the warehouse's counts, and how far behind it is.
+    EgressPolled(Box<egress::PollReport>),
     /// One poll (or the aggregate) failed after its retries; the tail tries again next tick.
     EgressPollFailed {
         message: String,

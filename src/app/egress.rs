@@ -7,15 +7,16 @@ use super::state::{Load, PolicyDetail, View};
 use crate::actor::egress::TailRequest;
 use crate::actor::{Command, Request, Slot};
 use crate::api::egress::{AggregateWindow, DestinationSummary, EgressEvent};
-use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, TailCursor};
+use crate::api::egress_poll::PollBudget;
+use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, SharedCursor, TailCursor};
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::validate::normalize_dns_name;
-use crate::api::sql::{Warehouse, WarehouseState};
+use crate::api::sql::Warehouse;
 use crate::api::{PolicyId, WorkspaceId};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
-/// Events kept in memory by default; the by-destination counts stay exact beyond it.
+/// Events kept in memory by default; the counts (from the warehouse) stay exact beyond it.
 pub const DEFAULT_CAP: usize = 100_000;
 /// Minutes shown in the blocks-per-minute sparkline.
 pub const SPARK_MINUTES: usize = 30;
@@ -43,18 +44,24 @@ pub struct EgressState {
     pub summary: Vec<DestinationSummary>,
     pub summary_as_of_ms: Option<i64>,
     pub summary_load: Load,
-    /// Blocks per destination seen by the tail after the aggregate was computed.
-    pub tail_counts: HashMap<String, u64>,
     pub window: AggregateWindow,
     pub interval: Duration,
     pub paused: bool,
     pub tailing: bool,
-    pub cursor: TailCursor,
+    /// A poll is running (between polls the tail waits, which is not "pending").
+    pub polling: bool,
+    /// Where the tail is, shared with the running tail.
+    pub cursor: SharedCursor,
+    /// How much one poll may read before it says how far behind it is.
+    pub budget: PollBudget,
+    /// The last poll ran out of budget with this many rows not received.
+    pub behind: Option<u64>,
+    /// Rows in the window, counted by the warehouse at the last poll.
+    pub total: Option<u64>,
     /// Ids of the latest batch, highlighted.
     pub new_ids: HashSet<String>,
     pub last_poll_ms: Option<i64>,
-    pub truncated: bool,
-    /// Blocks per minute, oldest first, the last element the current minute.
+    /// Blocks per minute (counted by the warehouse), oldest first, the last the current minute.
     pub per_minute: Vec<u64>,
     pub list: ListState,
     pub dest_list: ListState,
@@ -62,7 +69,8 @@ pub struct EgressState {
     pub via: Option<crate::actor::EgressVia>,
     /// The last poll failed (message, when): the tail tries again on its next tick.
     pub poll_failed: Option<(String, i64)>,
-    /// A capped poll covered the window only from this event time on.
+    /// The tail covers the window only from this event time on (it started at the newest
+    /// rows that fit the cap).
     pub covered_from_ms: Option<i64>,
     /// Rows of the last poll that could not be read.
     pub gap: Option<String>,
@@ -84,15 +92,17 @@ impl Default for EgressState {
             summary: Vec::new(),
             summary_as_of_ms: None,
             summary_load: Load::NotLoaded,
-            tail_counts: HashMap::new(),
             window: AggregateWindow::Last24Hours,
             interval: Duration::from_secs(15),
             paused: false,
             tailing: false,
-            cursor: TailCursor::new(DEFAULT_OVERLAP_MS),
+            polling: false,
+            cursor: SharedCursor::new(TailCursor::new(DEFAULT_OVERLAP_MS)),
+            budget: PollBudget::default(),
+            behind: None,
+            total: None,
             new_ids: HashSet::new(),
             last_poll_ms: None,
-            truncated: false,
             per_minute: vec![0; SPARK_MINUTES],
             list: ListState::default(),
             dest_list: ListState::default(),
@@ -106,40 +116,9 @@ impl Default for EgressState {
 }
 
 impl EgressState {
-    /// Insert a batch (newest first) keeping the ring sorted newest first and within its cap.
-    pub fn ingest(&mut self, batch: Vec<EgressEvent>, now_ms: i64) {
-        self.new_ids = batch.iter().map(|e| e.event_id.clone()).collect();
-        for e in batch.into_iter().rev() {
-            if self.summary_as_of_ms.is_some_and(|t| e.event_time_ms > t) {
-                *self.tail_counts.entry(e.destination.clone()).or_default() += 1;
-            }
-            // Usually the front; late rows go where their time says.
-            let pos = self
-                .events
-                .partition_point(|x| x.event_time_ms > e.event_time_ms);
-            self.events.insert(pos, e);
-        }
-        while self.events.len() > self.cap {
-            self.events.pop_back();
-            self.dropped += 1;
-        }
-        self.per_minute = vec![0; SPARK_MINUTES];
-        let minute = now_ms / 60_000;
-        for e in self
-            .events
-            .iter()
-            .take_while(|e| e.event_time_ms / 60_000 > minute - SPARK_MINUTES as i64)
-        {
-            let age = (minute - e.event_time_ms / 60_000).max(0) as usize;
-            if age < SPARK_MINUTES {
-                self.per_minute[SPARK_MINUTES - 1 - age] += 1;
-            }
-        }
-    }
-
-    /// Count of a destination: the warehouse's aggregate plus what the tail saw since.
+    /// Count of a destination: the warehouse's aggregate over the window (exact).
     pub fn count_of(&self, s: &DestinationSummary) -> u64 {
-        s.count + self.tail_counts.get(&s.destination).copied().unwrap_or(0)
+        s.count
     }
 
     pub fn rebuild(&mut self, names: &HashMap<String, String>) {
@@ -149,23 +128,13 @@ impl EgressState {
             .and_then(|i| self.events.get(i))
             .map(|e| e.event_id.clone());
         let follow = self.list.selected == 0;
-        let hay: Vec<String> = self
-            .events
-            .iter()
-            .map(|e| {
-                let ws = names.get(&e.workspace_id).map_or("", String::as_str);
-                format!(
-                    "{} {} {} {} {} {}",
-                    e.destination,
-                    e.workspace_id,
-                    ws,
-                    e.destination_type,
-                    e.access_type,
-                    e.network_source_type.as_deref().unwrap_or("")
-                )
-            })
-            .collect();
-        self.list.rebuild(hay.iter().map(String::as_str));
+        // Without a filter every row shows: skip building 100,000 haystacks.
+        if self.list.filter.is_empty() {
+            self.list
+                .rebuild(std::iter::repeat_n("", self.events.len()));
+        } else {
+            self.rebuild_filtered(names);
+        }
         // Follow the newest row unless the user scrolled away; else keep their row.
         if follow {
             self.list.select_first();
@@ -189,6 +158,26 @@ impl EgressState {
             .map(|s| format!("{} {} {}", s.destination, s.destination_type, s.access_type))
             .collect();
         self.dest_list.rebuild(hay.iter().map(String::as_str));
+    }
+
+    fn rebuild_filtered(&mut self, names: &HashMap<String, String>) {
+        let hay: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| {
+                let ws = names.get(&e.workspace_id).map_or("", String::as_str);
+                format!(
+                    "{} {} {} {} {} {}",
+                    e.destination,
+                    e.workspace_id,
+                    ws,
+                    e.destination_type,
+                    e.access_type,
+                    e.network_source_type.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        self.list.rebuild(hay.iter().map(String::as_str));
     }
 
     /// The warehouse to use: see [`crate::api::sql::choose_warehouse`].
@@ -231,6 +220,7 @@ impl App {
             interval: e.interval,
             workspace: None,
             via: e.via.clone(),
+            budget: e.budget,
         };
         self.request(Slot::EgressTail, Request::EgressTail(Box::new(req)));
     }
@@ -263,39 +253,6 @@ impl App {
         }
     }
 
-    pub(super) fn on_egress_events(
-        &mut self,
-        events: Vec<EgressEvent>,
-        cursor: TailCursor,
-        polled_at_ms: i64,
-        (truncated, covered_from_ms): (bool, Option<i64>),
-        gap: Option<String>,
-    ) {
-        let names = self.workspace_names();
-        let e = &mut self.state.egress;
-        e.cursor = cursor;
-        e.last_poll_ms = Some(polled_at_ms);
-        e.truncated = truncated;
-        // The window's start stays uncovered after later (uncapped) polls: keep saying so.
-        if covered_from_ms.is_some() {
-            e.covered_from_ms = covered_from_ms;
-        }
-        e.poll_failed = None;
-        if let Some(g) = &gap {
-            self.state.last_error = Some(format!("egress log: {g}"));
-        }
-        let e = &mut self.state.egress;
-        e.gap = gap.or(e.gap.take());
-        // A poll that answered ran on the warehouse: it is up, whatever the list said.
-        if let Some(id) = e.warehouse.clone()
-            && let Some(w) = e.warehouses.iter_mut().find(|w| w.id == id)
-        {
-            w.state = Some(WarehouseState::Running);
-        }
-        e.ingest(events, polled_at_ms);
-        e.rebuild(&names);
-    }
-
     /// `:ctx`: the egress log belongs to the profile. Park the current profile's (its tail is
     /// cancelled with the connection, so it is marked stopped) and bring back `to`'s, whose tail
     /// then resumes from its own cursor on its own warehouse.
@@ -315,6 +272,7 @@ impl App {
         }
         let e = &mut self.state.egress;
         e.tailing = false;
+        e.polling = false;
         // A list that was still loading died with the old connection: ask again.
         if e.warehouses_load == Load::Loading {
             e.warehouses_load = Load::NotLoaded;
@@ -348,6 +306,7 @@ impl App {
     }
 
     pub(super) fn stop_tail(&mut self) {
+        self.state.egress.polling = false;
         if self.state.egress.tailing {
             self.state.egress.tailing = false;
             self.outbox.push(Command::Cancel(Slot::EgressTail));
@@ -370,9 +329,16 @@ impl App {
         let e = &mut self.state.egress;
         e.window = window;
         e.summary.clear();
-        e.tail_counts.clear();
         e.summary_as_of_ms = None;
         e.covered_from_ms = None;
+        // Another window is another tail: it starts again at the window's newest rows.
+        let overlap = e.cursor.lock().overlap_ms;
+        e.cursor = SharedCursor::new(TailCursor::new(overlap));
+        e.events.clear();
+        e.dropped = 0;
+        e.behind = None;
+        e.total = None;
+        e.list.rebuild(std::iter::empty());
         self.stop_tail();
         if !self.state.egress.paused {
             self.start_tail();

@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod dialog;
 pub mod editor;
 pub mod egress;
+pub mod egress_tail;
 mod export_file;
 pub mod keymap;
 pub mod list;

@@ -91,21 +91,11 @@ impl App {
             Payload::Journal(j) => panes::history::on_reply(self, id, j),
             Payload::Rollout(run) => self.on_rollout(*run),
             Payload::Warehouses { list, via } => self.on_warehouses(list, via),
-            Payload::EgressEvents {
-                events,
-                cursor,
-                polled_at_ms,
-                truncated,
-                covered_from_ms,
-                gap,
-            } => self.on_egress_events(
-                events,
-                cursor,
-                polled_at_ms,
-                (truncated, covered_from_ms),
-                gap,
-            ),
+            Payload::EgressPollStarted => self.on_egress_poll_started(),
+            Payload::EgressEvents { events } => self.on_egress_events(events),
+            Payload::EgressPolled(report) => self.on_egress_polled(*report),
             Payload::EgressPollFailed { message, at_ms } => {
+                self.state.egress.polling = false;
                 self.state.egress.poll_failed = Some((message.clone(), at_ms));
                 self.state.last_error = Some(message);
             }
@@ -119,7 +109,6 @@ impl App {
                 if e.window == window {
                     e.summary = rows;
                     e.summary_as_of_ms = Some(as_of_ms);
-                    e.tail_counts.clear();
                     e.summary_load = Load::Loaded;
                     e.rebuild(&names);
                 }
@@ -148,6 +137,7 @@ impl App {
             Slot::Warehouses => s.egress.warehouses_load = Load::Failed(msg.clone()),
             Slot::EgressTail => {
                 s.egress.tailing = false;
+                s.egress.polling = false;
                 s.egress.summary_load = Load::Failed(msg.clone());
             }
             Slot::Bindings

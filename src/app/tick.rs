@@ -30,28 +30,22 @@ fn next_turn(elapsed_ms: i64) -> Duration {
 }
 
 impl App {
-    /// Whether the egress tail is running a poll (the first one, or one that is due), as
-    /// opposed to waiting out the interval between polls, which is not "pending".
-    fn tail_polling(&self, now: SystemTime) -> bool {
+    /// Whether the egress tail is running a poll (the actor says when one starts and ends),
+    /// as opposed to waiting out the interval between polls, which is not "pending".
+    pub fn tail_polling(&self) -> bool {
         let e = &self.state.egress;
-        if !e.tailing || e.paused {
-            return false;
-        }
-        match e.last_poll_ms {
-            None => true,
-            Some(t) => ms_of(now) >= t + i64::try_from(e.interval.as_millis()).unwrap_or(0),
-        }
+        e.tailing && !e.paused && e.polling
     }
 
     /// Whether a request is visibly pending (the footer shows it with the spinner) and the
     /// spinner must animate.
-    pub fn animating(&self, now: SystemTime) -> bool {
+    pub fn animating(&self, _now: SystemTime) -> bool {
         self.state.connecting.is_some()
             || self
                 .state
                 .in_flight
                 .values()
-                .any(|(slot, _)| *slot != Slot::EgressTail || self.tail_polling(now))
+                .any(|(slot, _)| *slot != Slot::EgressTail || self.tail_polling())
     }
 
     /// How long until something on screen changes by itself; `None` when nothing does, and
@@ -71,8 +65,8 @@ impl App {
                 at(Duration::from_millis(left.rem_euclid(unit).max(1) as u64) + SLACK);
             }
         }
-        let e = &self.state.egress;
         if self.state.view == View::Egress {
+            let e = &self.state.egress;
             // "polled … ago" and "last block … ago".
             for t in [e.last_poll_ms, e.events.front().map(|ev| ev.event_time_ms)]
                 .into_iter()
@@ -84,14 +78,6 @@ impl App {
         // A live view is read again in the background.
         if let Some(d) = self.refresh_due_in(now) {
             at(d + SLACK);
-        }
-        // The tail's next poll starts: the footer's spinner shows it.
-        if e.tailing
-            && !e.paused
-            && let Some(t) = e.last_poll_ms
-        {
-            let due = t + i64::try_from(e.interval.as_millis()).unwrap_or(0) - now_ms;
-            at(Duration::from_millis(due.max(0) as u64) + SLACK);
         }
         wake
     }

@@ -1,11 +1,13 @@
 //! `dbx-tui egress tail [--since 1h] [--follow] [--format text|json]`: the events of
 //! `system.access.outbound_network` since a window, newest last, through a SQL warehouse
 //! (docs/wire-facts.md §6). `--format json` writes one JSON object per line, flushed per line,
-//! for piping; `--follow` polls until Ctrl-C, dropping rows already printed.
+//! for piping; `--follow` polls until Ctrl-C, each poll paging until it has caught up with the
+//! newest row (or saying on stderr how far behind it is), each row printed once.
 
 use super::{Failure, Outcome, OutputFormat, emit, open_client};
-use crate::api::egress::{EgressEvent, events_request};
-use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, TailCursor};
+use crate::api::egress::{AggregateWindow, EgressEvent};
+use crate::api::egress_poll::{self, PollBudget, TailScope};
+use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, SharedCursor, TailCursor};
 use crate::api::sql::{self, SqlError};
 use crate::api::timestamp::format_timestamp_ms;
 use crate::api::{ApiClient, ApiError};
@@ -15,8 +17,8 @@ use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Rows asked for per poll; a window with more shows its newest this many.
-pub const POLL_LIMIT: i32 = 5_000;
+/// A window with more rows than this prints its newest (whole minutes) first.
+pub const FIRST_SAMPLE: usize = 100_000;
 
 /// How often `--follow` asks again.
 pub const FOLLOW_INTERVAL: Duration = Duration::from_secs(15);
@@ -29,6 +31,8 @@ pub struct TailArgs {
     pub follow: bool,
     pub format: OutputFormat,
     pub interval: Duration,
+    /// How much one poll may read before it says how far behind it is.
+    pub budget: PollBudget,
 }
 
 fn sql_error(e: SqlError) -> ApiError {
@@ -106,51 +110,77 @@ pub async fn run(
     let warehouse = sql::choose_warehouse(&warehouses, profile.warehouse_id.as_deref())
         .cloned()
         .ok_or_else(|| Failure::error("no SQL warehouse to read the egress log on"))?;
-    let mut cursor = TailCursor::new(DEFAULT_OVERLAP_MS);
+    let cursor = SharedCursor::new(TailCursor::new(DEFAULT_OVERLAP_MS));
+    let scope = TailScope {
+        warehouse_id: warehouse.id.clone(),
+        window: AggregateWindow::Since(args.since_ms),
+        workspace: None,
+        sample: FIRST_SAMPLE,
+    };
     let mut first = true;
     loop {
-        let req = events_request(
-            &warehouse.id,
-            cursor.since_ms(args.since_ms),
-            POLL_LIMIT,
-            None,
-        );
-        let batch = match sql::execute(&client, &req, stop).await {
-            Ok(result) => EgressEvent::from_result(&result).map_err(sql_error),
-            Err(SqlError::Cancelled) => return Ok(()),
-            Err(e) => Err(sql_error(e)),
-        };
-        match batch {
-            Ok(batch) => {
-                if first && batch.len() >= usize::try_from(POLL_LIMIT).unwrap_or(usize::MAX) {
-                    let _ = emit(
-                        err,
-                        &format!(
-                            "The window holds more than {POLL_LIMIT} events: showing the newest {POLL_LIMIT}.\n"
-                        ),
-                    );
-                }
-                let mut fresh = cursor.accept(batch);
-                fresh.reverse(); // newest last
-                for e in &fresh {
+        let mut closed: Option<std::io::Result<bool>> = None;
+        let poll = egress_poll::poll(
+            |req| {
+                let client = &client;
+                async move { sql::execute(client, &req, stop).await }
+            },
+            &scope,
+            &cursor,
+            args.budget,
+            crate::api::timestamp::now_ms(),
+            |rows| {
+                for e in &rows {
+                    if closed.is_some() {
+                        return;
+                    }
                     let line = match args.format {
                         OutputFormat::Text => text_line(e),
                         OutputFormat::Json => json_line(e),
                     };
-                    if !emit(out, &line)? {
-                        return Ok(());
+                    match emit(out, &line) {
+                        Ok(true) => {}
+                        other => closed = Some(other),
                     }
                 }
+            },
+        )
+        .await;
+        if let Some(r) = closed {
+            r?;
+            return Ok(());
+        }
+        match poll {
+            Ok(o) => {
+                if first && let Some(from) = o.covered_from_ms {
+                    let _ = emit(
+                        err,
+                        &format!(
+                            "The window holds {} events: printed the newest, since {}.\n",
+                            o.total,
+                            format_timestamp_ms(from)
+                        ),
+                    );
+                }
+                if let Some(n) = o.behind {
+                    let _ = emit(
+                        err,
+                        &format!(
+                            "Behind by {n} events: the poll's budget ran out; the next poll goes on from here.\n"
+                        ),
+                    );
+                }
             }
+            Err(SqlError::Cancelled) => return Ok(()),
             // The first answer decides whether the command works at all; later, one failed
             // poll of a long follow is reported and the next one tried.
-            Err(e) if first || !args.follow => return Err(e.into()),
+            Err(e) if first || !args.follow => return Err(sql_error(e).into()),
             Err(e) => {
                 let _ = emit(
                     err,
                     &format!(
                         "A poll failed ({}); asking again in {} s.\n",
-                        terminal_text(&e.user_message()),
+                        terminal_text(&sql_error(e).user_message()),
                         args.interval.as_secs()
                     ),
                 );

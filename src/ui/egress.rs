@@ -1,6 +1,7 @@
 //! The egress block log: live events or the by-destination view, a blocks-per-minute
 //! sparkline, and how fresh the data is.
 
+use super::principals::thousands;
 use super::{load_suffix, table, theme};
 use crate::api::egress::AccessType;
 use crate::api::sql::format_timestamp_ms;
@@ -130,24 +131,25 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
     if let Some(gap) = &e.gap {
         spans.push(Span::styled(format!("  {gap}"), theme::warn()));
     }
-    if let Some(from) = e.covered_from_ms {
+    if let Some(n) = e.behind {
+        spans.push(Span::styled(
+            format!("  behind by {} events (poll budget spent)", thousands(n)),
+            theme::error(),
+        ));
+    }
+    // The ring holds a sample (the newest rows); the counts above and by destination are the
+    // warehouse's, so say how much of the window the events view shows.
+    if let Some(total) = e.total.filter(|_| e.not_held() > 0) {
+        let since = e
+            .covered_from_ms
+            .map(|t| format!(", since {}", short_time(t)))
+            .unwrap_or_default();
         spans.push(Span::styled(
             format!(
-                "  the first poll's row cap covers the window only since {}",
-                short_time(from)
+                "  showing newest {} of {}{since}",
+                thousands(e.events.len() as u64),
+                thousands(total)
             ),
-            theme::warn(),
-        ));
-    }
-    if e.dropped > 0 {
-        spans.push(Span::styled(
-            format!("  dropped {} (cap {})", e.dropped, e.cap),
-            theme::warn(),
-        ));
-    }
-    if e.truncated && e.covered_from_ms.is_none() {
-        spans.push(Span::styled(
-            "  (last poll hit its row limit)",
             theme::warn(),
         ));
     }

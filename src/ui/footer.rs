@@ -12,10 +12,16 @@ use ratatui::widgets::Paragraph;
 
 fn status_line(state: &State) -> Line<'static> {
     let mut spans = Vec::new();
-    if !state.in_flight.is_empty() {
-        let labels: Vec<String> = state
-            .in_flight
-            .iter()
+    // The egress tail waiting between polls is not pending: it shows only while a poll runs.
+    let tail_idle = !state.egress.polling;
+    let pending: Vec<_> = state
+        .in_flight
+        .iter()
+        .filter(|(_, (slot, _))| !(tail_idle && *slot == crate::actor::Slot::EgressTail))
+        .collect();
+    if !pending.is_empty() {
+        let labels: Vec<String> = pending
+            .into_iter()
             .map(|(id, (_, l))| match state.retrying.get(id) {
                 Some(r) => format!("{l}: {r}"),
                 None => l.clone(),
@@ -26,6 +32,15 @@ fn status_line(state: &State) -> Line<'static> {
                 " {} {}",
                 super::theme::spinner(state.spinner),
                 labels.join(", ")
+            ),
+            theme::warn(),
+        ));
+    }
+    if let Some(n) = state.egress.behind.filter(|_| state.egress.tailing) {
+        spans.push(Span::styled(
+            format!(
+                " egress tail behind by {} events",
+                super::principals::thousands(n)
             ),
             theme::warn(),
         ));

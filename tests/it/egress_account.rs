@@ -262,6 +262,8 @@ async fn a_truncated_chunk_is_a_gap_and_the_tail_goes_on() {
         FaultKind::Truncated,
         dbx_tui::api::sql_chunks::CHUNK_ATTEMPTS as usize,
     ));
+    // New rows: the next poll's page of them comes in chunks (a poll reads only new rows).
+    assert!(emu.handle().generate_egress_events(600) > 60);
     h.until("a gap is reported", |a| a.state.egress.gap.is_some())
         .await;
     let gap = h.app.state.egress.gap.clone().unwrap();

@@ -55,7 +55,7 @@ async fn the_tail_loses_and_doubles_nothing_through_faults() {
             // A fault the retries could not absorb ends the tail with an error: resume it, as a user would with r.
             h.type_keys("r");
         }
-        max_remembered = max_remembered.max(h.app.state.egress.cursor.remembered());
+        max_remembered = max_remembered.max(h.app.state.egress.cursor.lock().remembered());
     }
     // One clean poll after the last rows.
     emu.handle().clear_faults();

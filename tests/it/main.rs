@@ -31,6 +31,7 @@ mod e2e_pty;
 mod e2e_terminal;
 mod egress_account;
 mod egress_log;
+mod egress_tail_scale;
 mod emulator_auth;
 mod emulator_policies;
 mod emulator_scim;

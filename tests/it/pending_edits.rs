@@ -68,20 +68,17 @@ async fn allow_from_the_log_adds_to_the_edits_already_pending() {
     h.app.state.egress.paused = true;
     h.keys(":egress\n").await;
     let e = &mut h.app.state.egress;
-    e.ingest(
-        vec![EgressEvent {
-            event_id: "ev-1".into(),
-            event_time_ms: 1_700_000_000_000,
-            workspace_id: ws.to_string(),
-            destination: "second.example.com".into(),
-            destination_type: "DNS".into(),
-            access_type: AccessType::Drop,
-            network_source_type: None,
-            storage_path: None,
-            rejection_reason: None,
-        }],
-        1_700_000_000_000,
-    );
+    e.ingest(vec![EgressEvent {
+        event_id: "ev-1".into(),
+        event_time_ms: 1_700_000_000_000,
+        workspace_id: ws.to_string(),
+        destination: "second.example.com".into(),
+        destination_type: "DNS".into(),
+        access_type: AccessType::Drop,
+        network_source_type: None,
+        storage_path: None,
+        rejection_reason: None,
+    }]);
     e.rebuild(&HashMap::new());
     h.keys("a").await;
 

@@ -346,7 +346,13 @@ fn egress_pane_events_and_by_destination() {
         egress_event(2, "s3://other-team-bucket", "DROP", "STORAGE"),
         egress_event(3, "api.openai.com", "DROP", "DNS"),
     ];
-    app.state.egress.ingest(events, now_ms);
+    // The sparkline counts come from the warehouse: here, one per event's minute.
+    let per_minute: Vec<(i64, u64)> = events
+        .iter()
+        .map(|e| (e.event_time_ms / 60_000 * 60_000, 1))
+        .collect();
+    app.state.egress.ingest(events);
+    app.state.egress.spark_from(&per_minute, now_ms);
     app.state.egress.last_poll_ms = Some(now_ms + 5_000);
     app.state.rebuild_current();
     let screen = draw(&app);

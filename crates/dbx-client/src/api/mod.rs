@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod egress;
+pub mod egress_poll;
 pub mod egress_tail;
 pub mod error;
 pub mod lenient;

@@ -9,6 +9,7 @@
 mod account_host;
 mod egress_events;
 mod engine;
+mod functions;
 mod statements;
 mod tokens;
 mod translate;

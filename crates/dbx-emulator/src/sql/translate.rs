@@ -515,6 +515,7 @@ fn item_type(item: &[Tok]) -> Option<&'static str> {
         let f = head.ident()?.to_ascii_lowercase();
         return match f.as_str() {
             "count" => Some("LONG"),
+            "date_trunc" => Some("TIMESTAMP"),
             "min" | "max" | "coalesce" | "any_value" => {
                 let (parts, _) = ident_chain(expr, 2);
                 parts.last().and_then(|p| column_type(p))
