@@ -13,8 +13,8 @@ pub struct EmulatorArgs {
     /// (deterministic names and ids; 100000 starts in well under a second).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub principals: usize,
-    /// Egress connection attempts per second across all accounts (denied ones are logged to
-    /// system.access.outbound_network); 0 stops the generator. Default 5.
+    /// Denied egress events logged to system.access.outbound_network per second across all
+    /// accounts (as many connection attempts as that takes); 0 stops the generator. Default 5.
     #[arg(long, value_name = "R")]
     pub events_per_sec: Option<f64>,
     /// Delay every answer by this many milliseconds.

@@ -78,8 +78,9 @@ pub struct EmulatorOptions {
     pub sql_statement_delay: Duration,
     /// Rows per result chunk of the Statement Execution API.
     pub sql_chunk_rows: usize,
-    /// Connection attempts per second across all accounts that the background egress generator
-    /// makes (only denied ones are logged); 0 disables it.
+    /// Denied (logged) egress events per second across all accounts that the background
+    /// generator adds to `system.access.outbound_network`; 0 disables it. It makes as many
+    /// connection attempts as that takes under the live policies.
     pub egress_events_per_sec: f64,
     /// Attempts spread over the last 7 days at start, so aggregates have history; 0 for none.
     pub egress_backfill: usize,

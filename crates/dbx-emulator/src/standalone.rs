@@ -92,7 +92,7 @@ pub struct Standalone {
     pub fault_routes: bool,
     /// Generated service principals per account, on top of the demo's.
     pub principals: usize,
-    /// Egress connection attempts per second (the default when `None`).
+    /// Denied egress events logged per second (the default when `None`).
     pub events_per_sec: Option<f64>,
     /// Added to every answer.
     pub latency: Duration,
@@ -171,7 +171,7 @@ pub async fn run_standalone_with(opts: Standalone) -> std::io::Result<()> {
         ));
     }
     if let Some(r) = opts.events_per_sec {
-        knobs.push(format!("{r} egress attempts per second"));
+        knobs.push(format!("{r} denied egress events per second"));
     }
     if !opts.latency.is_zero() {
         knobs.push(format!(

@@ -10,6 +10,7 @@ mod account_host;
 mod egress_events;
 mod engine;
 mod functions;
+mod live;
 mod statements;
 mod tokens;
 mod translate;
@@ -164,7 +165,8 @@ fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
     rows.len()
 }
 
-/// Fills the last 7 days and, when a rate is set, keeps generating in the background.
+/// Fills the last 7 days and, when a rate is set, keeps logging `rate` denied rows a second in
+/// the background (paced on the SQL clock, see [`live`]).
 pub(crate) fn start_generator(
     shared: &Shared,
     opts: &EmulatorOptions,
@@ -180,15 +182,12 @@ pub(crate) fn start_generator(
     Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(GENERATOR_TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut carry = 0.0f64;
+        let sql = lock(&shared).sql.clone();
+        let mut pace = live::Pace::new(lock_sql(&sql).now_ms());
         loop {
             tick.tick().await;
-            carry += rate * GENERATOR_TICK.as_secs_f64();
-            let n = carry.floor();
-            carry -= n;
-            if n >= 1.0 {
-                generate(&shared, n as usize, false);
-            }
+            let now_ms = lock_sql(&sql).now_ms();
+            live::generate_rows(&shared, pace.due(now_ms, rate));
         }
     }))
 }
