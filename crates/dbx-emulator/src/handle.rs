@@ -21,7 +21,9 @@ fn tag_of(account_id: &str) -> u64 {
 /// Appends the low `digits` hex digits of `v` (zero-padded).
 fn push_hex(out: &mut String, v: u64, digits: u32) {
     for k in (0..digits).rev() {
-        out.push(char::from(b"0123456789abcdef"[((v >> (4 * k)) & 0xf) as usize]));
+        out.push(char::from(
+            b"0123456789abcdef"[((v >> (4 * k)) & 0xf) as usize],
+        ));
     }
 }
 

@@ -210,7 +210,11 @@ mod tests {
                 sp.application_id.as_deref().unwrap_or(""),
                 sp.id,
                 sp.external_id.as_deref().unwrap_or(""),
-                if sp.active == Some(false) { "inactive" } else { "active" }
+                if sp.active == Some(false) {
+                    "inactive"
+                } else {
+                    "active"
+                }
             )
             .to_lowercase();
             assert_eq!(haystack(&sp), joined, "{name}");
