@@ -8,14 +8,24 @@
 use super::sql::{Param, SqlError, StatementRequest, StatementResult, parse_timestamp_ms};
 use crate::lenient_enum;
 
-macro_rules! events_sql {
-    ($filter:literal) => {
+/// The columns every read of events selects (one `EgressEvent` per row), and the table.
+macro_rules! egress_select {
+    () => {
         concat!(
             "SELECT event_id, event_time, workspace_id, destination_type, destination, ",
             "dns_event.domain_name AS dns_domain, storage_event.hostname AS storage_host, ",
             "storage_event.path AS storage_path, storage_event.rejection_reason AS rejection_reason, ",
             "access_type, network_source_type ",
             "FROM system.access.outbound_network ",
+        )
+    };
+}
+pub(crate) use egress_select;
+
+macro_rules! events_sql {
+    ($filter:literal) => {
+        concat!(
+            egress_select!(),
             "WHERE event_time >= :since",
             $filter,
             " ORDER BY event_time DESC LIMIT :limit"

@@ -5,6 +5,7 @@
 //! counts, not from what was read). The app's actor and `dbx-tui egress tail --follow` both run
 //! it; statements go through the caller's `run`, so each caller keeps its own cancellation.
 
+use super::egress::egress_select;
 use super::egress::{AggregateWindow, EgressEvent};
 use super::egress_tail::{MINUTE_MS, SharedCursor, minute_of};
 use super::sql::{Param, SqlError, StatementRequest, StatementResult, parse_timestamp_ms};
@@ -15,11 +16,7 @@ use std::time::{Duration, Instant};
 macro_rules! page_sql {
     ($filter:literal) => {
         concat!(
-            "SELECT event_id, event_time, workspace_id, destination_type, destination, ",
-            "dns_event.domain_name AS dns_domain, storage_event.hostname AS storage_host, ",
-            "storage_event.path AS storage_path, storage_event.rejection_reason AS rejection_reason, ",
-            "access_type, network_source_type ",
-            "FROM system.access.outbound_network ",
+            egress_select!(),
             "WHERE event_time >= :after_time AND event_time < :until ",
             "AND (event_time > :after_time OR event_id > :after_id)",
             $filter,

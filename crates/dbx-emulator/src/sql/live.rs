@@ -3,8 +3,8 @@
 //! slow insert or a late wake-up is made up at the next tick instead of lost, and a test drives
 //! the rate by moving the clock instead of sleeping.
 
-use super::{Shared, egress_events, lock, lock_sql, policy_snapshot};
-use egress_events::{Target, When, WorkspacePolicy};
+use super::{Shared, egress_events, lock, lock_sql, policy_snapshot, with_targets};
+use egress_events::When;
 
 /// At most this much elapsed time is made up in one go (a clock jumped hours ahead by a test
 /// or a suspended laptop does not insert hours of rows at once).
@@ -52,17 +52,7 @@ pub(crate) fn generate_rows(shared: &Shared, rows: usize) -> usize {
     };
     let mut sql = lock_sql(&sql);
     let now_ms = sql.now_ms();
-    let set: Vec<(WorkspacePolicy, Vec<Target>)> = snapshot
-        .into_iter()
-        .map(|ws| {
-            let targets = sql
-                .targets
-                .entry(ws.workspace_id)
-                .or_insert_with(|| egress_events::targets_for(ws.workspace_id, &ws.cloud))
-                .clone();
-            (ws, targets)
-        })
-        .collect();
+    let set = with_targets(&mut sql, snapshot);
     let mut out = Vec::with_capacity(rows);
     let mut attempts = 0;
     while out.len() < rows && attempts < rows * MAX_ATTEMPTS_PER_ROW {

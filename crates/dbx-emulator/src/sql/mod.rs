@@ -132,15 +132,12 @@ fn policy_snapshot(st: &State) -> Vec<WorkspacePolicy> {
         .collect()
 }
 
-/// Makes `attempts` connection attempts under the live policies; returns the rows logged.
-fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
-    let (snapshot, sql) = {
-        let st = lock(shared);
-        (policy_snapshot(&st), st.sql.clone())
-    };
-    let mut sql = lock_sql(&sql);
-    let now_ms = sql.now_ms();
-    let set: Vec<(WorkspacePolicy, Vec<Target>)> = snapshot
+/// Each workspace with the destinations it tries (made once per workspace, then kept).
+fn with_targets(
+    sql: &mut SqlState,
+    snapshot: Vec<WorkspacePolicy>,
+) -> Vec<(WorkspacePolicy, Vec<Target>)> {
+    snapshot
         .into_iter()
         .map(|ws| {
             let targets = sql
@@ -150,7 +147,18 @@ fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
                 .clone();
             (ws, targets)
         })
-        .collect();
+        .collect()
+}
+
+/// Makes `attempts` connection attempts under the live policies; returns the rows logged.
+fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
+    let (snapshot, sql) = {
+        let st = lock(shared);
+        (policy_snapshot(&st), st.sql.clone())
+    };
+    let mut sql = lock_sql(&sql);
+    let now_ms = sql.now_ms();
+    let set = with_targets(&mut sql, snapshot);
     let when = if backfill {
         When::Spread {
             now_ms,
