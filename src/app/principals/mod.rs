@@ -8,10 +8,13 @@ mod detail;
 mod dialogs;
 mod expiry;
 mod filter;
+mod haystack;
 mod load;
 mod replies;
 mod rows;
 mod sort;
+mod sort_key;
+mod sort_order;
 mod validate;
 
 pub use clipboard::osc52;
@@ -31,9 +34,12 @@ use std::collections::{HashMap, HashSet};
 pub struct PrincipalsState {
     pub rows: Vec<ServicePrincipal>,
     /// Lower-cased filter haystack per row, computed once when the row arrives.
-    hay: Vec<String>,
+    hay: haystack::Haystacks,
     /// Lower-cased name per row: the name column's sort key, computed once per row.
     sort_name: Vec<Box<str>>,
+    /// Every column's sort key per row, packed into numbers when the row arrives (shared with
+    /// the sort warm-up thread; copied only if a row changes while it runs).
+    keys: std::sync::Arc<Vec<sort_key::RowKey>>,
     index: HashMap<String, usize>,
     /// Every row in display order (data indexes): sorted, then any rows of a streaming load
     /// appended in arrival order since the last sort.

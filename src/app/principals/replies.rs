@@ -20,6 +20,7 @@ impl App {
                 done,
             } => {
                 if !rows.is_empty() {
+                    p.reserve_for(total);
                     p.append_page(rows);
                 }
                 p.loaded = loaded;

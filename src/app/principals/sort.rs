@@ -1,6 +1,7 @@
 //! Sorting the principals list: the sortable columns, and the sort itself over keys computed
 //! once per row (never per comparison).
 
+use super::sort_order::{self, Ascending, WARM_UP_FROM_ROWS, WarmUp};
 use super::{Expiry, PrincipalsState};
 use crate::app::state::Load;
 use std::cmp::Ordering;
@@ -43,81 +44,41 @@ impl SortColumn {
     }
 
     pub(super) fn next(self) -> SortColumn {
-        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
-        Self::ALL[(i + 1) % Self::ALL.len()]
+        Self::ALL[(self.index() + 1) % Self::ALL.len()]
+    }
+
+    /// The column's place in [`Self::ALL`].
+    pub(super) fn index(self) -> usize {
+        Self::ALL.iter().position(|c| *c == self).unwrap_or(0)
     }
 }
 
-/// The first 16 bytes of a key as a number that orders like the bytes (shorter keys are
-/// padded with zeros, so a key and its extension may tie and are then compared in full).
-fn prefix(s: &str) -> u128 {
-    let mut b = [0u8; 16];
-    let n = s.len().min(16);
-    b[..n].copy_from_slice(&s.as_bytes()[..n]);
-    u128::from_be_bytes(b)
+/// The ascending order per sortable column (indexed as [`SortColumn::ALL`]), the rows in id
+/// order, and the background warm-up computing the others, kept until a row is added, replaced
+/// or removed.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SortCache {
+    columns: [Option<Arc<Ascending>>; SortColumn::ALL.len()],
+    by_id: Option<Arc<Vec<u32>>>,
+    warm_up: Option<Arc<WarmUp>>,
 }
-
-/// A row's sort key packed into plain numbers: (class, value prefix, id prefix, row). Sorting
-/// these contiguous values is what makes a sort of 100,000 rows fast; the rare rows whose
-/// packed keys tie are then compared in full.
-type Packed = (u8, u128, u128, u32);
-
-/// One column's ascending order of every row (data indexes), and for each position whether
-/// its key equals the previous position's.
-#[derive(Debug)]
-pub(super) struct Ascending {
-    order: Vec<u32>,
-    same_as_previous: Vec<bool>,
-}
-
-/// The ascending order per sortable column (indexed as [`SortColumn::ALL`]), kept until a row
-/// is added, replaced or removed.
-pub(super) type SortCache = [Option<Arc<Ascending>>; SortColumn::ALL.len()];
 
 impl PrincipalsState {
-    /// The column's key of row `i` as (class, prefix), ascending.
-    fn packed_key(&self, i: usize, expiry: Option<&[Expiry]>) -> (u8, u128) {
-        let r = &self.rows[i];
-        let opt = |o: &Option<String>| o.as_deref().map_or((0, 0), |v| (1, prefix(v)));
-        match self.sort {
-            SortColumn::Name => (0, prefix(&self.sort_name[i])),
-            SortColumn::ApplicationId => opt(&r.application_id),
-            SortColumn::ExternalId => opt(&r.external_id),
-            SortColumn::Active => (
-                match r.active {
-                    None => 0,
-                    Some(false) => 1,
-                    Some(true) => 2,
-                },
-                0,
-            ),
-            SortColumn::Id => (r.id.len().min(255) as u8, prefix(&r.id)),
-            SortColumn::Groups => (0, r.groups.len() as u128),
-            SortColumn::Expiry => match expiry.map_or(Expiry::Unknown, |e| e[i]) {
-                Expiry::At(ms) => (0, (i128::from(ms) - i128::from(i64::MIN)) as u128),
-                Expiry::Never => (1, 0),
-                Expiry::NoSecrets => (2, 0),
-                Expiry::Failed => (3, 0),
-                Expiry::Unknown => (4, 0),
-            },
-        }
-    }
-
-    /// Whether row `i`'s packed key and id prefix hold its whole key and id.
-    fn prefix_is_whole(&self, i: usize) -> bool {
-        let r = &self.rows[i];
-        let short = |o: &Option<String>| o.as_ref().is_none_or(|v| v.len() <= 16);
-        r.id.len() <= 16
-            && match self.sort {
-                SortColumn::Name => self.sort_name[i].len() <= 16,
-                SortColumn::ApplicationId => short(&r.application_id),
-                SortColumn::ExternalId => short(&r.external_id),
-                _ => true,
+    /// The full comparison of two rows' ids, the tie-break of every column.
+    fn id_cmp(&self, a: usize, b: usize) -> Ordering {
+        let (x, y) = (self.keys[a], self.keys[b]);
+        x.id_prefix().cmp(&y.id_prefix()).then_with(|| {
+            if x.id_is_whole() && y.id_is_whole() {
+                Ordering::Equal
+            } else {
+                self.rows[a].id.cmp(&self.rows[b].id)
             }
+        })
     }
 
-    /// The column's full comparison of two rows, ascending (for rows whose packed keys tie).
-    fn full_cmp(&self, a: usize, b: usize, expiry: Option<&[Expiry]>) -> Ordering {
+    /// The column's full comparison of two rows, ascending (for rows whose packed keys tie and
+    /// are not whole).
+    fn full_cmp(&self, a: usize, b: usize) -> Ordering {
         let (x, y) = (&self.rows[a], &self.rows[b]);
         match self.sort {
             SortColumn::Name => self.sort_name[a].cmp(&self.sort_name[b]),
@@ -126,76 +87,133 @@ impl PrincipalsState {
             SortColumn::Id => (x.id.len(), &x.id).cmp(&(y.id.len(), &y.id)),
             SortColumn::ExternalId => x.external_id.cmp(&y.external_id),
             SortColumn::Groups => x.groups.len().cmp(&y.groups.len()),
-            SortColumn::Expiry => expiry.map_or(Ordering::Equal, |e| e[a].cmp(&e[b])),
+            SortColumn::Expiry => Ordering::Equal,
         }
     }
 
-    /// Every row in ascending order of the current column (ties by id), with keys computed once
-    /// per row and packed into numbers: the lower-cased name is kept per row, the others are
-    /// read once per sort, never per comparison. Also says which rows' keys equal the previous
-    /// row's, so the descending order is the runs of equal keys taken backwards.
-    fn ascending(&self, expiry: Option<&[Expiry]>) -> Ascending {
-        let mut keys: Vec<Packed> = (0..self.rows.len())
-            .map(|i| {
-                let (class, value) = self.packed_key(i, expiry);
-                (class, value, prefix(&self.rows[i].id), i as u32)
-            })
-            .collect();
-        keys.sort_unstable();
-        // Rows whose value prefixes tie are in id order already; that is the final order
-        // unless a key or an id is longer than its 16-byte prefix: then compare that run in full.
-        let mut start = 0;
-        while start < keys.len() {
-            let mut end = start + 1;
-            while end < keys.len() && (keys[end].0, keys[end].1) == (keys[start].0, keys[start].1) {
-                end += 1;
+    /// Whether two rows whose packed keys tie have equal keys in full.
+    fn same_key(&self, a: usize, b: usize) -> bool {
+        let whole = |i: usize| self.keys[i].value_is_whole(self.sort);
+        (whole(a) && whole(b)) || self.full_cmp(a, b) == Ordering::Equal
+    }
+
+    /// Every row in ascending order of the current column (ties by id): the order the packed
+    /// keys give (computed by the warm-up thread, or now), with the runs they cannot tell
+    /// apart compared in full. Also says which rows' keys equal the previous row's, so the
+    /// descending order is the runs of equal keys taken backwards.
+    fn ascending(&mut self) -> Ascending {
+        let draft = self
+            .sorted
+            .warm_up
+            .as_ref()
+            .and_then(|w| w.take(self.sort))
+            .unwrap_or_else(|| sort_order::draft(&self.keys, self.sort));
+        let mut asc = draft.asc;
+        for run in draft.unresolved {
+            asc.order[run.clone()].sort_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                self.full_cmp(a, b)
+                    .then_with(|| self.rows[a].id.cmp(&self.rows[b].id))
+            });
+            for k in run.start + 1..run.end {
+                asc.same_as_previous[k] =
+                    self.same_key(asc.order[k] as usize, asc.order[k - 1] as usize);
             }
-            if end - start > 1
-                && !keys[start..end]
-                    .iter()
-                    .all(|k| self.prefix_is_whole(k.3 as usize))
-            {
-                keys[start..end].sort_by(|p, q| {
-                    let (a, b) = (p.3 as usize, q.3 as usize);
-                    self.full_cmp(a, b, expiry)
-                        .then_with(|| self.rows[a].id.cmp(&self.rows[b].id))
-                });
-            }
-            start = end;
         }
-        let same_as_previous = (0..keys.len())
-            .map(|k| {
-                k > 0
-                    && (keys[k].0, keys[k].1) == (keys[k - 1].0, keys[k - 1].1)
-                    && self.full_cmp(keys[k].3 as usize, keys[k - 1].3 as usize, expiry)
-                        == Ordering::Equal
+        asc
+    }
+
+    /// Once a large list is sorted and stays put, compute every other column's order and the
+    /// id order in the background (see [`WarmUp`]).
+    fn warm_up(&mut self) {
+        if self.sorted.warm_up.is_some()
+            || self.rows.len() < WARM_UP_FROM_ROWS
+            || self.load == Load::Loading
+        {
+            return;
+        }
+        let missing: Vec<SortColumn> = SortColumn::ALL
+            .into_iter()
+            .filter(|c| *c != SortColumn::Expiry && self.sorted.columns[c.index()].is_none())
+            .collect();
+        self.sorted.warm_up = Some(WarmUp::start(self.keys.clone(), missing));
+    }
+
+    /// Every row in id order, kept until a row changes.
+    fn by_id(&mut self) -> Arc<Vec<u32>> {
+        if let Some(o) = &self.sorted.by_id {
+            return o.clone();
+        }
+        let mut order = self
+            .sorted
+            .warm_up
+            .as_ref()
+            .and_then(|w| w.take_by_id())
+            .unwrap_or_else(|| sort_order::by_id_prefix(&self.keys));
+        if self.keys.iter().any(|k| !k.id_is_whole()) {
+            order.sort_by(|&a, &b| self.id_cmp(a as usize, b as usize));
+        }
+        let order = Arc::new(order);
+        self.sorted.by_id = Some(order.clone());
+        order
+    }
+
+    /// The expiry column's ascending order. Only the rows whose secrets were read (those shown
+    /// on screen) have a known expiry; every other row's is unknown and sorts last, by id. So
+    /// the order is the few known rows sorted, then the id order without them: a pass over the
+    /// rows, where computing and sorting every row's expiry cost several frames.
+    fn ascending_by_expiry(&mut self) -> Ascending {
+        let mut known: Vec<(Expiry, u32)> = self
+            .secrets
+            .iter()
+            .filter_map(|(id, s)| {
+                let i = *self.index.get(id)?;
+                Some((super::soonest_expiry(Some(s)), i as u32))
             })
             .collect();
+        known.sort_unstable_by(|(x, a), (y, b)| {
+            x.cmp(y).then_with(|| self.id_cmp(*a as usize, *b as usize))
+        });
+        let mut is_known = vec![false; self.rows.len()];
+        for &(_, i) in &known {
+            is_known[i as usize] = true;
+        }
+        let by_id = self.by_id();
+        let mut order = Vec::with_capacity(self.rows.len());
+        let mut same_as_previous = Vec::with_capacity(self.rows.len());
+        let mut previous = None;
+        for &(e, i) in &known {
+            same_as_previous.push(previous == Some(e));
+            previous = Some(e);
+            order.push(i);
+        }
+        for &i in by_id.iter().filter(|&&i| !is_known[i as usize]) {
+            same_as_previous.push(previous == Some(Expiry::Unknown));
+            previous = Some(Expiry::Unknown);
+            order.push(i);
+        }
         Ascending {
-            order: keys.iter().map(|k| k.3).collect(),
+            order,
             same_as_previous,
         }
     }
 
     /// Sort every row by the current column (ties by id, ascending either way). The ascending
     /// order of each column is computed once and kept until a row changes (the expiry column's
-    /// depends on the secrets read so far, so it is computed each time); descending is that
+    /// depends on the secrets read so far, so it is built each time from the id order);
+    /// descending is that
     /// order's runs of equal keys backwards, a pass over the rows. Runs when the sort changes,
     /// when a load settles and on a single-row write; never per page while a load streams in
     /// (those rows are appended in arrival order).
     pub fn resort(&mut self) {
-        let slot = SortColumn::ALL
-            .iter()
-            .position(|c| *c == self.sort)
-            .unwrap_or(0);
+        let slot = self.sort.index();
         let asc = if self.sort == SortColumn::Expiry {
-            let expiry: Vec<Expiry> = self.rows.iter().map(|r| self.expiry_of(&r.id)).collect();
-            Arc::new(self.ascending(Some(&expiry)))
-        } else if let Some(a) = self.sorted.get(slot).cloned().flatten() {
+            Arc::new(self.ascending_by_expiry())
+        } else if let Some(a) = self.sorted.columns.get(slot).cloned().flatten() {
             a
         } else {
-            let a = Arc::new(self.ascending(None));
-            self.sorted[slot] = Some(a.clone());
+            let a = Arc::new(self.ascending());
+            self.sorted.columns[slot] = Some(a.clone());
             a
         };
         self.order.clear();
@@ -215,6 +233,7 @@ impl PrincipalsState {
         }
         self.arrival_tail = false;
         self.filter_memo.order_changed = true;
+        self.warm_up();
     }
 
     /// The sort column or direction changed. While a load streams in, the rows stay in arrival
@@ -239,20 +258,22 @@ impl PrincipalsState {
 mod tests {
     use super::*;
     use crate::api::scim::ServicePrincipal;
+    use crate::api::secrets::SecretInfo;
+    use crate::app::principals::SecretsKnown;
 
-    /// Keys and ids past the 16 bytes packed into numbers, ties, and missing values sort as
-    /// the plain comparison says, both ways.
-    #[test]
-    fn packed_sort_equals_the_plain_comparison() {
-        let rows: Vec<ServicePrincipal> = (0..400u64)
+    /// Rows whose keys and ids pass the 16 bytes packed into numbers, tie, or are missing; and
+    /// secrets read for some of them (as for those on screen): soonest expiries that tie and
+    /// differ, none expiring, none at all, a failed read, and a principal not in the list.
+    fn principals(n: u64) -> PrincipalsState {
+        let rows: Vec<ServicePrincipal> = (0..n)
             .map(|i| {
-                let n = (i * 7919) % 97;
+                let k = (i * 7919) % 97;
                 let active = [None, Some(true), Some(false)][(i % 3) as usize];
                 serde_json::from_value(serde_json::json!({
-                    "id": if i % 3 == 0 { format!("12345678901234567{i:03}") } else { format!("{}", 9000 - i) },
-                    "displayName": format!("{}-{n}", ["Shared-prefix-longer-than-16", "shared-prefix-longer-than-16", "b", "A"][(i % 4) as usize]),
-                    "applicationId": (i % 5 != 0).then(|| format!("{:04}", n % 13)),
-                    "externalId": (i % 2 == 0).then(|| format!("ext-long-common-prefix-{}", n % 7)),
+                    "id": if i % 3 == 0 { format!("12345678901234567{i:05}") } else { format!("{}", 100_000 - i) },
+                    "displayName": format!("{}-{k}", ["Shared-prefix-longer-than-16", "shared-prefix-longer-than-16", "b", "A"][(i % 4) as usize]),
+                    "applicationId": (i % 5 != 0).then(|| format!("{:04}", k % 13)),
+                    "externalId": (i % 2 == 0).then(|| format!("ext-long-common-prefix-{}", k % 7)),
                     "active": active,
                 }))
                 .unwrap()
@@ -260,12 +281,45 @@ mod tests {
             .collect();
         let mut p = PrincipalsState::default();
         p.upsert(rows.clone());
+        let secret = |e: Option<&str>| SecretInfo {
+            id: "s".into(),
+            status: None,
+            secret_hash: None,
+            create_time: None,
+            update_time: None,
+            expire_time: e.map(str::to_owned),
+            extra: Default::default(),
+        };
+        for (k, r) in rows.iter().enumerate().filter(|(k, _)| k % 7 == 0) {
+            let known = match k % 5 {
+                0 => SecretsKnown::Known(vec![secret(Some("2030-01-01T00:00:00Z"))]),
+                1 => SecretsKnown::Known(vec![
+                    secret(Some(if k % 2 == 0 {
+                        "2029-05-01T00:00:00Z"
+                    } else {
+                        "2031-01-01T00:00:00Z"
+                    })),
+                    secret(None),
+                ]),
+                2 => SecretsKnown::Known(vec![secret(None)]),
+                3 => SecretsKnown::Known(Vec::new()),
+                _ => SecretsKnown::Failed("no".into()),
+            };
+            p.secrets.insert(r.id.clone(), known);
+        }
+        p.secrets
+            .insert("not-listed".into(), SecretsKnown::Known(Vec::new()));
+        p
+    }
+
+    /// Every column, both ways, sorts as the plain comparison of the rows says.
+    fn assert_sorts_as_the_plain_comparison(p: &mut PrincipalsState) {
         for col in SortColumn::ALL {
             for desc in [false, true] {
                 p.sort = col;
                 p.descending = desc;
                 p.resort();
-                let mut want: Vec<usize> = (0..rows.len()).collect();
+                let mut want: Vec<usize> = (0..p.rows.len()).collect();
                 want.sort_by(|&a, &b| {
                     let (x, y) = (&p.rows[a], &p.rows[b]);
                     let o = match col {
@@ -275,7 +329,7 @@ mod tests {
                         SortColumn::Id => (x.id.len(), &x.id).cmp(&(y.id.len(), &y.id)),
                         SortColumn::ExternalId => x.external_id.cmp(&y.external_id),
                         SortColumn::Groups => x.groups.len().cmp(&y.groups.len()),
-                        SortColumn::Expiry => Ordering::Equal,
+                        SortColumn::Expiry => p.expiry_of(&x.id).cmp(&p.expiry_of(&y.id)),
                     };
                     let o = if desc { o.reverse() } else { o };
                     o.then_with(|| x.id.cmp(&y.id))
@@ -283,5 +337,35 @@ mod tests {
                 assert_eq!(p.order, want, "{col:?} descending={desc}");
             }
         }
+    }
+
+    #[test]
+    fn packed_sort_equals_the_plain_comparison() {
+        let mut p = principals(400);
+        assert!(p.sorted.warm_up.is_none(), "no warm-up for a short list");
+        assert_sorts_as_the_plain_comparison(&mut p);
+    }
+
+    /// A large list's orders computed by the warm-up thread (taken by the first sort of each
+    /// column, the long keys and ids compared in full afterwards) are the plain comparison's.
+    #[test]
+    fn orders_from_the_warm_up_thread_equal_the_plain_comparison() {
+        let mut p = principals(WARM_UP_FROM_ROWS as u64 + 400);
+        let warm = p
+            .sorted
+            .warm_up
+            .clone()
+            .expect("a warm-up for a large list");
+        assert!(
+            warm.wait(std::time::Duration::from_secs(60)),
+            "warm-up finished"
+        );
+        assert_sorts_as_the_plain_comparison(&mut p);
+        assert!(
+            SortColumn::ALL
+                .iter()
+                .all(|c| warm.take(*c).is_none() && warm.take_by_id().is_none()),
+            "every order the thread computed was used"
+        );
     }
 }
