@@ -39,21 +39,27 @@ pub fn soonest_expiry(known: Option<&SecretsKnown>) -> Expiry {
     }
 }
 
+/// A secret that expires at `expire_time` (never when `None`), for tests.
+#[cfg(test)]
+pub(super) fn secret_expiring(expire_time: Option<&str>) -> SecretInfo {
+    SecretInfo {
+        id: "1".into(),
+        status: None,
+        secret_hash: None,
+        create_time: None,
+        update_time: None,
+        expire_time: expire_time.map(str::to_owned),
+        extra: serde_json::Map::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn soonest_expiry_orders_known_before_unknown() {
-        let s = |e: Option<&str>| SecretInfo {
-            id: "1".into(),
-            status: None,
-            secret_hash: None,
-            create_time: None,
-            update_time: None,
-            expire_time: e.map(str::to_owned),
-            extra: Default::default(),
-        };
+        let s = secret_expiring;
         let k = SecretsKnown::Known(vec![
             s(Some("2030-01-02T00:00:00Z")),
             s(Some("2029-01-01T00:00:00Z")),

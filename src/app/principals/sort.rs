@@ -258,7 +258,6 @@ impl PrincipalsState {
 mod tests {
     use super::*;
     use crate::api::scim::ServicePrincipal;
-    use crate::api::secrets::SecretInfo;
     use crate::app::principals::SecretsKnown;
 
     /// Rows whose keys and ids pass the 16 bytes packed into numbers, tie, or are missing; and
@@ -281,15 +280,7 @@ mod tests {
             .collect();
         let mut p = PrincipalsState::default();
         p.upsert(rows.clone());
-        let secret = |e: Option<&str>| SecretInfo {
-            id: "s".into(),
-            status: None,
-            secret_hash: None,
-            create_time: None,
-            update_time: None,
-            expire_time: e.map(str::to_owned),
-            extra: Default::default(),
-        };
+        let secret = super::super::expiry::secret_expiring;
         for (k, r) in rows.iter().enumerate().filter(|(k, _)| k % 7 == 0) {
             let known = match k % 5 {
                 0 => SecretsKnown::Known(vec![secret(Some("2030-01-01T00:00:00Z"))]),
