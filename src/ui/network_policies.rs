@@ -4,11 +4,21 @@ use super::{load_suffix, table, theme};
 use crate::api::network_policies::{EnforcementMode, NetworkPolicy, RestrictionMode};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill, Length};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 6] = [
+    ("ID", Fill(2)),
+    ("RESTRICTION", Length(12)),
+    ("ENFORCEMENT", Length(22)),
+    ("DNS NAMES", Length(10)),
+    ("STORAGE", Length(8)),
+    ("WORKSPACES", Fill(2)),
+];
 
 fn restriction_span(p: &NetworkPolicy) -> Span<'static> {
     match p.restriction_mode() {
@@ -57,30 +67,9 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         load_suffix(&state.policies_load, state.spinner)
             + &super::as_of(state, crate::actor::Slot::Policies),
     );
-    let headers = state.policies_sort.headers(&[
-        "ID",
-        "RESTRICTION",
-        "ENFORCEMENT",
-        "DNS NAMES",
-        "STORAGE",
-        "WORKSPACES",
-    ]);
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Length(22),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Fill(2),
-    ];
-    table::render(
-        frame,
-        area,
-        title,
-        &headers,
-        &widths,
-        &state.policies_list,
-        |i| {
+    ListTable::new(title, &COLUMNS, &state.policies_list)
+        .sorted(state.policies_sort)
+        .render(frame, area, |i| {
             let p = &state.policies[i];
             let bound = state.workspaces_bound_to(p.id());
             let modified = if state
@@ -112,8 +101,7 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
                 Line::from(p.storage_destinations().len().to_string()),
                 Line::from(bound_text),
             ])
-        },
-    );
+        });
 }
 
 fn section(lines: &mut Vec<Line<'static>>, title: String) {

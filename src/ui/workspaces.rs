@@ -4,9 +4,19 @@ use super::{load_suffix, table, theme};
 use crate::api::workspaces::WorkspaceStatus;
 use crate::app::state::{Binding, Load, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill, Length};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 6] = [
+    ("ID", Length(17)),
+    ("NAME", Fill(2)),
+    ("URL", Fill(4)),
+    ("CLOUD / REGION", Length(20)),
+    ("STATUS", Length(13)),
+    ("NETWORK POLICY", Fill(2)),
+];
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if let Load::Failed(e) = &state.workspaces_load
@@ -28,30 +38,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         load_suffix(&state.workspaces_load, state.spinner)
             + &super::as_of(state, crate::actor::Slot::Workspaces),
     );
-    let headers = state.workspaces_sort.headers(&[
-        "ID",
-        "NAME",
-        "URL",
-        "CLOUD / REGION",
-        "STATUS",
-        "NETWORK POLICY",
-    ]);
-    let widths = [
-        Constraint::Length(17),
-        Constraint::Fill(2),
-        Constraint::Fill(4),
-        Constraint::Length(20),
-        Constraint::Length(13),
-        Constraint::Fill(2),
-    ];
-    table::render(
-        frame,
-        area,
-        title,
-        &headers,
-        &widths,
-        &state.workspaces_list,
-        |i| {
+    ListTable::new(title, &COLUMNS, &state.workspaces_list)
+        .sorted(state.workspaces_sort)
+        .render(frame, area, |i| {
             let w = &state.workspaces[i];
             let status = w
                 .workspace_status
@@ -83,6 +72,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Line::from(Span::styled(status.to_owned(), status_style)),
                 Line::from(policy),
             ])
-        },
-    );
+        });
 }
