@@ -1,6 +1,7 @@
 //! The Network policies pane (list) and one policy's detail.
 
 use super::{load_suffix, table, theme};
+use crate::actor::PoliciesSlot;
 use crate::api::network_policies::{EnforcementMode, NetworkPolicy, RestrictionMode};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
@@ -65,7 +66,7 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         &state.policies_list,
         state.policies.len(),
         load_suffix(&state.policies_load, state.spinner)
-            + &super::as_of(state, crate::actor::Slot::Policies),
+            + &super::as_of(state, crate::actor::Slot::Policies(PoliciesSlot::List)),
     );
     ListTable::new(title, &COLUMNS, &state.policies_list)
         .sorted(state.policies_sort)

@@ -1,6 +1,7 @@
 //! The Workspaces pane: one row per workspace of the account, with its bound policy.
 
 use super::{load_suffix, table, theme};
+use crate::actor::WorkspacesSlot;
 use crate::api::workspaces::WorkspaceStatus;
 use crate::app::state::{Binding, Load, State};
 use ratatui::Frame;
@@ -36,7 +37,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         &state.workspaces_list,
         state.workspaces.len(),
         load_suffix(&state.workspaces_load, state.spinner)
-            + &super::as_of(state, crate::actor::Slot::Workspaces),
+            + &super::as_of(state, crate::actor::Slot::Workspaces(WorkspacesSlot::List)),
     );
     ListTable::new(title, &COLUMNS, &state.workspaces_list)
         .sorted(state.workspaces_sort)

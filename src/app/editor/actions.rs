@@ -4,7 +4,7 @@
 use super::storage::storage_input_text;
 use super::{BindPick, PolicyInput};
 use super::{DetailItem, detail_items};
-use crate::actor::{Request, Slot};
+use crate::actor::{PoliciesSlot, Request, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::{DryRunProduct, EnforcementMode, RestrictionMode};
@@ -255,7 +255,7 @@ impl App {
         {
             self.state.policies_load = crate::app::state::Load::Loading;
             self.request(
-                Slot::Policies,
+                Slot::Policies(PoliciesSlot::List),
                 Request::Policies(crate::actor::PoliciesRequest::List),
             );
         }

@@ -1,7 +1,7 @@
 //! `:np`: the account's network policies.
 
 use super::{Pane, PaneInfo};
-use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
+use crate::actor::{PoliciesPayload, PoliciesRequest, PoliciesSlot, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::app::App;
 use crate::app::dialog::PickFor;
@@ -46,7 +46,10 @@ impl Pane for Policies {
         let s = &mut app.state;
         if s.is_account() && (force || s.policies_load == Load::NotLoaded) {
             s.policies_load = Load::Loading;
-            app.request(Slot::Policies, Request::Policies(PoliciesRequest::List));
+            app.request(
+                Slot::Policies(PoliciesSlot::List),
+                Request::Policies(PoliciesRequest::List),
+            );
         }
     }
     fn perform(&self, app: &mut App, action: Action) {
@@ -75,7 +78,7 @@ pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPa
             for p in &list {
                 app.notice_server_change(p);
             }
-            app.mark_fresh(Slot::Policies);
+            app.mark_fresh(Slot::Policies(PoliciesSlot::List));
             let s = &mut app.state;
             s.policies = list;
             s.policies_load = Load::Loaded;
@@ -94,7 +97,7 @@ pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPa
         }
         PoliciesPayload::Policy(p) => {
             app.notice_server_change(&p);
-            app.mark_fresh(Slot::PolicyDetail);
+            app.mark_fresh(Slot::Policies(PoliciesSlot::Detail));
             app.take_waiting_edits(&p);
             let s = &mut app.state;
             if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {

@@ -2,7 +2,7 @@
 //! pending change (the editing itself lives in `app::editor`).
 
 use super::{Pane, PaneInfo};
-use crate::actor::{Command, PoliciesRequest, Request, Slot};
+use crate::actor::{Command, PoliciesRequest, PoliciesSlot, Request, Slot};
 use crate::app::App;
 use crate::app::editor;
 use crate::app::keymap::Action;
@@ -73,7 +73,7 @@ impl Pane for PolicyDetail {
         {
             s.detail.load = Load::Loading;
             app.request(
-                Slot::PolicyDetail,
+                Slot::Policies(PoliciesSlot::Detail),
                 Request::Policies(PoliciesRequest::Get(id)),
             );
         }
@@ -86,7 +86,8 @@ impl Pane for PolicyDetail {
         }
     }
     fn leave(&self, app: &mut App, _to: View) {
-        app.outbox.push(Command::Cancel(Slot::PolicyDetail));
+        app.outbox
+            .push(Command::Cancel(Slot::Policies(PoliciesSlot::Detail)));
     }
     /// The cursor moves over the detail's items, not a list.
     fn navigate(&self, app: &mut App, action: Action) {
