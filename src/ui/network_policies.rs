@@ -2,7 +2,9 @@
 
 use super::{load_suffix, table, theme};
 use crate::actor::PoliciesSlot;
-use crate::api::network_policies::{EnforcementMode, NetworkPolicy, RestrictionMode};
+use crate::api::network_policies::{
+    EnforcementMode, InternetDestination, NetworkPolicy, RestrictionMode,
+};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
 use ratatui::layout::Constraint::{Fill, Length};
@@ -135,6 +137,31 @@ fn removed(lines: &mut Vec<Line<'static>>, texts: impl Iterator<Item = String>) 
     }
 }
 
+/// A list of DNS names: each one as `text` shows it (`+` when the pending change adds it, an
+/// item of the detail), then those the change removes from `base`.
+fn dns_entries(
+    lines: &mut Vec<Line<'static>>,
+    items: &mut Vec<usize>,
+    names: &[InternetDestination],
+    base: &[InternetDestination],
+    text: impl Fn(&InternetDestination) -> String,
+) {
+    let has = |list: &[InternetDestination], name: &str| {
+        list.iter()
+            .any(|d| d.destination.eq_ignore_ascii_case(name))
+    };
+    for d in names {
+        items.push(lines.len());
+        lines.push(entry(text(d), !has(base, &d.destination)));
+    }
+    removed(
+        lines,
+        base.iter()
+            .filter(|d| !has(names, &d.destination))
+            .map(|d| d.destination.clone()),
+    );
+}
+
 /// The detail as lines, and the line of each selectable item (in `detail_items` order).
 pub fn detail_lines(
     state: &State,
@@ -154,34 +181,19 @@ pub fn detail_lines(
             theme::dim(),
         )));
     }
-    let has = |list: &[crate::api::network_policies::InternetDestination], name: &str| {
-        list.iter()
-            .any(|d| d.destination.eq_ignore_ascii_case(name))
-    };
     let dns = p.internet_destinations();
     section(&mut lines, format!("Allowed DNS names ({})", dns.len()));
     if dns.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
-    for d in dns {
-        items.push(lines.len());
+    let base_dns = base.internet_destinations();
+    dns_entries(&mut lines, &mut items, dns, base_dns, |d| {
         // An international name shows its Unicode form next to the punycode the API holds.
-        let text = match crate::api::network_policies::validate::unicode_form(&d.destination) {
+        match crate::api::network_policies::validate::unicode_form(&d.destination) {
             Some(unicode) => format!("{}  ({unicode})", d.destination),
             None => d.destination.clone(),
-        };
-        lines.push(entry(
-            text,
-            !has(base.internet_destinations(), &d.destination),
-        ));
-    }
-    removed(
-        &mut lines,
-        base.internet_destinations()
-            .iter()
-            .filter(|d| !has(dns, &d.destination))
-            .map(|d| d.destination.clone()),
-    );
+        }
+    });
     let storage = p.storage_destinations();
     section(
         &mut lines,
@@ -210,20 +222,10 @@ pub fn detail_lines(
     let blocked = p.blocked_destinations();
     if !blocked.is_empty() || !base.blocked_destinations().is_empty() {
         section(&mut lines, format!("Blocked DNS names ({})", blocked.len()));
-        for d in blocked {
-            items.push(lines.len());
-            lines.push(entry(
-                d.destination.clone(),
-                !has(base.blocked_destinations(), &d.destination),
-            ));
-        }
-        removed(
-            &mut lines,
-            base.blocked_destinations()
-                .iter()
-                .filter(|d| !has(blocked, &d.destination))
-                .map(|d| d.destination.clone()),
-        );
+        let base_blocked = base.blocked_destinations();
+        dns_entries(&mut lines, &mut items, blocked, base_blocked, |d| {
+            d.destination.clone()
+        });
     }
     let dbx = p.databricks_destinations();
     if !dbx.is_empty() {
