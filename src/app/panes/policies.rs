@@ -7,7 +7,10 @@ use crate::app::App;
 use crate::app::dialog::PickFor;
 use crate::app::keymap::Action;
 use crate::app::modal::Modal;
-use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
+use crate::app::pane_keys::{
+    FILTER, POLICY_BIND, POLICY_CLONE, POLICY_DELETE, POLICY_EXPORT, POLICY_ROLLOUT, PaneKey,
+    REFRESH, hint, key,
+};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,15 +21,12 @@ const KEYS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "open the policy"),
     key(Action::Review, "review the policy's pending change"),
-    key(Action::Export, "export the policy as Terraform or JSON"),
+    POLICY_EXPORT,
     hint(Action::Create, "create", "create a policy"),
-    key(Action::Clone, "clone the policy under a new id"),
-    key(Action::Delete, "delete the policy (type its id)"),
-    key(Action::Bind, "bind a workspace to the policy"),
-    key(
-        Action::Rollout,
-        "rollout: what enforcing this dry-run policy blocks",
-    ),
+    POLICY_CLONE,
+    POLICY_DELETE,
+    POLICY_BIND,
+    POLICY_ROLLOUT,
     hint(Action::SortNext, "sort", "sort by the next column"),
     key(Action::SortReverse, "flip the sort order"),
     REFRESH,
