@@ -114,7 +114,7 @@ impl App {
             // write's own entry was already forgotten (by request, so no other write's).
             Slot::Write => {}
             Slot::Egress(EgressSlot::Warehouses) => {
-                s.egress.warehouses_load = Load::Failed(msg.clone())
+                s.egress.warehouses_load = Load::Failed(msg.clone());
             }
             Slot::Egress(EgressSlot::Tail) => {
                 s.egress.tailing = false;

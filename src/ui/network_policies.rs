@@ -52,15 +52,8 @@ fn enforcement_text(p: &NetworkPolicy) -> String {
 }
 
 pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
-    if let Load::Failed(e) = &state.policies_load
-        && state.policies.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Network policies",
-            &format!("Could not list network policies:\n{e}\n\nPress r to retry."),
-        );
+    let empty = state.policies.is_empty();
+    if super::list_failed(frame, area, "Network policies", &state.policies_load, empty) {
         return;
     }
     let title = table::title(

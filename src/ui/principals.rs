@@ -120,15 +120,8 @@ fn title(p: &PrincipalsState, spinner: usize) -> Line<'static> {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let p = &state.principals;
-    if let Load::Failed(e) = &p.load
-        && p.rows.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Service principals",
-            &format!("Could not list service principals:\n{e}\n\nPress r to retry."),
-        );
+    let empty = p.rows.is_empty();
+    if super::list_failed(frame, area, "Service principals", &p.load, empty) {
         return;
     }
     let columns: Vec<Column> = SortColumn::ALL

@@ -3,7 +3,7 @@
 use super::{load_suffix, table, theme};
 use crate::actor::WorkspacesSlot;
 use crate::api::workspaces::WorkspaceStatus;
-use crate::app::state::{Binding, Load, State};
+use crate::app::state::{Binding, State};
 use ratatui::Frame;
 use ratatui::layout::Constraint::{Fill, Length};
 use ratatui::layout::Rect;
@@ -20,15 +20,8 @@ const COLUMNS: [Column; 6] = [
 ];
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    if let Load::Failed(e) = &state.workspaces_load
-        && state.workspaces.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Workspaces",
-            &format!("Could not list workspaces:\n{e}\n\nPress r to retry."),
-        );
+    let empty = state.workspaces.is_empty();
+    if super::list_failed(frame, area, "Workspaces", &state.workspaces_load, empty) {
         return;
     }
     let account_host = state.session.as_ref().map_or("", |s| s.host.as_str());

@@ -193,7 +193,7 @@ impl App {
                 }
             }
             Slot::Principals(PrincipalsSlot::Groups) => {
-                p.groups_load = Load::Failed(msg.to_owned())
+                p.groups_load = Load::Failed(msg.to_owned());
             }
             Slot::Principals(PrincipalsSlot::Secrets) => p.secrets_asked.clear(),
             _ => {}
