@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Where one request's answers go: to the UI, tagged with the request's id.
 #[derive(Clone, Copy)]
 pub(super) struct Reply<'a> {
-    pub(super) id: RequestId,
+    id: RequestId,
     events: &'a UnboundedSender<ActorEvent>,
 }
 
