@@ -4,21 +4,101 @@
 //! It runs until the actor cancels its slot (the user left the pane, paused, or changed the
 //! window). See docs/wire-facts.md §6.4.
 
+use super::feature::{Feature, Reply};
 use super::session::Session;
-use super::{ActorEvent, Payload, RequestId};
+use super::{EgressVia, Payload};
 use crate::api::egress::{AggregateWindow, DestinationSummary, by_destination_request};
 use crate::api::egress_poll::{self, PollBudget, TailScope};
 use crate::api::egress_tail::SharedCursor;
 use crate::api::sql::{self, SqlError, StatementRequest, StatementResult};
-use crate::api::{ApiClient, ApiError};
+use crate::api::{ApiClient, ApiError, WorkspaceId};
 use std::time::Duration;
 
 pub use crate::api::timestamp::now_ms;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 /// A first poll shows at most about this many of the window's newest rows (the app's cap).
 pub const SAMPLE: usize = 100_000;
+
+/// The egress feature's lanes: the newest request of each wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EgressSlot {
+    Warehouses,
+    /// The long-running tail; cancelled when the user leaves the pane or pauses.
+    Tail,
+}
+
+/// What the egress pane asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EgressRequest {
+    /// The warehouses to read the egress log with (an account profile: of the workspace it
+    /// reads through, picked by the actor).
+    ListWarehouses,
+    /// Read the egress log through this workspace from now on (remembered per profile), and list
+    /// its warehouses.
+    ReadThrough(WorkspaceId),
+    /// Poll the egress log until cancelled.
+    Tail(Box<TailRequest>),
+}
+
+impl EgressRequest {
+    /// Words for the footer while the request is in flight.
+    pub fn label(&self) -> String {
+        match self {
+            EgressRequest::ListWarehouses => "listing SQL warehouses".into(),
+            EgressRequest::ReadThrough(ws) => {
+                format!("listing the SQL warehouses of workspace {ws}")
+            }
+            EgressRequest::Tail(t) => {
+                format!("tailing the egress log on warehouse {}", t.warehouse_id)
+            }
+        }
+    }
+}
+
+/// What the actor answers to an [`EgressRequest`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum EgressPayload {
+    Warehouses {
+        list: Vec<sql::Warehouse>,
+        /// The workspace they belong to, when an account profile reads through one.
+        via: Option<EgressVia>,
+    },
+    /// A poll of the tail started (between polls the tail is idle, not pending).
+    PollStarted,
+    /// New rows of the egress log, one page of a poll (oldest first).
+    Events {
+        events: Vec<crate::api::egress::EgressEvent>,
+    },
+    /// A poll of the tail ended: the warehouse's counts, and how far behind it is.
+    Polled(Box<PollReport>),
+    /// One poll (or the aggregate) failed after its retries; the tail tries again next tick.
+    PollFailed { message: String, at_ms: i64 },
+    /// The by-destination aggregate, computed by the warehouse over the whole window.
+    Summary {
+        rows: Vec<DestinationSummary>,
+        as_of_ms: i64,
+        window: AggregateWindow,
+    },
+}
+
+impl Feature for EgressRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        let send = |p| reply.send(Payload::Egress(p));
+        match self {
+            EgressRequest::ListWarehouses => {
+                let (via, list) = session.egress_warehouses(None).await?;
+                send(EgressPayload::Warehouses { list, via });
+            }
+            EgressRequest::ReadThrough(ws) => {
+                let (via, list) = session.egress_warehouses(Some(ws)).await?;
+                send(EgressPayload::Warehouses { list, via });
+            }
+            EgressRequest::Tail(t) => session.egress_tail(*t, reply).await?,
+        }
+        Ok(())
+    }
+}
 
 /// What the UI asks the tail to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +110,7 @@ pub struct TailRequest {
     pub interval: Duration,
     pub workspace: Option<String>,
     /// The workspace an account profile reads through (None on a workspace profile).
-    pub via: Option<super::EgressVia>,
+    pub via: Option<EgressVia>,
     /// How much one poll may read before it reports how far behind it is.
     pub budget: PollBudget,
 }
@@ -91,15 +171,8 @@ impl Session {
     /// Polls until cancelled. A poll that fails (after the client's retries) does not end the
     /// tail: the failure is reported, what was loaded stays, and the next tick tries again.
     /// The UI is told when a poll starts and ends: only then is the tail "pending".
-    pub(super) async fn egress_tail(
-        &self,
-        id: RequestId,
-        req: TailRequest,
-        events: &UnboundedSender<ActorEvent>,
-    ) -> Result<(), ApiError> {
-        let send = |payload| {
-            let _ = events.send(ActorEvent::Response { id, payload });
-        };
+    async fn egress_tail(&self, req: TailRequest, reply: Reply<'_>) -> Result<(), ApiError> {
+        let send = |p| reply.send(Payload::Egress(p));
         let client = self.sql_route(req.via.as_ref()).await?.client;
         let ws = req.workspace.as_deref();
         let scope = TailScope {
@@ -109,7 +182,7 @@ impl Session {
             sample: SAMPLE,
         };
         loop {
-            send(Payload::EgressPollStarted);
+            send(EgressPayload::PollStarted);
             let as_of_ms = now_ms();
             // The by-destination counts come from the warehouse on every poll: exact, whatever
             // the tail holds.
@@ -127,7 +200,7 @@ impl Session {
             match summary.map_err(sql_error) {
                 Ok((rows, gap)) => {
                     summary_gap = gap;
-                    send(Payload::EgressSummary {
+                    send(EgressPayload::Summary {
                         rows,
                         as_of_ms,
                         window: req.window,
@@ -142,11 +215,11 @@ impl Session {
                 &req.cursor,
                 req.budget,
                 now_ms(),
-                |rows| send(Payload::EgressEvents { events: rows }),
+                |rows| send(EgressPayload::Events { events: rows }),
             )
             .await;
             match poll.map_err(sql_error) {
-                Ok(o) => send(Payload::EgressPolled(Box::new(PollReport {
+                Ok(o) => send(EgressPayload::Polled(Box::new(PollReport {
                     polled_at_ms: now_ms(),
                     per_minute: o.per_minute,
                     total: o.total,
@@ -155,13 +228,13 @@ impl Session {
                     gap: o.gap.or(summary_gap),
                 }))),
                 Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
-                Err(e) => send(Payload::EgressPollFailed {
+                Err(e) => send(EgressPayload::PollFailed {
                     message: e.user_message(),
                     at_ms: now_ms(),
                 }),
             }
             if let Some(message) = summary_failed {
-                send(Payload::EgressPollFailed {
+                send(EgressPayload::PollFailed {
                     message,
                     at_ms: now_ms(),
                 });

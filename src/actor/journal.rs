@@ -1,6 +1,7 @@
 //! The journal feature of the actor: reading the local record of applied changes.
 
 use super::Payload;
+use super::feature::{Feature, Reply};
 use super::session::Session;
 use crate::api::ApiError;
 use crate::journal::JournalEntry;
@@ -29,22 +30,18 @@ impl JournalRequest {
     }
 }
 
-impl Session {
-    pub(super) async fn execute_journal(
-        &self,
-        request: JournalRequest,
-        send: &impl Fn(Payload),
-    ) -> Result<(), ApiError> {
-        match request {
+impl Feature for JournalRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        match self {
             JournalRequest::Read => {
                 // The file is read on a blocking thread, never on the actor's loop.
-                let journal = self.journal.clone();
+                let journal = session.journal.clone();
                 let read = tokio::task::spawn_blocking(move || journal.read_all())
                     .await
                     .map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
                 let (entries, unreadable) =
                     read.map_err(|e| ApiError::Local(format!("reading the journal: {e}")))?;
-                send(Payload::Journal(JournalPayload {
+                reply.send(Payload::Journal(JournalPayload {
                     entries,
                     unreadable,
                 }));

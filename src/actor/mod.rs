@@ -5,6 +5,7 @@
 
 pub mod egress;
 mod egress_route;
+mod feature;
 mod guarded;
 mod journal;
 mod policies;
@@ -16,17 +17,20 @@ mod signin;
 mod workspaces;
 mod writes;
 
+pub use egress::{EgressPayload, EgressRequest, EgressSlot};
 pub use journal::{JournalPayload, JournalRequest};
-pub use policies::{PoliciesPayload, PoliciesRequest};
-pub use principals::{AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest};
+pub use policies::{PoliciesPayload, PoliciesRequest, PoliciesSlot};
+pub use principals::{
+    AssignmentRow, PrincipalWrite, PrincipalsPayload, PrincipalsRequest, PrincipalsSlot,
+};
 pub use rollout::RolloutRequest;
-pub use workspaces::{WorkspacesPayload, WorkspacesRequest};
+pub use workspaces::{WorkspacesPayload, WorkspacesRequest, WorkspacesSlot};
 
 pub use egress_route::EgressVia;
 pub use session::SessionInfo;
 pub use signin::{SignInCommand, SignInEvent};
 
-use crate::api::{ApiError, WorkspaceId};
+use crate::api::ApiError;
 use crate::config::Profile;
 use crate::journal::Journal;
 use session::Session;
@@ -40,21 +44,15 @@ use tokio::task::AbortHandle;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
 
-/// A lane of requests where only the newest matters.
+/// A lane of requests where only the newest matters: one variant per feature, holding that
+/// feature's lanes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Slot {
-    Workspaces,
-    Bindings,
-    Policies,
-    PolicyDetail,
+    Workspaces(WorkspacesSlot),
+    Policies(PoliciesSlot),
     Journal,
-    Warehouses,
-    /// The long-running egress tail; cancelled when the user leaves the pane or pauses.
-    EgressTail,
-    Principals,
-    PrincipalSecrets,
-    PrincipalDetail,
-    Groups,
+    Egress(EgressSlot),
+    Principals(PrincipalsSlot),
     /// `:rollout`: one policy's dry-run report.
     Rollout,
     /// Writes are never cancelled by a newer request: an aborted write could half-apply.
@@ -67,14 +65,7 @@ pub enum Request {
     Workspaces(WorkspacesRequest),
     Policies(PoliciesRequest),
     Journal(JournalRequest),
-    /// The warehouses to read the egress log with (an account profile: of the workspace it
-    /// reads through, picked by the actor).
-    ListWarehouses,
-    /// Read the egress log through this workspace from now on (remembered per profile), and list
-    /// its warehouses.
-    ReadEgressThrough(WorkspaceId),
-    /// Poll the egress log until cancelled.
-    EgressTail(Box<egress::TailRequest>),
+    Egress(EgressRequest),
     Principals(PrincipalsRequest),
     /// `:rollout`: one policy's dry-run denials per destination.
     Rollout(RolloutRequest),
@@ -92,17 +83,11 @@ impl Request {
             Request::Workspaces(r) => r.label(),
             Request::Policies(r) => r.label(),
             Request::Journal(r) => r.label(),
+            Request::Egress(r) => r.label(),
             Request::Principals(r) => r.label(),
             Request::Rollout(r) => r.label(),
             #[cfg(any(test, feature = "test-hooks"))]
             Request::PanicForTest => "panicking on purpose".into(),
-            Request::ListWarehouses => "listing SQL warehouses".into(),
-            Request::ReadEgressThrough(ws) => {
-                format!("listing the SQL warehouses of workspace {ws}")
-            }
-            Request::EgressTail(t) => {
-                format!("tailing the egress log on warehouse {}", t.warehouse_id)
-            }
         }
     }
 }
@@ -130,33 +115,11 @@ pub enum Payload {
     Workspaces(WorkspacesPayload),
     Policies(PoliciesPayload),
     Journal(JournalPayload),
-    Warehouses {
-        list: Vec<crate::api::sql::Warehouse>,
-        /// The workspace they belong to, when an account profile reads through one.
-        via: Option<EgressVia>,
-    },
-    /// A poll of the egress tail started (between polls the tail is idle, not pending).
-    EgressPollStarted,
-    /// New rows of the egress log, one page of a poll (oldest first).
-    EgressEvents {
-        events: Vec<crate::api::egress::EgressEvent>,
-    },
-    /// A poll of the egress tail ended: the warehouse's counts, and how far behind it is.
-    EgressPolled(Box<egress::PollReport>),
-    /// One poll (or the aggregate) failed after its retries; the tail tries again next tick.
-    EgressPollFailed {
-        message: String,
-        at_ms: i64,
-    },
-    /// The by-destination aggregate, computed by the warehouse over the whole window.
-    EgressSummary {
-        rows: Vec<crate::api::egress::DestinationSummary>,
-        as_of_ms: i64,
-        window: crate::api::egress::AggregateWindow,
-    },
+    Egress(EgressPayload),
     Principals(PrincipalsPayload),
     Rollout(Box<crate::api::rollout::RolloutRun>),
-    /// A load finished with rows it could not read (`rows 1,201–1,300 could not be read`).
+    /// A load finished with rows it could not read (`rows 1,201–1,300 could not be read`), in
+    /// any feature.
     LoadGap(String),
 }
 
@@ -347,8 +310,9 @@ async fn run(
                     > = std::sync::Arc::new(move |notice| {
                         let _ = observer_events.send(ActorEvent::Retrying { id, notice });
                     });
+                    let reply = feature::Reply::new(id, &ev);
                     let work =
-                        crate::api::retry::observe(observer, session.execute(id, request, &ev));
+                        crate::api::retry::observe(observer, session.execute(request, reply));
                     // A panic in one request is that request's error, not the app's end.
                     let error = match std::panic::AssertUnwindSafe(work).catch_unwind().await {
                         Ok(result) => result.err(),

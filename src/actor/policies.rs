@@ -2,10 +2,18 @@
 //! `writes.rs`).
 
 use super::Payload;
+use super::feature::{Feature, Reply};
 use super::session::Session;
 use crate::api::network_policies::change::EditOp;
 use crate::api::network_policies::{self, NetworkPolicy};
 use crate::api::{ApiError, PolicyId};
+
+/// The network policies feature's lanes: the newest request of each wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PoliciesSlot {
+    List,
+    Detail,
+}
 
 /// What the policy panes ask for.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,24 +62,20 @@ impl PoliciesRequest {
     }
 }
 
-impl Session {
-    pub(super) async fn execute_policies(
-        &self,
-        request: PoliciesRequest,
-        send: &impl Fn(Payload),
-    ) -> Result<(), ApiError> {
-        let payload = match request {
+impl Feature for PoliciesRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        let payload = match self {
             PoliciesRequest::List => PoliciesPayload::List(
-                network_policies::list(&self.client, self.account_id()?).await?,
+                network_policies::list(&session.client, session.account_id()?).await?,
             ),
             PoliciesRequest::Get(id) => PoliciesPayload::Policy(
-                network_policies::get(&self.client, self.account_id()?, &id).await?,
+                network_policies::get(&session.client, session.account_id()?, &id).await?,
             ),
-            PoliciesRequest::Apply { base, ops } => self.apply_policy_change(*base, ops).await?,
-            PoliciesRequest::Create(p) => self.create_policy(*p).await?,
-            PoliciesRequest::Delete(id) => self.delete_policy(id).await?,
+            PoliciesRequest::Apply { base, ops } => session.apply_policy_change(*base, ops).await?,
+            PoliciesRequest::Create(p) => session.create_policy(*p).await?,
+            PoliciesRequest::Delete(id) => session.delete_policy(id).await?,
         };
-        send(Payload::Policies(payload));
+        reply.send(Payload::Policies(payload));
         Ok(())
     }
 }

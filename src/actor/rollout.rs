@@ -2,6 +2,7 @@
 //! SQL warehouse over a window.
 
 use super::Payload;
+use super::feature::{Feature, Reply};
 use super::session::Session;
 use crate::api::{ApiError, PolicyId};
 
@@ -19,23 +20,19 @@ impl RolloutRequest {
     }
 }
 
-impl Session {
-    pub(super) async fn execute_rollout(
-        &self,
-        request: RolloutRequest,
-        send: &impl Fn(Payload),
-    ) -> Result<(), ApiError> {
-        let RolloutRequest { policy, since_ms } = request;
-        let account = self.account_id()?;
+impl Feature for RolloutRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        let RolloutRequest { policy, since_ms } = self;
+        let account = session.account_id()?;
         let (policy, bound) =
-            crate::api::rollout::bound_policy(&self.client, account, policy.as_str()).await?;
+            crate::api::rollout::bound_policy(&session.client, account, policy.as_str()).await?;
         // The warehouse lives in a workspace: the same one the egress log reads through.
-        let (via, _) = self.egress_warehouses(None).await?;
-        let route = self.sql_route(via.as_ref()).await?;
-        let preferred = self.profile.warehouse_id.as_deref();
+        let (via, _) = session.egress_warehouses(None).await?;
+        let route = session.sql_route(via.as_ref()).await?;
+        let preferred = session.profile.warehouse_id.as_deref();
         let run = crate::api::rollout::report(&route.client, &policy, &bound, since_ms, preferred)
             .await?;
-        send(Payload::Rollout(Box::new(run)));
+        reply.send(Payload::Rollout(Box::new(run)));
         Ok(())
     }
 }

@@ -1,11 +1,11 @@
 //! One connected profile: its API client and credential provider.
 
-use super::{ActorEvent, Payload, Request, RequestId};
+use super::Request;
+use super::feature::{Feature, Reply};
 use crate::api::scim::{self, PageQuery, ScimScope};
 use crate::api::{ApiClient, ApiError};
 use crate::config::{Profile, ProfileKind};
 use std::time::SystemTime;
-use tokio::sync::mpsc::UnboundedSender;
 
 /// What the header shows about the connection. No secrets.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,34 +100,18 @@ impl Session {
         }
     }
 
-    pub async fn execute(
-        &self,
-        id: RequestId,
-        request: Request,
-        events: &UnboundedSender<ActorEvent>,
-    ) -> Result<(), ApiError> {
-        let send = |payload| {
-            let _ = events.send(ActorEvent::Response { id, payload });
-        };
+    /// Carry out one request on this session: each feature's request type does its own.
+    pub async fn execute(&self, request: Request, reply: Reply<'_>) -> Result<(), ApiError> {
         match request {
-            Request::Workspaces(r) => self.execute_workspaces(r, &send).await?,
-            Request::Policies(r) => self.execute_policies(r, &send).await?,
-            Request::Journal(r) => self.execute_journal(r, &send).await?,
-            Request::Rollout(r) => self.execute_rollout(r, &send).await?,
-            Request::Principals(r) => self.execute_principals(r, &send).await?,
+            Request::Workspaces(r) => r.execute(self, reply).await,
+            Request::Policies(r) => r.execute(self, reply).await,
+            Request::Journal(r) => r.execute(self, reply).await,
+            Request::Egress(r) => r.execute(self, reply).await,
+            Request::Principals(r) => r.execute(self, reply).await,
+            Request::Rollout(r) => r.execute(self, reply).await,
             #[cfg(any(test, feature = "test-hooks"))]
             #[allow(clippy::panic, reason = "a test hook, compiled only for tests")]
             Request::PanicForTest => panic!("a deliberate panic for the resilience test"),
-            Request::ListWarehouses => {
-                let (via, list) = self.egress_warehouses(None).await?;
-                send(Payload::Warehouses { list, via });
-            }
-            Request::ReadEgressThrough(ws) => {
-                let (via, list) = self.egress_warehouses(Some(ws)).await?;
-                send(Payload::Warehouses { list, via });
-            }
-            Request::EgressTail(t) => self.egress_tail(id, *t, events).await?,
         }
-        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! binding a workspace to another policy.
 
 use super::Payload;
+use super::feature::{Feature, Reply};
 use super::session::Session;
 use crate::api::workspaces::{self, Workspace};
 use crate::api::{ApiError, PolicyId, WorkspaceId};
@@ -10,6 +11,13 @@ use futures::StreamExt;
 /// Workspace binding reads in flight at once: N calls with no list endpoint
 /// (docs/wire-facts.md §2), kept well under the account rate limits.
 const BINDING_CONCURRENCY: usize = 4;
+
+/// The workspaces feature's lanes: the newest request of each wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkspacesSlot {
+    List,
+    Bindings,
+}
 
 /// What the workspaces pane asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,25 +55,21 @@ impl WorkspacesRequest {
     }
 }
 
-impl Session {
-    pub(super) async fn execute_workspaces(
-        &self,
-        request: WorkspacesRequest,
-        send: &impl Fn(Payload),
-    ) -> Result<(), ApiError> {
-        let send = |p| send(Payload::Workspaces(p));
-        match request {
+impl Feature for WorkspacesRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        let send = |p| reply.send(Payload::Workspaces(p));
+        match self {
             WorkspacesRequest::List => {
-                let list = workspaces::list(&self.client, self.account_id()?).await?;
+                let list = workspaces::list(&session.client, session.account_id()?).await?;
                 send(WorkspacesPayload::List(list));
             }
             WorkspacesRequest::LoadBindings(ids) => {
-                let account = self.account_id()?;
+                let account = session.account_id()?;
                 let mut stream = futures::stream::iter(ids)
                     .map(|ws| async move {
                         (
                             ws,
-                            workspaces::network_option(&self.client, account, ws).await,
+                            workspaces::network_option(&session.client, account, ws).await,
                         )
                     })
                     .buffer_unordered(BINDING_CONCURRENCY);
@@ -82,7 +86,7 @@ impl Session {
                 workspace,
                 policy,
                 expected,
-            } => send(self.bind_workspace(workspace, policy, expected).await?),
+            } => send(session.bind_workspace(workspace, policy, expected).await?),
         }
         Ok(())
     }

@@ -24,6 +24,35 @@ fn same(a: &NetworkPolicy, b: &NetworkPolicy) -> bool {
 }
 
 impl Session {
+    /// The policy as the server holds it after a write; it must hold `expected`, else the error
+    /// says `policy {id} {otherwise}`.
+    async fn read_back(
+        &self,
+        account: &str,
+        id: &PolicyId,
+        expected: &NetworkPolicy,
+        otherwise: &str,
+    ) -> Result<NetworkPolicy, ApiError> {
+        let written = network_policies::get(&self.client, account, id).await?;
+        if !holds(&written, expected) {
+            return Err(ApiError::Local(format!("policy {id} {otherwise}")));
+        }
+        Ok(written)
+    }
+
+    /// Journal a policy write with the versions the server held before and after it.
+    async fn record_policy(
+        &self,
+        action: &str,
+        id: &PolicyId,
+        before: Option<&NetworkPolicy>,
+        after: Option<&NetworkPolicy>,
+    ) {
+        let json = |p: Option<&NetworkPolicy>| p.and_then(|p| serde_json::to_value(p).ok());
+        self.record(action, id.as_str(), None, json(before), json(after))
+            .await;
+    }
+
     pub(super) async fn apply_policy_change(
         &self,
         base: NetworkPolicy,
@@ -65,20 +94,10 @@ impl Session {
         };
         // Verified against the version the landed PUT replaced, not the one first read.
         let draft = apply_all(&before, &ops);
-        let written = network_policies::get(&self.client, account, &id).await?;
-        if !holds(&written, &draft) {
-            return Err(ApiError::Local(format!(
-                "policy {id} was written but the server now holds something else (another change landed at the same moment?): reload with r and review"
-            )));
-        }
-        self.record(
-            "update_policy",
-            id.as_str(),
-            None,
-            serde_json::to_value(&before).ok(),
-            serde_json::to_value(&written).ok(),
-        )
-        .await;
+        let moved = "was written but the server now holds something else (another change landed at the same moment?): reload with r and review";
+        let written = self.read_back(account, &id, &draft, moved).await?;
+        self.record_policy("update_policy", &id, Some(&before), Some(&written))
+            .await;
         Ok(PoliciesPayload::Written(written))
     }
 
@@ -101,20 +120,10 @@ impl Session {
                 _ => return Err(e),
             }
         }
-        let written = network_policies::get(&self.client, account, &id).await?;
-        if !holds(&written, &policy) {
-            return Err(ApiError::Local(format!(
-                "policy {id} was created but reads back different from what was sent"
-            )));
-        }
-        self.record(
-            "create_policy",
-            id.as_str(),
-            None,
-            None,
-            serde_json::to_value(&written).ok(),
-        )
-        .await;
+        let differs = "was created but reads back different from what was sent";
+        let written = self.read_back(account, &id, &policy, differs).await?;
+        self.record_policy("create_policy", &id, None, Some(&written))
+            .await;
         Ok(PoliciesPayload::Written(written))
     }
 
@@ -122,14 +131,8 @@ impl Session {
         let account = self.account_id()?;
         let before = network_policies::get(&self.client, account, &id).await?;
         network_policies::delete(&self.client, account, &id).await?;
-        self.record(
-            "delete_policy",
-            id.as_str(),
-            None,
-            serde_json::to_value(&before).ok(),
-            None,
-        )
-        .await;
+        self.record_policy("delete_policy", &id, Some(&before), None)
+            .await;
         Ok(PoliciesPayload::Deleted(id))
     }
 

@@ -5,7 +5,7 @@ use super::App;
 use super::list::ListState;
 use super::state::{Load, PolicyDetail, View};
 use crate::actor::egress::TailRequest;
-use crate::actor::{Command, Request, Slot};
+use crate::actor::{Command, EgressRequest, EgressSlot, Request, Slot};
 use crate::api::egress::{AggregateWindow, DestinationSummary, EgressEvent};
 use crate::api::egress_poll::PollBudget;
 use crate::api::egress_tail::{DEFAULT_OVERLAP_MS, SharedCursor, TailCursor};
@@ -200,7 +200,10 @@ impl App {
         let e = &self.state.egress;
         if force || e.warehouses_load == Load::NotLoaded {
             self.state.egress.warehouses_load = Load::Loading;
-            self.request(Slot::Warehouses, Request::ListWarehouses);
+            self.request(
+                Slot::Egress(EgressSlot::Warehouses),
+                Request::Egress(EgressRequest::ListWarehouses),
+            );
         } else if !e.paused && (!e.tailing || force) {
             self.start_tail();
         }
@@ -222,7 +225,10 @@ impl App {
             via: e.via.clone(),
             budget: e.budget,
         };
-        self.request(Slot::EgressTail, Request::EgressTail(Box::new(req)));
+        self.request(
+            Slot::Egress(EgressSlot::Tail),
+            Request::Egress(EgressRequest::Tail(Box::new(req))),
+        );
     }
 
     pub(super) fn on_warehouses(
@@ -302,14 +308,18 @@ impl App {
             "the egress log is read through workspace {} ({}) from now on",
             ws.1, ws.0
         ));
-        self.request(Slot::Warehouses, Request::ReadEgressThrough(ws.0));
+        self.request(
+            Slot::Egress(EgressSlot::Warehouses),
+            Request::Egress(EgressRequest::ReadThrough(ws.0)),
+        );
     }
 
     pub(super) fn stop_tail(&mut self) {
         self.state.egress.polling = false;
         if self.state.egress.tailing {
             self.state.egress.tailing = false;
-            self.outbox.push(Command::Cancel(Slot::EgressTail));
+            self.outbox
+                .push(Command::Cancel(Slot::Egress(EgressSlot::Tail)));
         }
     }
 

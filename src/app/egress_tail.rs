@@ -4,6 +4,8 @@
 
 use super::App;
 use super::egress::{EgressState, SPARK_MINUTES};
+use super::state::Load;
+use crate::actor::EgressPayload;
 use crate::actor::egress::PollReport;
 use crate::api::egress::EgressEvent;
 use crate::api::egress_tail::minute_of;
@@ -87,12 +89,41 @@ impl EgressState {
 }
 
 impl App {
-    pub(super) fn on_egress_poll_started(&mut self) {
+    /// An answer of the egress feature (warehouses, or a piece of the tail's poll).
+    pub(super) fn on_egress_payload(&mut self, payload: EgressPayload) {
+        match payload {
+            EgressPayload::Warehouses { list, via } => self.on_warehouses(list, via),
+            EgressPayload::PollStarted => self.on_egress_poll_started(),
+            EgressPayload::Events { events } => self.on_egress_events(events),
+            EgressPayload::Polled(report) => self.on_egress_polled(*report),
+            EgressPayload::PollFailed { message, at_ms } => {
+                self.state.egress.polling = false;
+                self.state.egress.poll_failed = Some((message.clone(), at_ms));
+                self.state.last_error = Some(message);
+            }
+            EgressPayload::Summary {
+                rows,
+                as_of_ms,
+                window,
+            } => {
+                let names = self.workspace_names();
+                let e = &mut self.state.egress;
+                if e.window == window {
+                    e.summary = rows;
+                    e.summary_as_of_ms = Some(as_of_ms);
+                    e.summary_load = Load::Loaded;
+                    e.rebuild(&names);
+                }
+            }
+        }
+    }
+
+    fn on_egress_poll_started(&mut self) {
         self.state.egress.polling = self.state.egress.tailing;
     }
 
     /// One page of new rows.
-    pub(super) fn on_egress_events(&mut self, events: Vec<EgressEvent>) {
+    fn on_egress_events(&mut self, events: Vec<EgressEvent>) {
         let names = self.workspace_names();
         let e = &mut self.state.egress;
         e.ingest(events);
@@ -100,7 +131,7 @@ impl App {
     }
 
     /// A poll ended.
-    pub(super) fn on_egress_polled(&mut self, r: PollReport) {
+    fn on_egress_polled(&mut self, r: PollReport) {
         let e = &mut self.state.egress;
         e.polling = false;
         e.last_poll_ms = Some(r.polled_at_ms);

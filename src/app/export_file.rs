@@ -48,12 +48,7 @@ impl App {
         }
         let policy = match (&self.state.detail.id, self.state.detail.policy.clone()) {
             (Some(d), Some(p)) if d == id => Some(p),
-            _ => self
-                .state
-                .policies
-                .iter()
-                .find(|p| p.id() == id.as_str())
-                .cloned(),
+            _ => self.state.listed_policy(id.as_str()).cloned(),
         };
         let Some(policy) = policy else { return };
         let account = self

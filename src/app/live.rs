@@ -6,7 +6,7 @@
 use super::App;
 use super::state::{Load, View};
 use super::tick::ms_of as ms;
-use crate::actor::{Request, Slot};
+use crate::actor::{PoliciesSlot, Request, Slot, WorkspacesSlot};
 use crate::api::network_policies::NetworkPolicy;
 use std::time::{Duration, SystemTime};
 
@@ -20,9 +20,9 @@ impl App {
             return None;
         }
         match self.state.view {
-            View::Workspaces => Some(Slot::Workspaces),
-            View::Policies => Some(Slot::Policies),
-            View::PolicyDetail => Some(Slot::PolicyDetail),
+            View::Workspaces => Some(Slot::Workspaces(WorkspacesSlot::List)),
+            View::Policies => Some(Slot::Policies(PoliciesSlot::List)),
+            View::PolicyDetail => Some(Slot::Policies(PoliciesSlot::Detail)),
             _ => None,
         }
     }
@@ -58,15 +58,15 @@ impl App {
         // Read again as of now, whatever the answer: a failing server is not hammered.
         self.state.fresh_at.insert(slot, ms(now));
         match slot {
-            Slot::Workspaces => {
+            Slot::Workspaces(WorkspacesSlot::List) => {
                 self.request(
-                    Slot::Workspaces,
+                    Slot::Workspaces(WorkspacesSlot::List),
                     Request::Workspaces(crate::actor::WorkspacesRequest::List),
                 );
             }
-            Slot::Policies => {
+            Slot::Policies(PoliciesSlot::List) => {
                 self.request(
-                    Slot::Policies,
+                    Slot::Policies(PoliciesSlot::List),
                     Request::Policies(crate::actor::PoliciesRequest::List),
                 );
             }
@@ -75,7 +75,7 @@ impl App {
                     && self.state.detail.load != Load::Loading
                 {
                     self.request(
-                        Slot::PolicyDetail,
+                        Slot::Policies(PoliciesSlot::Detail),
                         Request::Policies(crate::actor::PoliciesRequest::Get(id)),
                     );
                 }

@@ -276,12 +276,7 @@ impl App {
     }
 
     fn open_policy(&mut self, id: PolicyId) {
-        let cached = self
-            .state
-            .policies
-            .iter()
-            .find(|p| p.id() == id.as_str())
-            .cloned();
+        let cached = self.state.listed_policy(id.as_str()).cloned();
         self.state.detail = state::PolicyDetail {
             id: Some(id),
             load: if cached.is_some() {

@@ -8,7 +8,17 @@ use super::confirm::Confirm;
 use super::dialog::{Input, InputFor, Pick, PickFor, ShowOnce, TypeToConfirm};
 use crate::api::PolicyId;
 use crate::api::network_policies::NetworkPolicy;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// A scrolled dialog's offset after `code`: `j`/down one line further, `k`/up one line back, any
+/// other key leaves it where it is.
+pub(crate) fn scrolled(code: KeyCode, scroll: u16) -> u16 {
+    match code {
+        KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        _ => scroll,
+    }
+}
 
 /// What a review applies.
 #[derive(Clone, Debug, PartialEq)]

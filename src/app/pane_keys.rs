@@ -50,6 +50,17 @@ pub const EVERYWHERE: &[Action] = &[
 pub(crate) const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
 pub(crate) const FILTER: PaneKey = hint(Action::Filter, "filter", "filter the list (! inverts)");
 
+/// Keys that act on the focused policy, the same in the policy list and in a policy's detail.
+pub(crate) const POLICY_EXPORT: PaneKey =
+    key(Action::Export, "export the policy as Terraform or JSON");
+pub(crate) const POLICY_CLONE: PaneKey = key(Action::Clone, "clone the policy under a new id");
+pub(crate) const POLICY_DELETE: PaneKey = key(Action::Delete, "delete the policy (type its id)");
+pub(crate) const POLICY_BIND: PaneKey = key(Action::Bind, "bind a workspace to the policy");
+pub(crate) const POLICY_ROLLOUT: PaneKey = key(
+    Action::Rollout,
+    "rollout: what enforcing this dry-run policy blocks",
+);
+
 pub(crate) const PRINCIPALS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "open the service principal"),

@@ -229,15 +229,10 @@ impl App {
                 input: offer.input,
                 error: None,
             })),
-            KeyCode::Down | KeyCode::Char('j') => Some(Modal::PasteOffer(Box::new(PasteOffer {
-                scroll: offer.scroll.saturating_add(1),
+            code => Some(Modal::PasteOffer(Box::new(PasteOffer {
+                scroll: super::modal::scrolled(code, offer.scroll),
                 ..offer
             }))),
-            KeyCode::Up | KeyCode::Char('k') => Some(Modal::PasteOffer(Box::new(PasteOffer {
-                scroll: offer.scroll.saturating_sub(1),
-                ..offer
-            }))),
-            _ => Some(Modal::PasteOffer(Box::new(offer))),
         }
     }
 }

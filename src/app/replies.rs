@@ -6,6 +6,7 @@
     reason = "the reply handlers use the same names as the rest of App"
 )]
 use super::*;
+use crate::actor::{EgressSlot, PoliciesSlot, WorkspacesSlot};
 
 impl App {
     pub fn handle_actor_event(&mut self, ev: ActorEvent) {
@@ -90,29 +91,7 @@ impl App {
             Payload::Policies(p) => panes::policies::on_reply(self, id, p),
             Payload::Journal(j) => panes::history::on_reply(self, id, j),
             Payload::Rollout(run) => self.on_rollout(*run),
-            Payload::Warehouses { list, via } => self.on_warehouses(list, via),
-            Payload::EgressPollStarted => self.on_egress_poll_started(),
-            Payload::EgressEvents { events } => self.on_egress_events(events),
-            Payload::EgressPolled(report) => self.on_egress_polled(*report),
-            Payload::EgressPollFailed { message, at_ms } => {
-                self.state.egress.polling = false;
-                self.state.egress.poll_failed = Some((message.clone(), at_ms));
-                self.state.last_error = Some(message);
-            }
-            Payload::EgressSummary {
-                rows,
-                as_of_ms,
-                window,
-            } => {
-                let names = self.workspace_names();
-                let e = &mut self.state.egress;
-                if e.window == window {
-                    e.summary = rows;
-                    e.summary_as_of_ms = Some(as_of_ms);
-                    e.summary_load = Load::Loaded;
-                    e.rebuild(&names);
-                }
-            }
+            Payload::Egress(p) => self.on_egress_payload(p),
             Payload::Principals(p) => self.on_principals_payload(p),
             Payload::LoadGap(message) => self.state.last_error = Some(message),
         }
@@ -126,25 +105,24 @@ impl App {
         self.on_principals_failure(slot, &msg);
         let s = &mut self.state;
         match slot {
-            Slot::Workspaces => s.workspaces_load = Load::Failed(msg.clone()),
-            Slot::Policies => s.policies_load = Load::Failed(msg.clone()),
-            Slot::PolicyDetail => s.detail.load = Load::Failed(msg.clone()),
+            Slot::Workspaces(WorkspacesSlot::List) => s.workspaces_load = Load::Failed(msg.clone()),
+            Slot::Policies(PoliciesSlot::List) => s.policies_load = Load::Failed(msg.clone()),
+            Slot::Policies(PoliciesSlot::Detail) => s.detail.load = Load::Failed(msg.clone()),
             Slot::Journal => s.history.load = Load::Failed(msg.clone()),
             Slot::Rollout => s.rollout.load = Load::Failed(msg.clone()),
             // Nothing pending is dropped: the user can fix the cause and apply again. The
             // write's own entry was already forgotten (by request, so no other write's).
             Slot::Write => {}
-            Slot::Warehouses => s.egress.warehouses_load = Load::Failed(msg.clone()),
-            Slot::EgressTail => {
+            Slot::Egress(EgressSlot::Warehouses) => {
+                s.egress.warehouses_load = Load::Failed(msg.clone());
+            }
+            Slot::Egress(EgressSlot::Tail) => {
                 s.egress.tailing = false;
                 s.egress.polling = false;
                 s.egress.summary_load = Load::Failed(msg.clone());
             }
-            Slot::Bindings
-            | Slot::Principals
-            | Slot::PrincipalSecrets
-            | Slot::PrincipalDetail
-            | Slot::Groups => {}
+            // The principals' own failures are handled above.
+            Slot::Workspaces(WorkspacesSlot::Bindings) | Slot::Principals(_) => {}
         }
         s.last_error_from = Some((slot, msg.clone()));
         s.last_error = Some(msg);

@@ -321,6 +321,11 @@ impl State {
         self.history.entry(data_index)
     }
 
+    /// The listed policy with this id.
+    pub fn listed_policy(&self, id: &str) -> Option<&NetworkPolicy> {
+        self.policies.iter().find(|p| p.id() == id)
+    }
+
     /// The policy as the detail shows it: with pending edits applied.
     pub fn detail_draft(&self) -> Option<NetworkPolicy> {
         let id = self.detail.id.as_ref()?;

@@ -37,15 +37,6 @@ impl TableSort {
             header.to_owned()
         }
     }
-
-    /// A table's headers, the sorted one with its arrow ([`Self::header`]).
-    pub fn headers(&self, headers: &[&str]) -> Vec<String> {
-        headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| self.header(i, h))
-            .collect()
-    }
 }
 
 /// A cell as it sorts: numbers as numbers, then text without case.

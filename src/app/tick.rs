@@ -4,7 +4,7 @@
 
 use super::App;
 use super::state::View;
-use crate::actor::Slot;
+use crate::actor::{EgressSlot, Slot};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Spinner frames while a request is visibly pending.
@@ -45,7 +45,7 @@ impl App {
                 .state
                 .in_flight
                 .values()
-                .any(|(slot, _)| *slot != Slot::EgressTail || self.tail_polling())
+                .any(|(slot, _)| *slot != Slot::Egress(EgressSlot::Tail) || self.tail_polling())
     }
 
     /// How long until something on screen changes by itself; `None` when nothing does, and

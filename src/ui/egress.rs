@@ -8,12 +8,34 @@ use crate::api::sql::format_timestamp_ms;
 use crate::app::egress::{EgressTab, SPARK_MINUTES};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Constraint::{self, Fill, Length};
+use ratatui::layout::{Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 use std::time::UNIX_EPOCH;
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const EVENT_COLUMNS: [Column; 7] = [
+    ("TIME (UTC)", Length(15)),
+    ("WORKSPACE", Length(18)),
+    ("DESTINATION", Fill(3)),
+    ("TYPE", Length(8)),
+    ("ACCESS", Length(8)),
+    ("SOURCE", Length(16)),
+    ("DETAIL", Fill(2)),
+];
+
+const DESTINATION_COLUMNS: [Column; 8] = [
+    ("DESTINATION", Fill(3)),
+    ("TYPE", Length(8)),
+    ("ACCESS", Length(8)),
+    ("COUNT", Length(8)),
+    ("FIRST SEEN", Length(15)),
+    ("LAST SEEN", Length(15)),
+    ("WORKSPACES", Length(10)),
+    ("POLICY", Fill(2)),
+];
 
 fn now_ms(state: &State) -> i64 {
     state
@@ -192,25 +214,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 e.events.len(),
                 load_suffix(&e.summary_load, state.spinner),
             );
-            let headers = [
-                "TIME (UTC)",
-                "WORKSPACE",
-                "DESTINATION",
-                "TYPE",
-                "ACCESS",
-                "SOURCE",
-                "DETAIL",
-            ];
-            let widths = [
-                Constraint::Length(15),
-                Constraint::Length(18),
-                Constraint::Fill(3),
-                Constraint::Length(8),
-                Constraint::Length(8),
-                Constraint::Length(16),
-                Constraint::Fill(2),
-            ];
-            table::render(frame, body, title, &headers, &widths, &e.list, |i| {
+            ListTable::new(title, &EVENT_COLUMNS, &e.list).render(frame, body, |i| {
                 let ev = &e.events[i];
                 let detail = match (&ev.storage_path, &ev.rejection_reason) {
                     (Some(p), Some(r)) => format!("{p} ({r})"),
@@ -249,27 +253,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 e.summary.len(),
                 load_suffix(&e.summary_load, state.spinner),
             );
-            let headers = [
-                "DESTINATION",
-                "TYPE",
-                "ACCESS",
-                "COUNT",
-                "FIRST SEEN",
-                "LAST SEEN",
-                "WORKSPACES",
-                "POLICY",
-            ];
-            let widths = [
-                Constraint::Fill(3),
-                Constraint::Length(8),
-                Constraint::Length(8),
-                Constraint::Length(8),
-                Constraint::Length(15),
-                Constraint::Length(15),
-                Constraint::Length(10),
-                Constraint::Fill(2),
-            ];
-            table::render(frame, body, title, &headers, &widths, &e.dest_list, |i| {
+            let list = &e.dest_list;
+            ListTable::new(title, &DESTINATION_COLUMNS, list).render(frame, body, |i| {
                 let s = &e.summary[i];
                 // The policy that blocked it, as far as the most recent event's workspace tells.
                 let policy = e

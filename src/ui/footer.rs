@@ -1,6 +1,7 @@
 //! The footer: requests in flight and the last error, then the prompt or the key hints.
 
 use super::theme;
+use crate::actor::EgressSlot;
 use crate::app::command::completions;
 use crate::app::keymap::Action;
 use crate::app::pane_keys::footer_for;
@@ -17,7 +18,9 @@ fn status_line(state: &State) -> Line<'static> {
     let pending: Vec<_> = state
         .in_flight
         .iter()
-        .filter(|(_, (slot, _))| !(tail_idle && *slot == crate::actor::Slot::EgressTail))
+        .filter(|(_, (slot, _))| {
+            !(tail_idle && *slot == crate::actor::Slot::Egress(EgressSlot::Tail))
+        })
         .collect();
     if !pending.is_empty() {
         let labels: Vec<String> = pending

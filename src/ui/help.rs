@@ -57,18 +57,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let rows = left.len().max(right.len()) as u16;
     let height = (rows + footer.len() as u16 + 3).min(area.height);
     let width = 150.min(area.width);
-    let [_, mid, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let [_, rect, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width),
-        Constraint::Fill(1),
-    ])
-    .areas(mid);
+    let rect = super::modal::centered(area, width, height);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(" Help ")

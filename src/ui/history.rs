@@ -8,9 +8,19 @@ use crate::app::history::{kind, object_name};
 use crate::app::state::State;
 use crate::journal::JournalEntry;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill, Length};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 6] = [
+    ("TIME", Length(19)),
+    ("PROFILE", Length(14)),
+    ("KIND", Length(9)),
+    ("ACTION", Length(14)),
+    ("OBJECT", Length(24)),
+    ("CHANGE", Fill(1)),
+];
 
 /// What an entry changed, in words.
 pub fn summary(e: &JournalEntry) -> String {
@@ -102,40 +112,23 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         state.history.journal.len(),
         load_suffix(&state.history.load, state.spinner),
     );
-    let headers = ["TIME", "PROFILE", "KIND", "ACTION", "OBJECT", "CHANGE"];
-    let widths = [
-        Constraint::Length(19),
-        Constraint::Length(14),
-        Constraint::Length(9),
-        Constraint::Length(14),
-        Constraint::Length(24),
-        Constraint::Fill(1),
-    ];
-    table::render(
-        frame,
-        area,
-        title,
-        &headers,
-        &widths,
-        &state.history.list,
-        |i| {
-            let Some(e) = state.history_entry(i) else {
-                return TableRow::new(Vec::<String>::new());
-            };
-            TableRow::new(vec![
-                e.time
-                    .chars()
-                    .take(19)
-                    .collect::<String>()
-                    .replace('T', " "),
-                e.profile.clone(),
-                kind(e).to_owned(),
-                short_action(e),
-                object_name(state, e),
-                summary(e),
-            ])
-        },
-    );
+    ListTable::new(title, &COLUMNS, &state.history.list).render(frame, area, |i| {
+        let Some(e) = state.history_entry(i) else {
+            return TableRow::new(Vec::<String>::new());
+        };
+        TableRow::new(vec![
+            e.time
+                .chars()
+                .take(19)
+                .collect::<String>()
+                .replace('T', " "),
+            e.profile.clone(),
+            kind(e).to_owned(),
+            short_action(e),
+            object_name(state, e),
+            summary(e),
+        ])
+    });
 }
 
 /// The action without the kind it names (`deactivate service principal` → `deactivate`).

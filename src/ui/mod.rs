@@ -106,6 +106,20 @@ pub fn message(frame: &mut Frame, area: Rect, title: &str, text: &str) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A list pane whose load failed with nothing to show says so instead of an empty table
+/// (`r` retries); `true` when it did.
+pub fn list_failed(frame: &mut Frame, area: Rect, title: &str, load: &Load, empty: bool) -> bool {
+    let Load::Failed(e) = load else {
+        return false;
+    };
+    if empty {
+        let what = title.to_lowercase();
+        let text = format!("Could not list {what}:\n{e}\n\nPress r to retry.");
+        message(frame, area, title, &text);
+    }
+    empty
+}
+
 /// A short word for a load state, appended to titles.
 pub fn load_suffix(load: &Load, spinner: usize) -> String {
     match load {

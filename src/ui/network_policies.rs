@@ -1,14 +1,27 @@
 //! The Network policies pane (list) and one policy's detail.
 
 use super::{load_suffix, table, theme};
-use crate::api::network_policies::{EnforcementMode, NetworkPolicy, RestrictionMode};
+use crate::actor::PoliciesSlot;
+use crate::api::network_policies::{
+    EnforcementMode, InternetDestination, NetworkPolicy, RestrictionMode,
+};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill, Length};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 6] = [
+    ("ID", Fill(2)),
+    ("RESTRICTION", Length(12)),
+    ("ENFORCEMENT", Length(22)),
+    ("DNS NAMES", Length(10)),
+    ("STORAGE", Length(8)),
+    ("WORKSPACES", Fill(2)),
+];
 
 fn restriction_span(p: &NetworkPolicy) -> Span<'static> {
     match p.restriction_mode() {
@@ -39,15 +52,8 @@ fn enforcement_text(p: &NetworkPolicy) -> String {
 }
 
 pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
-    if let Load::Failed(e) = &state.policies_load
-        && state.policies.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Network policies",
-            &format!("Could not list network policies:\n{e}\n\nPress r to retry."),
-        );
+    let empty = state.policies.is_empty();
+    if super::list_failed(frame, area, "Network policies", &state.policies_load, empty) {
         return;
     }
     let title = table::title(
@@ -55,32 +61,11 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
         &state.policies_list,
         state.policies.len(),
         load_suffix(&state.policies_load, state.spinner)
-            + &super::as_of(state, crate::actor::Slot::Policies),
+            + &super::as_of(state, crate::actor::Slot::Policies(PoliciesSlot::List)),
     );
-    let headers = state.policies_sort.headers(&[
-        "ID",
-        "RESTRICTION",
-        "ENFORCEMENT",
-        "DNS NAMES",
-        "STORAGE",
-        "WORKSPACES",
-    ]);
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Length(22),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Fill(2),
-    ];
-    table::render(
-        frame,
-        area,
-        title,
-        &headers,
-        &widths,
-        &state.policies_list,
-        |i| {
+    ListTable::new(title, &COLUMNS, &state.policies_list)
+        .sorted(state.policies_sort)
+        .render(frame, area, |i| {
             let p = &state.policies[i];
             let bound = state.workspaces_bound_to(p.id());
             let modified = if state
@@ -112,8 +97,7 @@ pub fn render_list(state: &State, frame: &mut Frame, area: Rect) {
                 Line::from(p.storage_destinations().len().to_string()),
                 Line::from(bound_text),
             ])
-        },
-    );
+        });
 }
 
 fn section(lines: &mut Vec<Line<'static>>, title: String) {
@@ -146,6 +130,31 @@ fn removed(lines: &mut Vec<Line<'static>>, texts: impl Iterator<Item = String>) 
     }
 }
 
+/// A list of DNS names: each one as `text` shows it (`+` when the pending change adds it, an
+/// item of the detail), then those the change removes from `base`.
+fn dns_entries(
+    lines: &mut Vec<Line<'static>>,
+    items: &mut Vec<usize>,
+    names: &[InternetDestination],
+    base: &[InternetDestination],
+    text: impl Fn(&InternetDestination) -> String,
+) {
+    let has = |list: &[InternetDestination], name: &str| {
+        list.iter()
+            .any(|d| d.destination.eq_ignore_ascii_case(name))
+    };
+    for d in names {
+        items.push(lines.len());
+        lines.push(entry(text(d), !has(base, &d.destination)));
+    }
+    removed(
+        lines,
+        base.iter()
+            .filter(|d| !has(names, &d.destination))
+            .map(|d| d.destination.clone()),
+    );
+}
+
 /// The detail as lines, and the line of each selectable item (in `detail_items` order).
 pub fn detail_lines(
     state: &State,
@@ -165,34 +174,19 @@ pub fn detail_lines(
             theme::dim(),
         )));
     }
-    let has = |list: &[crate::api::network_policies::InternetDestination], name: &str| {
-        list.iter()
-            .any(|d| d.destination.eq_ignore_ascii_case(name))
-    };
     let dns = p.internet_destinations();
     section(&mut lines, format!("Allowed DNS names ({})", dns.len()));
     if dns.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
-    for d in dns {
-        items.push(lines.len());
+    let base_dns = base.internet_destinations();
+    dns_entries(&mut lines, &mut items, dns, base_dns, |d| {
         // An international name shows its Unicode form next to the punycode the API holds.
-        let text = match crate::api::network_policies::validate::unicode_form(&d.destination) {
+        match crate::api::network_policies::validate::unicode_form(&d.destination) {
             Some(unicode) => format!("{}  ({unicode})", d.destination),
             None => d.destination.clone(),
-        };
-        lines.push(entry(
-            text,
-            !has(base.internet_destinations(), &d.destination),
-        ));
-    }
-    removed(
-        &mut lines,
-        base.internet_destinations()
-            .iter()
-            .filter(|d| !has(dns, &d.destination))
-            .map(|d| d.destination.clone()),
-    );
+        }
+    });
     let storage = p.storage_destinations();
     section(
         &mut lines,
@@ -221,20 +215,10 @@ pub fn detail_lines(
     let blocked = p.blocked_destinations();
     if !blocked.is_empty() || !base.blocked_destinations().is_empty() {
         section(&mut lines, format!("Blocked DNS names ({})", blocked.len()));
-        for d in blocked {
-            items.push(lines.len());
-            lines.push(entry(
-                d.destination.clone(),
-                !has(base.blocked_destinations(), &d.destination),
-            ));
-        }
-        removed(
-            &mut lines,
-            base.blocked_destinations()
-                .iter()
-                .filter(|d| !has(blocked, &d.destination))
-                .map(|d| d.destination.clone()),
-        );
+        let base_blocked = base.blocked_destinations();
+        dns_entries(&mut lines, &mut items, blocked, base_blocked, |d| {
+            d.destination.clone()
+        });
     }
     let dbx = p.databricks_destinations();
     if !dbx.is_empty() {

@@ -3,12 +3,25 @@
 use super::{table, theme};
 use crate::app::principals::{EXPIRY_WARN_DAYS, Expiry, PrincipalsState, SortColumn};
 use crate::app::state::{Load, State};
+use crate::app::table_sort::TableSort;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{self, Fill, Length, Min};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::time::SystemTime;
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+/// The width of each column, in [`SortColumn::ALL`]'s order.
+const WIDTHS: [Constraint; SortColumn::ALL.len()] = [
+    Min(26),
+    Length(36),
+    Length(8),
+    Length(16),
+    Fill(1),
+    Length(8),
+    Length(16),
+];
 
 /// `1,234`.
 pub fn thousands(n: u64) -> String {
@@ -107,45 +120,22 @@ fn title(p: &PrincipalsState, spinner: usize) -> Line<'static> {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let p = &state.principals;
-    if let Load::Failed(e) = &p.load
-        && p.rows.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Service principals",
-            &format!("Could not list service principals:\n{e}\n\nPress r to retry."),
-        );
+    let empty = p.rows.is_empty();
+    if super::list_failed(frame, area, "Service principals", &p.load, empty) {
         return;
     }
-    let headers: Vec<String> = SortColumn::ALL
+    let columns: Vec<Column> = SortColumn::ALL
         .iter()
-        .map(|c| {
-            if *c == p.sort {
-                format!("{} {}", c.header(), if p.descending { "▼" } else { "▲" })
-            } else {
-                c.header().to_owned()
-            }
-        })
+        .map(|c| c.header())
+        .zip(WIDTHS)
         .collect();
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let widths = [
-        Constraint::Min(26),
-        Constraint::Length(36),
-        Constraint::Length(8),
-        Constraint::Length(16),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Length(16),
-    ];
-    table::render(
-        frame,
-        area,
-        title(p, state.spinner),
-        &header_refs,
-        &widths,
-        &p.list,
-        |i| {
+    let sort = TableSort {
+        column: SortColumn::ALL.iter().position(|c| *c == p.sort),
+        descending: p.descending,
+    };
+    ListTable::new(title(p, state.spinner), &columns, &p.list)
+        .sorted(sort)
+        .render(frame, area, |i| {
             let sp = &p.rows[i];
             let active = match sp.active {
                 Some(false) => Span::styled("no", theme::error()),
@@ -160,8 +150,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Line::from(sp.groups.len().to_string()),
                 Line::from(expiry_cell(state.now, p.expiry_of(&sp.id))),
             ])
-        },
-    );
+        });
 }
 
 #[cfg(test)]

@@ -7,10 +7,22 @@ use crate::api::timestamp::format_minute_utc;
 use crate::app::rollout::verdict_words;
 use crate::app::state::{Load, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Constraint::{self, Fill, Length};
+use ratatui::layout::{Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 8] = [
+    ("", Length(3)),
+    ("VERDICT", Length(15)),
+    ("DENIALS", Length(9)),
+    ("TYPE", Length(7)),
+    ("DESTINATION", Fill(3)),
+    ("WS", Length(3)),
+    ("PRODUCTS", Fill(2)),
+    ("LAST SEEN", Length(17)),
+];
 
 fn summary(state: &State) -> Vec<Line<'static>> {
     let r = &state.rollout;
@@ -101,27 +113,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         top,
     );
     let table_title = table::title("Destinations", &r.list, r.rows().len(), String::new());
-    let headers = [
-        "",
-        "VERDICT",
-        "DENIALS",
-        "TYPE",
-        "DESTINATION",
-        "WS",
-        "PRODUCTS",
-        "LAST SEEN",
-    ];
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Length(15),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Fill(3),
-        Constraint::Length(3),
-        Constraint::Fill(2),
-        Constraint::Length(17),
-    ];
-    table::render(frame, body, table_title, &headers, &widths, &r.list, |i| {
+    ListTable::new(table_title, &COLUMNS, &r.list).render(frame, body, |i| {
         let Some(row) = r.row(i) else {
             return TableRow::new(Vec::<String>::new());
         };

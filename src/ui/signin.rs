@@ -6,7 +6,7 @@ use super::theme;
 use crate::app::signin::{Method, Phase, SignIn};
 use crate::app::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -132,18 +132,7 @@ pub fn render(_state: &State, d: &SignIn, frame: &mut Frame, area: Rect) {
     let height = u16::try_from(total + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
-    let [_, mid, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let [_, rect, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width),
-        Constraint::Fill(1),
-    ])
-    .areas(mid);
+    let rect = super::modal::centered(area, width, height);
     frame.render_widget(Clear, rect);
     let title =
         crate::sanitize::terminal_text(&format!(" Sign in again: {} ({}) ", d.profile, d.host))

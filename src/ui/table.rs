@@ -5,6 +5,7 @@
 
 use super::theme;
 use crate::app::list::ListState;
+use crate::app::table_sort::TableSort;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 use ratatui::style::Style;
@@ -96,12 +97,56 @@ fn column_widths(area: Rect, widths: &[Constraint], selection: u16) -> Vec<u16> 
         .collect()
 }
 
+/// A column as a pane declares it: its header beside its width.
+pub type Column<'c> = (&'c str, Constraint);
+
+/// One list view's table: its title, its columns, the sort that marks a header, and the list
+/// whose visible rows it draws.
+pub struct ListTable<'a, 'c> {
+    title: Line<'a>,
+    columns: &'c [Column<'c>],
+    sort: Option<TableSort>,
+    list: &'c ListState,
+}
+
+impl<'a, 'c> ListTable<'a, 'c> {
+    pub fn new(title: Line<'a>, columns: &'c [Column<'c>], list: &'c ListState) -> Self {
+        Self {
+            title,
+            columns,
+            sort: None,
+            list,
+        }
+    }
+
+    /// The sorted column's header carries its arrow ([`TableSort::header`]).
+    pub fn sorted(mut self, sort: TableSort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// Draw the list's visible rows; `row(i)` builds the row for data index `i`.
+    pub fn render(self, frame: &mut Frame, area: Rect, row: impl Fn(usize) -> TableRow<'a>) {
+        let headers: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _))| match self.sort {
+                Some(sort) => sort.header(i, h),
+                None => (*h).to_owned(),
+            })
+            .collect();
+        let widths: Vec<Constraint> = self.columns.iter().map(|&(_, w)| w).collect();
+        render(frame, area, self.title, &headers, &widths, self.list, row);
+    }
+}
+
 /// Draw `list`'s visible rows; `row(i)` builds the row for data index `i`.
-pub fn render<'a>(
+fn render<'a>(
     frame: &mut Frame,
     area: Rect,
     title: Line<'a>,
-    headers: &[impl AsRef<str>],
+    headers: &[String],
     widths: &[Constraint],
     list: &ListState,
     row: impl Fn(usize) -> TableRow<'a>,
@@ -119,8 +164,8 @@ pub fn render<'a>(
         .iter()
         .map(|&i| row(i).into_row(&columns))
         .collect();
-    let header = Row::new(headers.iter().map(|h| Line::from(h.as_ref().to_owned())))
-        .style(theme::column_header());
+    let header =
+        Row::new(headers.iter().map(|h| Line::from(h.clone()))).style(theme::column_header());
     let block = Block::bordered()
         .title(title)
         .title_style(theme::title())

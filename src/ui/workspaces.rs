@@ -1,23 +1,27 @@
 //! The Workspaces pane: one row per workspace of the account, with its bound policy.
 
 use super::{load_suffix, table, theme};
+use crate::actor::WorkspacesSlot;
 use crate::api::workspaces::WorkspaceStatus;
-use crate::app::state::{Binding, Load, State};
+use crate::app::state::{Binding, State};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill, Length};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use table::TableRow;
+use table::{Column, ListTable, TableRow};
+
+const COLUMNS: [Column; 6] = [
+    ("ID", Length(17)),
+    ("NAME", Fill(2)),
+    ("URL", Fill(4)),
+    ("CLOUD / REGION", Length(20)),
+    ("STATUS", Length(13)),
+    ("NETWORK POLICY", Fill(2)),
+];
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    if let Load::Failed(e) = &state.workspaces_load
-        && state.workspaces.is_empty()
-    {
-        super::message(
-            frame,
-            area,
-            "Workspaces",
-            &format!("Could not list workspaces:\n{e}\n\nPress r to retry."),
-        );
+    let empty = state.workspaces.is_empty();
+    if super::list_failed(frame, area, "Workspaces", &state.workspaces_load, empty) {
         return;
     }
     let account_host = state.session.as_ref().map_or("", |s| s.host.as_str());
@@ -26,32 +30,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         &state.workspaces_list,
         state.workspaces.len(),
         load_suffix(&state.workspaces_load, state.spinner)
-            + &super::as_of(state, crate::actor::Slot::Workspaces),
+            + &super::as_of(state, crate::actor::Slot::Workspaces(WorkspacesSlot::List)),
     );
-    let headers = state.workspaces_sort.headers(&[
-        "ID",
-        "NAME",
-        "URL",
-        "CLOUD / REGION",
-        "STATUS",
-        "NETWORK POLICY",
-    ]);
-    let widths = [
-        Constraint::Length(17),
-        Constraint::Fill(2),
-        Constraint::Fill(4),
-        Constraint::Length(20),
-        Constraint::Length(13),
-        Constraint::Fill(2),
-    ];
-    table::render(
-        frame,
-        area,
-        title,
-        &headers,
-        &widths,
-        &state.workspaces_list,
-        |i| {
+    ListTable::new(title, &COLUMNS, &state.workspaces_list)
+        .sorted(state.workspaces_sort)
+        .render(frame, area, |i| {
             let w = &state.workspaces[i];
             let status = w
                 .workspace_status
@@ -83,6 +66,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Line::from(Span::styled(status.to_owned(), status_style)),
                 Line::from(policy),
             ])
-        },
-    );
+        });
 }

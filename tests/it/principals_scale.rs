@@ -7,7 +7,9 @@
 use crate::support;
 
 use crate::support::{Harness, quiet_emulator};
-use dbx_tui::actor::{ActorEvent, Command, Payload, PrincipalsPayload, RequestId, Slot};
+use dbx_tui::actor::{
+    ActorEvent, Command, EgressSlot, Payload, PrincipalsPayload, PrincipalsSlot, RequestId, Slot,
+};
 use dbx_tui::api::scim::ServicePrincipal;
 use dbx_tui::app::state::{Load, View};
 use dbx_tui::emulator::{Emulator, EmulatorOptions};
@@ -39,7 +41,7 @@ async fn intercepted_list(emu: &Emulator) -> (Harness, RequestId) {
         .find_map(|c| match c {
             Command::Send {
                 id,
-                slot: Slot::Principals,
+                slot: Slot::Principals(PrincipalsSlot::List),
                 ..
             } => Some(id),
             _ => None,
@@ -287,7 +289,7 @@ async fn nothing_pending_asks_for_no_timer_and_an_idle_tail_is_not_pending() {
             .state
             .in_flight
             .values()
-            .any(|(s, _)| *s == Slot::EgressTail),
+            .any(|(s, _)| *s == Slot::Egress(EgressSlot::Tail)),
         "the tail is still running"
     );
     assert!(

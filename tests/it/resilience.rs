@@ -5,7 +5,8 @@ use crate::support;
 
 use crossterm::event::Event;
 use dbx_tui::actor::{
-    ActorEvent, Command, PoliciesRequest, Request, RequestId, Slot, WorkspacesRequest,
+    ActorEvent, Command, PoliciesRequest, PoliciesSlot, Request, RequestId, Slot,
+    WorkspacesRequest, WorkspacesSlot,
 };
 use dbx_tui::app::dialog;
 use dbx_tui::app::modal::Modal;
@@ -39,7 +40,7 @@ async fn retries_are_reported_then_succeed() {
     let id = RequestId(1);
     assert!(actor.try_send(Command::Send {
         id,
-        slot: Slot::Workspaces,
+        slot: Slot::Workspaces(WorkspacesSlot::List),
         request: Request::Workspaces(WorkspacesRequest::List)
     }));
     let mut notices = Vec::new();
@@ -113,7 +114,7 @@ async fn a_panic_in_a_request_is_an_error_and_the_actor_keeps_serving() {
     assert!(matches!(next(&mut rx).await, ActorEvent::Connected(Ok(_))));
     assert!(actor.try_send(Command::Send {
         id: RequestId(7),
-        slot: Slot::Policies,
+        slot: Slot::Policies(PoliciesSlot::List),
         request: Request::PanicForTest
     }));
     loop {
@@ -129,7 +130,7 @@ async fn a_panic_in_a_request_is_an_error_and_the_actor_keeps_serving() {
     }
     assert!(actor.try_send(Command::Send {
         id: RequestId(8),
-        slot: Slot::Policies,
+        slot: Slot::Policies(PoliciesSlot::List),
         request: Request::Policies(PoliciesRequest::List)
     }));
     loop {

@@ -3,6 +3,7 @@
 
 use super::{AssignmentRow, PrincipalsPayload, PrincipalsRequest};
 use crate::actor::Payload;
+use crate::actor::feature::{Feature, Reply};
 use crate::actor::session::Session;
 use crate::api::scim_load::{LoadQuery, load_all};
 use crate::api::{ApiError, permissions, scim, workspaces};
@@ -13,22 +14,18 @@ const LIST_CONCURRENCY: usize = 4;
 /// Secret lists (one per visible row) or workspace assignment lists in flight at once.
 const FAN_OUT: usize = 4;
 
-impl Session {
-    pub(in crate::actor) async fn execute_principals(
-        &self,
-        request: PrincipalsRequest,
-        send: &(dyn Fn(Payload) + Send + Sync),
-    ) -> Result<(), ApiError> {
-        let out = |p| send(Payload::Principals(p));
-        match request {
+impl Feature for PrincipalsRequest {
+    async fn execute(self, session: &Session, reply: Reply<'_>) -> Result<(), ApiError> {
+        let out = |p| reply.send(Payload::Principals(p));
+        match self {
             PrincipalsRequest::List { filter } => {
                 let query = LoadQuery {
                     filter,
                     ..LoadQuery::default()
                 };
                 let summary = load_all(
-                    &self.client,
-                    &self.scim_scope(),
+                    &session.client,
+                    &session.scim_scope(),
                     &query,
                     LIST_CONCURRENCY,
                     |rows, progress| {
@@ -48,13 +45,13 @@ impl Session {
                     done: true,
                 });
                 if let Some(gap) = crate::api::sql::describe_gaps(&summary.gaps) {
-                    send(Payload::LoadGap(format!("service principals: {gap}")));
+                    reply.send(Payload::LoadGap(format!("service principals: {gap}")));
                 }
             }
             PrincipalsRequest::Secrets(ids) => {
                 let mut stream = futures::stream::iter(ids)
                     .map(|id| async move {
-                        let r = self.list_secrets(&id).await;
+                        let r = session.list_secrets(&id).await;
                         (id, r)
                     })
                     .buffer_unordered(FAN_OUT);
@@ -66,24 +63,31 @@ impl Session {
                 }
             }
             PrincipalsRequest::Detail(id) => {
-                let sp = scim::get_service_principal(&self.client, &self.scim_scope(), &id).await?;
+                let sp = scim::get_service_principal(&session.client, &session.scim_scope(), &id)
+                    .await?;
                 out(PrincipalsPayload::Detail(sp));
                 out(PrincipalsPayload::Secrets {
                     id: id.clone(),
-                    result: self.list_secrets(&id).await.map_err(|e| e.user_message()),
+                    result: session
+                        .list_secrets(&id)
+                        .await
+                        .map_err(|e| e.user_message()),
                 });
-                let (rows, note) = self.assignments_of(&id).await;
+                let (rows, note) = session.assignments_of(&id).await;
                 out(PrincipalsPayload::Assignments { id, rows, note });
             }
             PrincipalsRequest::Groups => {
-                let groups = scim::list_groups(&self.client, &self.scim_scope(), None).await?;
+                let groups =
+                    scim::list_groups(&session.client, &session.scim_scope(), None).await?;
                 out(PrincipalsPayload::Groups(groups));
             }
-            PrincipalsRequest::Write(w) => out(self.principal_write(w).await?),
+            PrincipalsRequest::Write(w) => out(session.principal_write(w).await?),
         }
         Ok(())
     }
+}
 
+impl Session {
     /// Assignments of one principal over every workspace of the account, read with bounded
     /// concurrency. Done on drill-in (one principal, an account's tens of workspaces), never per
     /// list row.

@@ -13,6 +13,15 @@ use crate::api::scim::{Group, ServicePrincipal};
 use crate::api::secrets::SecretInfo;
 use crate::config::Secret;
 
+/// The service principals feature's lanes: the newest request of each wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalsSlot {
+    List,
+    Secrets,
+    Detail,
+    Groups,
+}
+
 /// What the service-principal pane asks the actor for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PrincipalsRequest {

@@ -237,45 +237,16 @@ impl Session {
                 group_id,
                 group_name,
             } => {
-                scim::add_to_group(&self.client, &scope, &group_id, &id).await?;
-                self.verify_membership(&scope, &id, &group_id, true).await?;
-                self.record(
-                    "add_service_principal_to_group",
-                    &id,
-                    None,
-                    None,
-                    Some(serde_json::json!({ "group_id": group_id, "group": group_name })),
-                )
-                .await;
-                Ok(PrincipalsPayload::Written {
-                    message: format!("added {id} to group {group_name}; verified"),
-                    sp: self.get_sp(&id).await.ok(),
-                    id,
-                    deleted: false,
-                })
+                self.set_membership(&scope, id, (group_id, group_name), true)
+                    .await
             }
             PrincipalWrite::RemoveFromGroup {
                 id,
                 group_id,
                 group_name,
             } => {
-                scim::remove_from_group(&self.client, &scope, &group_id, &id).await?;
-                self.verify_membership(&scope, &id, &group_id, false)
-                    .await?;
-                self.record(
-                    "remove_service_principal_from_group",
-                    &id,
-                    None,
-                    Some(serde_json::json!({ "group_id": group_id, "group": group_name })),
-                    None,
-                )
-                .await;
-                Ok(PrincipalsPayload::Written {
-                    message: format!("removed {id} from group {group_name}; verified"),
-                    sp: self.get_sp(&id).await.ok(),
-                    id,
-                    deleted: false,
-                })
+                self.set_membership(&scope, id, (group_id, group_name), false)
+                    .await
             }
             PrincipalWrite::CreateSecret {
                 id,
@@ -357,20 +328,44 @@ impl Session {
         }
     }
 
-    async fn verify_membership(
+    /// Add the principal to the group (`member`) or take it out, verify the group holds it so,
+    /// and journal the change.
+    async fn set_membership(
         &self,
         scope: &ScimScope,
-        id: &str,
-        group_id: &str,
+        id: String,
+        (group_id, group_name): (String, String),
         member: bool,
-    ) -> Result<(), ApiError> {
-        let g = scim::get_group(&self.client, scope, group_id).await?;
-        let is = g.members.iter().any(|m| m.value.as_deref() == Some(id));
+    ) -> Result<PrincipalsPayload, ApiError> {
+        if member {
+            scim::add_to_group(&self.client, scope, &group_id, &id).await?;
+        } else {
+            scim::remove_from_group(&self.client, scope, &group_id, &id).await?;
+        }
+        let g = scim::get_group(&self.client, scope, &group_id).await?;
+        let is = g
+            .members
+            .iter()
+            .any(|m| m.value.as_deref() == Some(id.as_str()));
         if is != member {
             return Err(ApiError::Local(format!(
                 "group {group_id} membership of {id} did not change as asked; reload with r"
             )));
         }
-        Ok(())
+        let group = Some(serde_json::json!({ "group_id": group_id, "group": group_name }));
+        let (action, before, after, done) = if member {
+            let done = format!("added {id} to group {group_name}");
+            ("add_service_principal_to_group", None, group, done)
+        } else {
+            let done = format!("removed {id} from group {group_name}");
+            ("remove_service_principal_from_group", group, None, done)
+        };
+        self.record(action, &id, None, before, after).await;
+        Ok(PrincipalsPayload::Written {
+            message: format!("{done}; verified"),
+            sp: self.get_sp(&id).await.ok(),
+            id,
+            deleted: false,
+        })
     }
 }

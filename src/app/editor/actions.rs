@@ -4,10 +4,12 @@
 use super::storage::storage_input_text;
 use super::{BindPick, PolicyInput};
 use super::{DetailItem, detail_items};
-use crate::actor::{Request, Slot};
+use crate::actor::{PoliciesSlot, Request, Slot};
 use crate::api::PolicyId;
 use crate::api::network_policies::change::EditOp;
-use crate::api::network_policies::{DryRunProduct, EnforcementMode, RestrictionMode};
+use crate::api::network_policies::{
+    DryRunProduct, EnforcementMode, NetworkPolicy, RestrictionMode,
+};
 use crate::app::App;
 use crate::app::confirm::Confirm;
 use crate::app::dialog::{Deletion, Input, InputFor, Pick, PickFor, TypeToConfirm};
@@ -25,6 +27,17 @@ fn edit(purpose: PolicyInput, text: String) -> Modal {
 }
 
 impl App {
+    /// Record the edit `op` makes of the opened policy's draft, unless writes are refused here.
+    fn push_draft_op(&mut self, op: impl FnOnce(&NetworkPolicy) -> EditOp) {
+        let Some(p) = self.state.detail_draft() else {
+            return;
+        };
+        if self.refuse_write() {
+            return;
+        }
+        self.push_op(op(&p));
+    }
+
     /// Keys of the editing actions, in list and detail views.
     pub(in crate::app) fn perform_edit(&mut self, action: Action) {
         let in_detail = self.state.view == View::PolicyDetail;
@@ -40,47 +53,29 @@ impl App {
                 };
                 self.open_modal(input(purpose));
             }
-            Action::ToggleRestriction if in_detail => {
-                let Some(p) = self.state.detail_draft() else {
-                    return;
-                };
-                if self.refuse_write() {
-                    return;
-                }
+            Action::ToggleRestriction if in_detail => self.push_draft_op(|p| {
                 let mode = match p.restriction_mode() {
                     Some(RestrictionMode::RestrictedAccess) => RestrictionMode::FullAccess,
                     _ => RestrictionMode::RestrictedAccess,
                 };
-                self.push_op(EditOp::SetRestriction { mode });
-            }
-            Action::ToggleEnforcement if in_detail => {
-                let Some(p) = self.state.detail_draft() else {
-                    return;
-                };
-                if self.refuse_write() {
-                    return;
-                }
+                EditOp::SetRestriction { mode }
+            }),
+            Action::ToggleEnforcement if in_detail => self.push_draft_op(|p| {
                 let mode = match p.enforcement_mode() {
                     EnforcementMode::DryRun => EnforcementMode::Enforced,
                     _ => EnforcementMode::DryRun,
                 };
-                self.push_op(EditOp::SetEnforcement { mode });
-            }
-            Action::CycleDryRunProducts if in_detail => {
-                let Some(p) = self.state.detail_draft() else {
-                    return;
-                };
-                if self.refuse_write() {
-                    return;
-                }
+                EditOp::SetEnforcement { mode }
+            }),
+            Action::CycleDryRunProducts if in_detail => self.push_draft_op(|p| {
                 // all products → DBSQL only → ML_SERVING only → all products
                 let products = match p.dry_run_products() {
                     [] => vec![DryRunProduct::Dbsql],
                     [DryRunProduct::Dbsql] => vec![DryRunProduct::MlServing],
                     _ => vec![],
                 };
-                self.push_op(EditOp::SetDryRunProducts { products });
-            }
+                EditOp::SetDryRunProducts { products }
+            }),
             Action::RemoveEntry if in_detail => self.remove_selected(),
             Action::Review => self.open_review(),
             Action::Export => {
@@ -255,7 +250,7 @@ impl App {
         {
             self.state.policies_load = crate::app::state::Load::Loading;
             self.request(
-                Slot::Policies,
+                Slot::Policies(PoliciesSlot::List),
                 Request::Policies(crate::actor::PoliciesRequest::List),
             );
         }

@@ -149,12 +149,7 @@ impl App {
                 });
             }
             PolicyInput::ClonePolicy(from) => {
-                let source = self
-                    .state
-                    .policies
-                    .iter()
-                    .find(|p| p.id() == from.as_str())
-                    .cloned();
+                let source = self.state.listed_policy(from.as_str()).cloned();
                 let mut p = match (&self.state.detail.id, self.state.detail_draft()) {
                     (Some(id), Some(draft)) if *id == from => draft,
                     _ => source?,

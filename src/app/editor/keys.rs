@@ -33,15 +33,10 @@ impl App {
                 ReviewKind::Update(policy) => Some(Modal::Confirm(Confirm::Discard { policy })),
                 ReviewKind::Create(_) => None,
             },
-            KeyCode::Down | KeyCode::Char('j') => Some(Modal::Review {
+            code => Some(Modal::Review {
                 kind,
-                scroll: scroll.saturating_add(1),
+                scroll: crate::app::modal::scrolled(code, scroll),
             }),
-            KeyCode::Up | KeyCode::Char('k') => Some(Modal::Review {
-                kind,
-                scroll: scroll.saturating_sub(1),
-            }),
-            _ => Some(Modal::Review { kind, scroll }),
         }
     }
 

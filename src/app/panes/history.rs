@@ -171,15 +171,10 @@ impl App {
     ) -> Option<Modal> {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => None,
-            KeyCode::Down | KeyCode::Char('j') => Some(Modal::HistoryEntry {
+            code => Some(Modal::HistoryEntry {
                 index,
-                scroll: scroll.saturating_add(1),
+                scroll: crate::app::modal::scrolled(code, scroll),
             }),
-            KeyCode::Up | KeyCode::Char('k') => Some(Modal::HistoryEntry {
-                index,
-                scroll: scroll.saturating_sub(1),
-            }),
-            _ => Some(Modal::HistoryEntry { index, scroll }),
         }
     }
 }

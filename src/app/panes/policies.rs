@@ -1,13 +1,16 @@
 //! `:np`: the account's network policies.
 
 use super::{Pane, PaneInfo};
-use crate::actor::{PoliciesPayload, PoliciesRequest, Request, RequestId, Slot};
+use crate::actor::{PoliciesPayload, PoliciesRequest, PoliciesSlot, Request, RequestId, Slot};
 use crate::api::PolicyId;
 use crate::app::App;
 use crate::app::dialog::PickFor;
 use crate::app::keymap::Action;
 use crate::app::modal::Modal;
-use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
+use crate::app::pane_keys::{
+    FILTER, POLICY_BIND, POLICY_CLONE, POLICY_DELETE, POLICY_EXPORT, POLICY_ROLLOUT, PaneKey,
+    REFRESH, hint, key,
+};
 use crate::app::state::{Load, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,15 +21,12 @@ const KEYS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "open the policy"),
     key(Action::Review, "review the policy's pending change"),
-    key(Action::Export, "export the policy as Terraform or JSON"),
+    POLICY_EXPORT,
     hint(Action::Create, "create", "create a policy"),
-    key(Action::Clone, "clone the policy under a new id"),
-    key(Action::Delete, "delete the policy (type its id)"),
-    key(Action::Bind, "bind a workspace to the policy"),
-    key(
-        Action::Rollout,
-        "rollout: what enforcing this dry-run policy blocks",
-    ),
+    POLICY_CLONE,
+    POLICY_DELETE,
+    POLICY_BIND,
+    POLICY_ROLLOUT,
     hint(Action::SortNext, "sort", "sort by the next column"),
     key(Action::SortReverse, "flip the sort order"),
     REFRESH,
@@ -46,7 +46,10 @@ impl Pane for Policies {
         let s = &mut app.state;
         if s.is_account() && (force || s.policies_load == Load::NotLoaded) {
             s.policies_load = Load::Loading;
-            app.request(Slot::Policies, Request::Policies(PoliciesRequest::List));
+            app.request(
+                Slot::Policies(PoliciesSlot::List),
+                Request::Policies(PoliciesRequest::List),
+            );
         }
     }
     fn perform(&self, app: &mut App, action: Action) {
@@ -75,7 +78,7 @@ pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPa
             for p in &list {
                 app.notice_server_change(p);
             }
-            app.mark_fresh(Slot::Policies);
+            app.mark_fresh(Slot::Policies(PoliciesSlot::List));
             let s = &mut app.state;
             s.policies = list;
             s.policies_load = Load::Loaded;
@@ -94,7 +97,7 @@ pub(in crate::app) fn on_reply(app: &mut App, id: RequestId, payload: PoliciesPa
         }
         PoliciesPayload::Policy(p) => {
             app.notice_server_change(&p);
-            app.mark_fresh(Slot::PolicyDetail);
+            app.mark_fresh(Slot::Policies(PoliciesSlot::Detail));
             app.take_waiting_edits(&p);
             let s = &mut app.state;
             if s.detail.id.as_ref().map(PolicyId::as_str) == Some(p.id()) {

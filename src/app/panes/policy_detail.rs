@@ -2,11 +2,14 @@
 //! pending change (the editing itself lives in `app::editor`).
 
 use super::{Pane, PaneInfo};
-use crate::actor::{Command, PoliciesRequest, Request, Slot};
+use crate::actor::{Command, PoliciesRequest, PoliciesSlot, Request, Slot};
 use crate::app::App;
 use crate::app::editor;
 use crate::app::keymap::Action;
-use crate::app::pane_keys::{PaneKey, REFRESH, hint, key};
+use crate::app::pane_keys::{
+    POLICY_BIND, POLICY_CLONE, POLICY_DELETE, POLICY_EXPORT, POLICY_ROLLOUT, PaneKey, REFRESH,
+    hint, key,
+};
 use crate::app::state::{Load, State, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -46,15 +49,12 @@ const KEYS: &[PaneKey] = &[
         "edit",
         "edit the selected entry (or toggle the selected mode)",
     ),
-    key(Action::Export, "export the policy as Terraform or JSON"),
+    POLICY_EXPORT,
     key(Action::Create, "create a policy"),
-    key(Action::Clone, "clone the policy under a new id"),
-    key(Action::Delete, "delete the policy (type its id)"),
-    key(Action::Bind, "bind a workspace to the policy"),
-    key(
-        Action::Rollout,
-        "rollout: what enforcing this dry-run policy blocks",
-    ),
+    POLICY_CLONE,
+    POLICY_DELETE,
+    POLICY_BIND,
+    POLICY_ROLLOUT,
     REFRESH,
 ];
 
@@ -73,7 +73,7 @@ impl Pane for PolicyDetail {
         {
             s.detail.load = Load::Loading;
             app.request(
-                Slot::PolicyDetail,
+                Slot::Policies(PoliciesSlot::Detail),
                 Request::Policies(PoliciesRequest::Get(id)),
             );
         }
@@ -86,7 +86,8 @@ impl Pane for PolicyDetail {
         }
     }
     fn leave(&self, app: &mut App, _to: View) {
-        app.outbox.push(Command::Cancel(Slot::PolicyDetail));
+        app.outbox
+            .push(Command::Cancel(Slot::Policies(PoliciesSlot::Detail)));
     }
     /// The cursor moves over the detail's items, not a list.
     fn navigate(&self, app: &mut App, action: Action) {

@@ -1,7 +1,9 @@
 //! `:ws`: the account's workspaces, each with the policy bound to it.
 
 use super::{Pane, PaneInfo};
-use crate::actor::{Request, RequestId, Slot, WorkspacesPayload, WorkspacesRequest};
+use crate::actor::{
+    Request, RequestId, Slot, WorkspacesPayload, WorkspacesRequest, WorkspacesSlot,
+};
 use crate::app::App;
 use crate::app::keymap::Action;
 use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
@@ -60,7 +62,7 @@ pub(in crate::app) fn load_list(app: &mut App, force: bool) {
     if s.is_account() && (force || s.workspaces_load == Load::NotLoaded) {
         s.workspaces_load = Load::Loading;
         app.request(
-            Slot::Workspaces,
+            Slot::Workspaces(WorkspacesSlot::List),
             Request::Workspaces(WorkspacesRequest::List),
         );
     }
@@ -92,9 +94,9 @@ pub(in crate::app) fn on_reply(app: &mut App, _id: RequestId, payload: Workspace
             let ids = list.iter().map(|w| w.workspace_id).collect::<Vec<_>>();
             s.set_workspaces(list);
             s.workspaces_load = Load::Loaded;
-            app.mark_fresh(Slot::Workspaces);
+            app.mark_fresh(Slot::Workspaces(WorkspacesSlot::List));
             app.request(
-                Slot::Bindings,
+                Slot::Workspaces(WorkspacesSlot::Bindings),
                 Request::Workspaces(WorkspacesRequest::LoadBindings(ids)),
             );
         }

@@ -3,7 +3,7 @@
 
 use super::dialogs::{confirm, input, pick};
 use super::{DetailItem, PrincipalInput, PrincipalPick, SecretsKnown};
-use crate::actor::{PrincipalWrite, PrincipalsRequest, Request, Slot};
+use crate::actor::{PrincipalWrite, PrincipalsRequest, PrincipalsSlot, Request, Slot};
 use crate::api::scim::ServicePrincipal;
 use crate::api::timestamp::parse_timestamp_ms;
 use crate::app::App;
@@ -140,7 +140,10 @@ impl App {
                 }
                 if self.state.principals.groups_load != Load::Loaded {
                     self.state.principals.groups_load = Load::Loading;
-                    self.request(Slot::Groups, Request::Principals(PrincipalsRequest::Groups));
+                    self.request(
+                        Slot::Principals(PrincipalsSlot::Groups),
+                        Request::Principals(PrincipalsRequest::Groups),
+                    );
                 }
                 let options = self.group_options(&sp);
                 self.open(pick(PrincipalPick::Group { id: sp.id }, options));

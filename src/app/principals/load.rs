@@ -2,7 +2,7 @@
 //! pane or switching profile.
 
 use super::{PrincipalsState, in_principals};
-use crate::actor::{PrincipalsRequest, Request, Slot};
+use crate::actor::{PrincipalsRequest, PrincipalsSlot, Request, Slot};
 use crate::app::App;
 use crate::app::state::{Load, View};
 
@@ -19,7 +19,7 @@ impl App {
                 p.load = Load::Loading;
                 let filter = p.server_filter.clone();
                 self.request(
-                    Slot::Principals,
+                    Slot::Principals(PrincipalsSlot::List),
                     Request::Principals(PrincipalsRequest::List { filter }),
                 );
             }
@@ -33,7 +33,7 @@ impl App {
                     p.secrets.remove(&id);
                 }
                 self.request(
-                    Slot::PrincipalDetail,
+                    Slot::Principals(PrincipalsSlot::Detail),
                     Request::Principals(PrincipalsRequest::Detail(id)),
                 );
             }
@@ -45,9 +45,9 @@ impl App {
     pub(in crate::app) fn leave_principals(&mut self, to: View) {
         if in_principals(self.state.view) && !in_principals(to) {
             for slot in [
-                Slot::Principals,
-                Slot::PrincipalSecrets,
-                Slot::PrincipalDetail,
+                Slot::Principals(PrincipalsSlot::List),
+                Slot::Principals(PrincipalsSlot::Secrets),
+                Slot::Principals(PrincipalsSlot::Detail),
             ] {
                 self.outbox.push(crate::actor::Command::Cancel(slot));
             }
@@ -107,7 +107,7 @@ impl App {
         }
         self.state.principals.secrets_asked = missing.iter().cloned().collect();
         self.request(
-            Slot::PrincipalSecrets,
+            Slot::Principals(PrincipalsSlot::Secrets),
             Request::Principals(PrincipalsRequest::Secrets(missing)),
         );
     }

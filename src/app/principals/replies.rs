@@ -3,7 +3,7 @@
 
 use super::dialogs::confirm;
 use super::{PrincipalDetail, PrincipalPick, SecretsKnown, SortColumn};
-use crate::actor::{PrincipalWrite, PrincipalsPayload, Slot};
+use crate::actor::{PrincipalWrite, PrincipalsPayload, PrincipalsSlot, Slot};
 use crate::app::App;
 use crate::app::dialog::{PickFor, ShowOnce};
 use crate::app::modal::Modal;
@@ -186,15 +186,17 @@ impl App {
     pub(in crate::app) fn on_principals_failure(&mut self, slot: Slot, msg: &str) {
         let p = &mut self.state.principals;
         match slot {
-            Slot::Principals => p.load = Load::Failed(msg.to_owned()),
-            Slot::PrincipalDetail => {
+            Slot::Principals(PrincipalsSlot::List) => p.load = Load::Failed(msg.to_owned()),
+            Slot::Principals(PrincipalsSlot::Detail) => {
                 p.detail.load = Load::Failed(msg.to_owned());
                 if p.detail.assignments.is_none() {
                     p.detail.assignments = Some(Err(msg.to_owned()));
                 }
             }
-            Slot::Groups => p.groups_load = Load::Failed(msg.to_owned()),
-            Slot::PrincipalSecrets => p.secrets_asked.clear(),
+            Slot::Principals(PrincipalsSlot::Groups) => {
+                p.groups_load = Load::Failed(msg.to_owned());
+            }
+            Slot::Principals(PrincipalsSlot::Secrets) => p.secrets_asked.clear(),
             _ => {}
         }
     }
