@@ -1,10 +1,13 @@
 //! Egress log, two paths:
-//! - `tail_real_actor_vs_emulator_process_5000_per_sec`: `dbx-tui emulator --events-per-sec
-//!   5000` runs as its own process; this process runs the real actor and App (`:egress` typed,
-//!   the app's own poll interval and budget) for 90 s and prints, per poll: rows held against
-//!   the warehouse's count of the window, "behind by", the lag of the newest row held, and the
-//!   poll's time; then this process's RSS (VmRSS, VmHWM from /proc/self/status) with the ring
-//!   full at 100,000 events. Targets: not behind, RSS under 150 MB.
+//! - `tail_real_actor_vs_emulator_process_account_at_5000_per_sec`: `dbx-tui emulator
+//!   --events-per-sec 12000` runs as its own process. Its rate is spread over the workspaces of
+//!   all its accounts (AWS, Azure, GCP), so the AWS account this bench tails gets about 5,000
+//!   rows a second; the bench prints the rate it saw. This process runs the real actor and App
+//!   (`:egress` typed, the app's own poll interval and budget) for 90 s and prints, per poll:
+//!   rows held against the warehouse's count of the window, "behind by", the lag of the newest
+//!   row held, and the poll's time; then this process's RSS (VmRSS, VmHWM from
+//!   /proc/self/status) with the ring full at 100,000 events. Targets: the account's rows grow
+//!   at 5,000 a second or more, the tail is never behind, RSS under 150 MB.
 //! - `parse_ingest_frame`: parse 1,000,000 rows as the warehouse returns them, ingest them
 //!   into the capped ring page by page, draw the events view with the cap full. Targets:
 //!   parse >= 500k events/s, frame < 2 ms.
@@ -104,9 +107,12 @@ fn tail_real_actor_vs_emulator_process(rate: u32, run_for: Duration) {
         let mut last_poll = None;
         let mut poll_started: Option<Instant> = None;
         let mut first_total: Option<(u64, Instant)> = None;
+        let mut last_total: Option<(u64, Instant)> = None;
         let mut worst_lag_ms = 0i64;
         let mut worst_behind = 0u64;
-        println!("egress tail at {rate} events/s through the real actor (emulator in its own process):");
+        println!(
+            "egress tail through the real actor (emulator in its own process at {rate} denied rows/s over all its accounts):"
+        );
         while started.elapsed() < run_for {
             for cmd in app.take_commands() {
                 assert!(actor.try_send(cmd), "actor queue full");
@@ -140,16 +146,17 @@ fn tail_real_actor_vs_emulator_process(rate: u32, run_for: Duration) {
                     lag as f64 / 1000.0,
                 );
                 first_total.get_or_insert((total, Instant::now()));
+                last_total = Some((total, Instant::now()));
             }
         }
         let e = &app.state.egress;
         let ids: HashSet<&str> = e.events.iter().map(|x| x.event_id.as_str()).collect();
         assert_eq!(ids.len(), e.events.len(), "a row was held twice");
-        if let Some((t0, at)) = first_total {
-            let grew = e.total.unwrap_or(0).saturating_sub(t0) as f64;
+        if let (Some((t0, at0)), Some((t1, at1))) = (first_total, last_total) {
+            let grew = t1.saturating_sub(t0) as f64;
             println!(
-                "  the window grew {:.0} rows/s (the emulator's real rate); worst lag after the first poll {:.1}s, worst behind {worst_behind}",
-                grew / at.elapsed().as_secs_f64().max(0.001),
+                "  the tailed account's window grew {:.0} rows/s between the first and last poll (target >= 5000); worst lag after the first poll {:.1}s, worst behind {worst_behind}",
+                grew / (at1 - at0).as_secs_f64().max(0.001),
                 worst_lag_ms as f64 / 1000.0
             );
         }
@@ -222,7 +229,7 @@ fn result(offset: usize, now_ms: i64) -> StatementResult {
 }
 
 fn main() {
-    tail_real_actor_vs_emulator_process(5_000, Duration::from_secs(90));
+    tail_real_actor_vs_emulator_process(12_000, Duration::from_secs(90));
     parse_ingest_frame();
 }
 
