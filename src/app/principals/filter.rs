@@ -1,4 +1,5 @@
-//! The pane's local filter (`/`): which rows are visible. Kept cheap at 100,000 rows: each row's
+//! The pane's local filter (`/`): which rows are visible. Every word of the filter must match,
+//! in any order, as in every list (a leading `!` inverts). Kept cheap at 100,000 rows: each row's
 //! lower-cased haystack is computed once when it arrives, and whether it matches the filter is
 //! kept per row. A filter that only grows narrows the rows already visible instead of scanning
 //! them all; going back to a shorter filter (backspace) restores what it matched; a new sort
@@ -26,24 +27,27 @@ pub(super) struct Matched {
     rows: Vec<bool>,
 }
 
-/// One filter's test of a row's haystack, with the search set up once.
+/// One filter's test of a row's haystack: every word must be in it (or, inverted, not all
+/// are), with each word's search set up once.
 struct Test<'n> {
-    finder: Finder<'n>,
-    empty: bool,
+    words: Vec<Finder<'n>>,
     invert: bool,
 }
 
 impl<'n> Test<'n> {
-    fn new(needle: &'n str, invert: bool) -> Self {
+    fn new(filter: &'n str, invert: bool) -> Self {
         Self {
-            finder: Finder::new(needle.as_bytes()),
-            empty: needle.is_empty(),
+            words: filter
+                .split_whitespace()
+                .map(|w| Finder::new(w.as_bytes()))
+                .collect(),
             invert,
         }
     }
 
     fn passes(&self, hay: &str) -> bool {
-        self.empty || self.finder.find(hay.as_bytes()).is_some() != self.invert
+        self.words.is_empty()
+            || self.words.iter().all(|w| w.find(hay.as_bytes()).is_some()) != self.invert
     }
 }
 
@@ -192,6 +196,50 @@ mod tests {
         .unwrap()
     }
 
+    /// As in every other list, each word of the filter must match, in any order and in any
+    /// column (the principals list used to look for the whole text at once).
+    #[test]
+    fn every_word_must_match_in_any_order() {
+        let row = |id: &str, name: &str, ext: Option<&str>| -> ServicePrincipal {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "displayName": name, "externalId": ext, "active": true,
+            }))
+            .unwrap()
+        };
+        let mut p = PrincipalsState::default();
+        p.upsert(vec![
+            row("1", "etl-nightly", Some("prod")),
+            row("2", "etl-nightly", Some("dev")),
+            row("3", "prod-reports", None),
+        ]);
+        let shown = |p: &PrincipalsState| -> Vec<String> {
+            p.list
+                .visible
+                .iter()
+                .map(|&i| p.rows[i].id.clone())
+                .collect()
+        };
+        for (filter, want) in [
+            ("prod etl", vec!["1"]),
+            ("ETL  nightly", vec!["1", "2"]),
+            ("!prod etl", vec!["2", "3"]),
+            ("prod", vec!["1", "3"]),
+            ("   ", vec!["1", "2", "3"]),
+        ] {
+            p.list.filter = filter.into();
+            p.refilter();
+            assert_eq!(shown(&p), want, "{filter:?}");
+        }
+        // A row arriving while the filter is set is held to every word too.
+        p.list.filter = "prod etl".into();
+        p.refilter();
+        p.append_page(vec![
+            row("4", "etl-hourly", Some("prod")),
+            row("5", "etl-x", None),
+        ]);
+        assert_eq!(shown(&p), vec!["1", "4"]);
+    }
+
     /// The kept matches (narrowing, backspace, re-sorting, rows arriving, rows replaced) always
     /// show what a plain filter of the display order shows.
     #[test]
@@ -213,7 +261,7 @@ mod tests {
                     made += k;
                 }
                 2 => {
-                    let c = ['a', 'b', 'c', '-', '1', '!'][next(6) as usize];
+                    let c = ['a', 'b', 'c', '-', '1', ' ', '!'][next(7) as usize];
                     if c != '!' || p.list.filter.is_empty() {
                         p.list.filter.push(c);
                     }
@@ -242,7 +290,10 @@ mod tests {
                 .order
                 .iter()
                 .copied()
-                .filter(|&i| needle.is_empty() || p.hay.get(i).contains(&needle) != invert)
+                .filter(|&i| {
+                    let mut words = needle.split_whitespace().peekable();
+                    words.peek().is_none() || words.all(|w| p.hay.get(i).contains(w)) != invert
+                })
                 .collect();
             assert_eq!(
                 p.list.visible, want,
