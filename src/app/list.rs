@@ -15,31 +15,70 @@ pub struct ListState {
     pub visible: Vec<usize>,
 }
 
+/// Whether `hay` holds `word` (already lower-cased), ignoring case: for ASCII text without
+/// allocating, by looking for the word's first letter in either case and comparing the rest.
+pub fn holds_word(hay: &str, word: &str) -> bool {
+    if !hay.is_ascii() || !word.is_ascii() {
+        return hay.to_lowercase().contains(word);
+    }
+    let (h, w) = (hay.as_bytes(), word.as_bytes());
+    let Some((&first, rest)) = w.split_first() else {
+        return true;
+    };
+    if h.len() < w.len() {
+        return false;
+    }
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), &h[..=h.len() - w.len()])
+        .any(|at| h[at + 1..at + w.len()].eq_ignore_ascii_case(rest))
+}
+
 impl ListState {
     /// Recompute `visible` from one haystack per row, keeping the selected row when it survives.
     pub fn rebuild<'a>(&mut self, haystacks: impl Iterator<Item = &'a str>) {
+        let haystacks: Vec<&str> = haystacks.collect();
+        self.rebuild_by(haystacks.len(), |i, words| {
+            words.iter().all(|w| holds_word(haystacks[i], w))
+        });
+    }
+
+    /// Recompute `visible` for `rows` rows, where `holds(row, words)` says whether a row holds
+    /// every one of the filter's (lower-cased) words; keeps the selected row when it survives.
+    /// For a list too large to build one haystack string per row at each key.
+    pub fn rebuild_by(&mut self, rows: usize, holds: impl Fn(usize, &[&str]) -> bool) {
+        self.rebuild_among(0..rows, holds);
+    }
+
+    /// [`Self::rebuild_by`] over the given rows only (in display order): those a wider filter
+    /// let through, when the filter only grew.
+    pub fn rebuild_among(
+        &mut self,
+        rows: impl IntoIterator<Item = usize>,
+        holds: impl Fn(usize, &[&str]) -> bool,
+    ) {
         let previously = self.selected_index();
-        let (needle, invert) = match self.filter.strip_prefix('!') {
-            Some(rest) => (rest.to_lowercase(), true),
-            None => (self.filter.to_lowercase(), false),
-        };
-        // Words match independently, in any order: `/openai prod` finds that domain in prod.
-        let words: Vec<&str> = needle.split_whitespace().collect();
-        self.visible = haystacks
-            .enumerate()
-            .filter(|(_, h)| {
-                if words.is_empty() {
-                    return true;
-                }
-                let h = h.to_lowercase();
-                words.iter().all(|w| h.contains(w)) != invert
-            })
-            .map(|(i, _)| i)
+        let (words, invert) = self.words();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        self.visible = rows
+            .into_iter()
+            .filter(|&i| words.is_empty() || holds(i, &words) != invert)
             .collect();
         self.selected = previously
             .and_then(|p| self.visible.iter().position(|&i| i == p))
             .unwrap_or(0);
         self.clamp();
+    }
+
+    /// The filter's words, lower-cased (each must match, in any order: `/openai prod` finds
+    /// that domain in prod), and whether a leading `!` inverts them.
+    pub fn words(&self) -> (Vec<String>, bool) {
+        let (needle, invert) = match self.filter.strip_prefix('!') {
+            Some(rest) => (rest.to_lowercase(), true),
+            None => (self.filter.to_lowercase(), false),
+        };
+        (
+            needle.split_whitespace().map(str::to_owned).collect(),
+            invert,
+        )
     }
 
     /// The data index of the selected row.
@@ -97,6 +136,34 @@ impl ListState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The allocation-free test equals lower-casing the text and searching it: letters in any
+    /// case, a word at the very end, longer than the text, empty, and non-ASCII text.
+    #[test]
+    fn holds_word_equals_searching_the_lowercased_text() {
+        let hays = [
+            "API.OpenAI.com",
+            "openai",
+            "x",
+            "",
+            "DRY_RUN_DENIAL",
+            "Zürich-Prod",
+            "ΟΔΟΣ",
+            "a-b-c",
+        ];
+        let words = [
+            "openai", "com", "", "x", "run_d", "zü", "prod", "οδοσ", "b-c", "c-", "aa",
+        ];
+        for h in hays {
+            for w in words {
+                assert_eq!(
+                    holds_word(h, w),
+                    h.to_lowercase().contains(w),
+                    "{h:?} holds {w:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn filter_keeps_selection_and_inverts() {
