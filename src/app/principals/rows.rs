@@ -78,8 +78,9 @@ impl PrincipalsState {
         else {
             return;
         };
-        // A server's total is a claim, not a size to trust blindly.
-        let more = more.min(1 << 21);
+        // A server's total is a claim, not a size to trust: beyond this many rows the vectors
+        // grow as usual (a total of a billion must not reserve gigabytes).
+        let more = more.min(250_000);
         self.rows.reserve(more);
         self.hay.reserve(more);
         self.sort_name.reserve(more);
@@ -174,6 +175,18 @@ impl PrincipalsState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A load's announced total reserves room once, but a claim of a trillion rows reserves no
+    /// more than a bounded number of them.
+    #[test]
+    fn an_announced_total_reserves_room_within_a_bound() {
+        let mut p = PrincipalsState::default();
+        p.reserve_for(Some(120_000));
+        assert!(p.rows.capacity() >= 120_000);
+        let mut p = PrincipalsState::default();
+        p.reserve_for(Some(1_000_000_000_000));
+        assert!((250_000..500_000).contains(&p.rows.capacity()));
+    }
 
     /// The one-allocation sort key equals the lower-cased name it replaces, non-ASCII names
     /// (a final sigma, a dotted capital I) included.

@@ -201,10 +201,9 @@ impl PrincipalsState {
     /// Sort every row by the current column (ties by id, ascending either way). The ascending
     /// order of each column is computed once and kept until a row changes (the expiry column's
     /// depends on the secrets read so far, so it is built each time from the id order);
-    /// descending is that
-    /// order's runs of equal keys backwards, a pass over the rows. Runs when the sort changes,
-    /// when a load settles and on a single-row write; never per page while a load streams in
-    /// (those rows are appended in arrival order).
+    /// descending is that order's runs of equal keys backwards, a pass over the rows. Runs when
+    /// the sort changes, when a load settles and on a single-row write; never per page while a
+    /// load streams in (those rows are appended in arrival order).
     pub fn resort(&mut self) {
         let slot = self.sort.index();
         let asc = if self.sort == SortColumn::Expiry {
