@@ -8,33 +8,9 @@ use crate::support;
 use dbx_tui::api::egress_poll::PollBudget;
 use dbx_tui::api::sql::{StatementRequest, execute};
 use dbx_tui::api::timestamp::format_timestamp_ms;
-use dbx_tui::emulator::Emulator;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use support::{Harness, quiet_emulator};
-
-/// A client of the workspace the app reads the log through, as the app's own client.
-async fn warehouse_client(h: &Harness, emu: &Emulator) -> dbx_tui::api::ApiClient {
-    let p = support::profiles(emu).remove(0);
-    let via = h.app.state.egress.via.clone().unwrap();
-    let account = dbx_tui::api::ApiClient::new(
-        dbx_tui::api::client::http_client(),
-        &emu.base_url(),
-        dbx_tui::auth::provider_for(&p).unwrap(),
-    );
-    let target =
-        dbx_tui::api::workspaces::get(&account, p.account_id.as_deref().unwrap(), via.workspace_id)
-            .await
-            .unwrap();
-    let (wp, auth, headers) =
-        dbx_tui::auth::cross_workspace::workspace_credential(&p, &target).unwrap();
-    dbx_tui::api::ApiClient::new(
-        dbx_tui::api::client::http_client(),
-        wp.host.as_deref().unwrap(),
-        auth,
-    )
-    .with_headers(headers)
-}
 
 async fn rows(c: &dbx_tui::api::ApiClient, wh: &str, sql: &str) -> Vec<Vec<Option<String>>> {
     let req = StatementRequest::new(sql, wh);
@@ -105,7 +81,7 @@ async fn a_fast_log_reaches_the_app_once_each_and_the_counts_are_the_warehouses(
     // Every row is recent: the sparkline's 30 minutes hold them all.
     assert_eq!(e.per_minute.iter().sum::<u64>(), server_rows);
     let wh = e.warehouse.clone().unwrap();
-    let c = warehouse_client(&h, &emu).await;
+    let c = h.egress_workspace_client(&emu).await;
     let by_dest: HashMap<String, u64> = rows(
         &c,
         &wh,

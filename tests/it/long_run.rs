@@ -81,26 +81,8 @@ async fn the_tail_loses_and_doubles_nothing_through_faults() {
 
     // Every row the warehouse holds, fetched with the app's own client.
     let wh = h.app.state.egress.warehouse.clone().unwrap();
-    let p = support::profiles(&emu).remove(0);
     // Through the workspace the app reads through, with a token minted for it.
-    let via = h.app.state.egress.via.clone().unwrap();
-    let account = dbx_tui::api::ApiClient::new(
-        dbx_tui::api::client::http_client(),
-        &emu.base_url(),
-        dbx_tui::auth::provider_for(&p).unwrap(),
-    );
-    let target =
-        dbx_tui::api::workspaces::get(&account, p.account_id.as_deref().unwrap(), via.workspace_id)
-            .await
-            .unwrap();
-    let (wp, auth, headers) =
-        dbx_tui::auth::cross_workspace::workspace_credential(&p, &target).unwrap();
-    let c = dbx_tui::api::ApiClient::new(
-        dbx_tui::api::client::http_client(),
-        wp.host.as_deref().unwrap(),
-        auth,
-    )
-    .with_headers(headers);
+    let c = h.egress_workspace_client(&emu).await;
     let req = StatementRequest::new("SELECT event_id FROM system.access.outbound_network", &wh);
     let all = execute(&c, &req, &tokio_util::sync::CancellationToken::new())
         .await

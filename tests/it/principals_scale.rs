@@ -112,14 +112,7 @@ async fn pages_in_any_order_show_as_they_come_and_end_sorted() {
         sorted_ids(&all, |s| s.application_id.clone().unwrap_or_default())
     );
     h.type_keys("O");
-    let mut desc: Vec<&ServicePrincipal> = all.iter().collect();
-    desc.sort_by(|a, b| {
-        b.application_id
-            .cmp(&a.application_id)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let desc: Vec<String> = desc.into_iter().map(|s| s.id.clone()).collect();
-    assert_eq!(visible_ids(&h), desc);
+    assert_eq!(visible_ids(&h), by_application_id_descending(all.iter()));
 }
 
 #[tokio::test]
@@ -207,14 +200,10 @@ async fn a_sort_change_while_pages_arrive_ends_right() {
     assert_eq!(h.app.state.principals.load, Load::Loaded);
     assert!(!h.screen().contains("in arrival order"));
     // The end: by application id descending (ties by id ascending), filtered.
-    let mut desc: Vec<&ServicePrincipal> = all.iter().filter(|s| app00.contains(&s.id)).collect();
-    desc.sort_by(|a, b| {
-        b.application_id
-            .cmp(&a.application_id)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let desc: Vec<String> = desc.into_iter().map(|s| s.id.clone()).collect();
-    assert_eq!(visible_ids(&h), desc);
+    assert_eq!(
+        visible_ids(&h),
+        by_application_id_descending(all.iter().filter(|s| app00.contains(&s.id)))
+    );
     // Settled: the filter widened back (`app-0`, which every row holds) and the order flipped
     // again agree with a plain sort of every row.
     h.key(crossterm::event::KeyCode::Char('/'));
@@ -315,4 +304,18 @@ async fn nothing_pending_asks_for_no_timer_and_an_idle_tail_is_not_pending() {
         "{:?}",
         h.app.next_tick(now)
     );
+}
+
+/// The ids of `rows` by application id descending, ties by id ascending (the app's `O` on that
+/// column).
+fn by_application_id_descending<'a>(
+    rows: impl Iterator<Item = &'a ServicePrincipal>,
+) -> Vec<String> {
+    let mut rows: Vec<&ServicePrincipal> = rows.collect();
+    rows.sort_by(|a, b| {
+        b.application_id
+            .cmp(&a.application_id)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    rows.into_iter().map(|s| s.id.clone()).collect()
 }

@@ -9,13 +9,11 @@ use crate::support::Harness;
 use crossterm::event::KeyCode;
 use dbx_tui::actor::SignInEvent;
 use dbx_tui::app::App;
-use dbx_tui::app::keymap::Keymap;
 use dbx_tui::app::modal::Modal;
 use dbx_tui::app::signin::Phase;
 use dbx_tui::auth::u2m::SessionFailure;
 use dbx_tui::config::{Profile, ProfileSource};
 use dbx_tui::emulator::{Emulator, EmulatorOptions};
-use dbx_tui::journal::Journal;
 use reqwest::header::LOCATION;
 use std::time::Duration;
 
@@ -36,19 +34,7 @@ async fn harness(emu: &Emulator) -> Harness {
     p.host = Some(emu.base_url());
     p.account_id = Some(emu.accounts()[0].account_id.clone());
     p.auth_type = Some("external-browser".into());
-    let dir = tempfile::tempdir().unwrap();
-    let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
-    let mut app = App::new(vec![p], Keymap::default());
-    app.state.size = (120, 40);
-    app.connect("me");
-    let mut h = Harness {
-        app,
-        actor,
-        events,
-        dir,
-    };
-    h.settle().await;
-    h
+    Harness::on(vec![p], "me", (120, 40)).await
 }
 
 fn sign_in_needed(app: &App) -> Option<SessionFailure> {
@@ -305,18 +291,7 @@ async fn a_databricks_cli_login_names_the_command_and_r_retries() {
         "databricks_cli_path".into(),
         script.to_str().unwrap().to_owned(),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
-    let mut app = App::new(vec![p], Keymap::default());
-    app.state.size = (140, 40);
-    app.connect("cli");
-    let mut h = Harness {
-        app,
-        actor,
-        events,
-        dir,
-    };
-    h.settle().await;
+    let mut h = Harness::on(vec![p], "cli", (140, 40)).await;
     assert_eq!(sign_in_needed(&h.app), Some(SessionFailure::Expired));
     assert!(
         h.screen()

@@ -103,12 +103,18 @@ impl Harness {
     }
 
     pub async fn new(emu: &Emulator) -> Harness {
+        Harness::on(profiles(emu), "demo-aws", (120, 40)).await
+    }
+
+    /// The app on these profiles, connected to `name`, drawn at `size`, its files (journal,
+    /// exports) in a directory of its own; returns once the first answers are in.
+    pub async fn on(profiles: Vec<Profile>, name: &str, size: (u16, u16)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let (actor, events) = dbx_tui::actor::spawn(Journal::at(dir.path().join("journal.jsonl")));
-        let mut app = App::new(profiles(emu), Keymap::default());
-        app.state.size = (120, 40);
+        let mut app = App::new(profiles, Keymap::default());
+        app.state.size = size;
         app.state.export_dir = dir.path().to_path_buf();
-        app.connect("demo-aws");
+        app.connect(name);
         let mut h = Harness {
             app,
             actor,
@@ -117,6 +123,33 @@ impl Harness {
         };
         h.settle().await;
         h
+    }
+
+    /// A client of the workspace the app reads the egress log through, authenticated as the
+    /// app's own (first) profile would be there.
+    pub async fn egress_workspace_client(&self, emu: &Emulator) -> dbx_tui::api::ApiClient {
+        let p = profiles(emu).remove(0);
+        let via = self.app.state.egress.via.clone().unwrap();
+        let account = dbx_tui::api::ApiClient::new(
+            dbx_tui::api::client::http_client(),
+            &emu.base_url(),
+            dbx_tui::auth::provider_for(&p).unwrap(),
+        );
+        let target = dbx_tui::api::workspaces::get(
+            &account,
+            p.account_id.as_deref().unwrap(),
+            via.workspace_id,
+        )
+        .await
+        .unwrap();
+        let (wp, auth, headers) =
+            dbx_tui::auth::cross_workspace::workspace_credential(&p, &target).unwrap();
+        dbx_tui::api::ApiClient::new(
+            dbx_tui::api::client::http_client(),
+            wp.host.as_deref().unwrap(),
+            auth,
+        )
+        .with_headers(headers)
     }
 
     pub fn journal(&self) -> Journal {

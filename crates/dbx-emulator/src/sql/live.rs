@@ -3,7 +3,7 @@
 //! slow insert or a late wake-up is made up at the next tick instead of lost, and a test drives
 //! the rate by moving the clock instead of sleeping.
 
-use super::{Shared, egress_events, lock, lock_sql, policy_snapshot, with_targets};
+use super::{Shared, egress_events};
 use egress_events::When;
 
 /// At most this much elapsed time is made up in one go (a clock jumped hours ahead by a test
@@ -46,29 +46,23 @@ pub(crate) fn generate_rows(shared: &Shared, rows: usize) -> usize {
     if rows == 0 {
         return 0;
     }
-    let (snapshot, sql) = {
-        let st = lock(shared);
-        (policy_snapshot(&st), st.sql.clone())
-    };
-    let mut sql = lock_sql(&sql);
-    let now_ms = sql.now_ms();
-    let set = with_targets(&mut sql, snapshot);
-    let mut out = Vec::with_capacity(rows);
-    let mut attempts = 0;
-    while out.len() < rows && attempts < rows * MAX_ATTEMPTS_PER_ROW {
-        // Ask for what is missing; most attempts are denied under the demo's policies.
-        let batch = (rows - out.len()).max(16);
-        attempts += batch;
-        let denied = egress_events::generate(&mut sql.rng, &set, batch, When::Live { now_ms });
-        out.extend(denied.into_iter().take(rows - out.len()));
-    }
-    sql.engine.insert(&out);
-    sql.engine.prune(now_ms - super::RETENTION_MS);
-    out.len()
+    super::log_generated(shared, |rng, set, now_ms| {
+        let mut out = Vec::with_capacity(rows);
+        let mut attempts = 0;
+        while out.len() < rows && attempts < rows * MAX_ATTEMPTS_PER_ROW {
+            // Ask for what is missing; most attempts are denied under the demo's policies.
+            let batch = (rows - out.len()).max(16);
+            attempts += batch;
+            let denied = egress_events::generate(rng, set, batch, When::Live { now_ms });
+            out.extend(denied.into_iter().take(rows - out.len()));
+        }
+        out
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{lock, lock_sql};
     use super::*;
     use crate::{Emulator, EmulatorOptions};
 

@@ -27,6 +27,7 @@ use super::EmulatorHandle;
 use super::EmulatorOptions;
 use super::state::{Shared, State, lock};
 use egress_events::{Rng, Target, When, WorkspacePolicy};
+use engine::EventRow;
 
 pub(crate) type SqlShared = Arc<Mutex<SqlState>>;
 
@@ -150,8 +151,13 @@ fn with_targets(
         .collect()
 }
 
-/// Makes `attempts` connection attempts under the live policies; returns the rows logged.
-fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
+/// Logs the rows `make` draws (from the random source, each workspace's live policy and
+/// destinations, and the SQL clock's now), then drops rows past the retention; returns how many
+/// were logged. The one path by which generated rows enter the table.
+pub(crate) fn log_generated(
+    shared: &Shared,
+    make: impl FnOnce(&mut Rng, &[(WorkspacePolicy, Vec<Target>)], i64) -> Vec<EventRow>,
+) -> usize {
     let (snapshot, sql) = {
         let st = lock(shared);
         (policy_snapshot(&st), st.sql.clone())
@@ -159,18 +165,25 @@ fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
     let mut sql = lock_sql(&sql);
     let now_ms = sql.now_ms();
     let set = with_targets(&mut sql, snapshot);
-    let when = if backfill {
-        When::Spread {
-            now_ms,
-            span_ms: BACKFILL_SPAN_MS,
-        }
-    } else {
-        When::Live { now_ms }
-    };
-    let rows = egress_events::generate(&mut sql.rng, &set, attempts, when);
+    let rows = make(&mut sql.rng, &set, now_ms);
     sql.engine.insert(&rows);
     sql.engine.prune(now_ms - RETENTION_MS);
     rows.len()
+}
+
+/// Makes `attempts` connection attempts under the live policies; returns the rows logged.
+fn generate(shared: &Shared, attempts: usize, backfill: bool) -> usize {
+    log_generated(shared, |rng, set, now_ms| {
+        let when = if backfill {
+            When::Spread {
+                now_ms,
+                span_ms: BACKFILL_SPAN_MS,
+            }
+        } else {
+            When::Live { now_ms }
+        };
+        egress_events::generate(rng, set, attempts, when)
+    })
 }
 
 /// Fills the last 7 days and, when a rate is set, keeps logging `rate` denied rows a second in
