@@ -1,7 +1,7 @@
 //! The egress block log: live events or the by-destination view, a blocks-per-minute
 //! sparkline, and how fresh the data is.
 
-use super::principals::thousands;
+use super::thousands;
 use super::{load_suffix, table, theme};
 use crate::api::egress::AccessType;
 use crate::api::sql::format_timestamp_ms;

@@ -41,10 +41,7 @@ fn status_line(state: &State) -> Line<'static> {
     }
     if let Some(n) = state.egress.behind.filter(|_| state.egress.tailing) {
         spans.push(Span::styled(
-            format!(
-                " egress tail behind by {} events",
-                super::principals::thousands(n)
-            ),
+            format!(" egress tail behind by {} events", super::thousands(n)),
             theme::warn(),
         ));
     }

@@ -8,6 +8,7 @@ use crate::support;
 use dbx_tui::api::egress_poll::PollBudget;
 use dbx_tui::api::sql::{StatementRequest, execute};
 use dbx_tui::api::timestamp::format_timestamp_ms;
+use dbx_tui::ui::thousands;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use support::{Harness, quiet_emulator};
@@ -18,19 +19,6 @@ async fn rows(c: &dbx_tui::api::ApiClient, wh: &str, sql: &str) -> Vec<Vec<Optio
         .await
         .unwrap()
         .rows
-}
-
-/// `12,345`, as the app writes counts.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn held_ids(h: &Harness) -> Vec<String> {
