@@ -43,6 +43,7 @@ fn ms(d: Duration) -> f64 {
 
 /// The loader's pages, fetched bare.
 async fn raw_http(base: &str, a: &DemoAccount, rows: usize) -> Duration {
+    dbx_tui::api::client::install_tls_provider();
     let http = reqwest::Client::new();
     let url = format!(
         "{base}/api/2.0/accounts/{}/scim/v2/ServicePrincipals",

@@ -45,26 +45,28 @@ pub struct TestSaKey {
     pub private_pem: String,
 }
 
-/// A 2048-bit RSA key for a Google service account, made now.
+/// A 2048-bit RSA key for a Google service account: one fixed test key per account, from
+/// `tests/fixtures` (made with `openssl genpkey`; they sign nothing outside these tests). The
+/// TLS library, ring, cannot generate RSA keys.
 pub fn sa_key(email: &str) -> TestSaKey {
-    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-    use aws_lc_rs::rsa::{KeyPair, KeySize};
-    use aws_lc_rs::signature::KeyPair as _;
-    let kp = KeyPair::generate(KeySize::Rsa2048).unwrap();
-    let der: Pkcs8V1Der = kp.as_der().unwrap();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-    let lines: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
+    use ring::signature::KeyPair as _;
+    let private_pem = if email.starts_with("ci-runner@") {
+        include_str!("../fixtures/test-sa-ci-runner.pem")
+    } else {
+        include_str!("../fixtures/test-sa-dbx-admin.pem")
+    };
+    let b64: String = private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
         .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let kp = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
     TestSaKey {
         email: email.into(),
         public_der: kp.public_key().as_ref().to_vec(),
-        private_pem: format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            lines.join("\n")
-        ),
+        private_pem: private_pem.to_owned(),
     }
 }
 

@@ -32,7 +32,7 @@ async fn emulator(token_lifetime: Duration) -> Emulator {
 }
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::support::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -290,7 +290,7 @@ async fn code_for(emu: &Emulator, challenge: &str) -> (String, String) {
 }
 
 async fn token(emu: &Emulator, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let r = reqwest::Client::new()
+    let r = crate::support::http()
         .post(format!("{}/oidc/v1/token", emu.base_url()))
         .form(form)
         .send()
@@ -477,7 +477,7 @@ async fn refresh_tokens_rotate_and_a_revoked_login_says_how_to_sign_in_again() {
     let second = keyring::get(&target.keyring_entry()).unwrap();
     assert_ne!(first, second, "the rotated refresh token is stored back");
     // The old one is spent.
-    let r = reqwest::Client::new()
+    let r = crate::support::http()
         .post(format!("{}/v1/token", target.oidc_root()))
         .form(&[
             ("grant_type", "refresh_token"),

@@ -154,7 +154,7 @@ async fn google_service_account_key_id_token_per_audience() {
     // Wrong audience: an ID token minted for localhost used on 127.0.0.1 is refused.
     let other = profile(&text.replace("127.0.0.1", "localhost"), "g");
     let p_other = dbx_tui::auth::provider_for(&other).unwrap();
-    let wrong = ApiClient::new(reqwest::Client::new(), p.host.as_deref().unwrap(), p_other);
+    let wrong = ApiClient::new(crate::support::http(), p.host.as_deref().unwrap(), p_other);
     let err = workspaces::list(&wrong, &acct).await.unwrap_err();
     assert!(err.to_string().contains("audience"), "{err}");
     assert_eq!(err.status(), Some(401));
@@ -343,7 +343,7 @@ fn url_building_keeps_prefix_and_handles_slashes() {
             "https://gw.corp/db/ws1/api/2.0/x",
         ),
     ] {
-        let c = ApiClient::new(reqwest::Client::new(), base, auth.clone());
+        let c = ApiClient::new(crate::support::http(), base, auth.clone());
         assert_eq!(c.url(path), want, "{base} + {path}");
     }
 }

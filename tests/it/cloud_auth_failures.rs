@@ -60,7 +60,7 @@ async fn msi_error(p: &Cached<AzureProvider>) -> AuthError {
     // A guard far above the bound under test: an unbounded attempt fails here, loudly.
     tokio::time::timeout(
         Duration::from_secs(30),
-        p.authorize(&reqwest::Client::new()),
+        p.authorize(&crate::support::http()),
     )
     .await
     .expect("the managed identity attempt is bounded")

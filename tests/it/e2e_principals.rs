@@ -37,7 +37,7 @@ fn sp_active(rt: &tokio::runtime::Runtime, emu: &dbx_tui::emulator::Emulator, na
         a.account_id
     );
     let v: serde_json::Value = rt.block_on(async {
-        reqwest::Client::new()
+        crate::support::http()
             .get(url)
             .query(&[("filter", format!("displayName eq \"{name}\""))])
             .bearer_auth(&a.admin_token)

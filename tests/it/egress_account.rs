@@ -47,7 +47,7 @@ async fn the_accounts_host_serves_no_sql() {
     );
     // The account's static admin token, naming no workspace: also the accounts host.
     let a = emu.accounts().remove(0);
-    let r = reqwest::Client::new()
+    let r = crate::support::http()
         .get(format!("{}/api/2.0/sql/warehouses", emu.base_url()))
         .bearer_auth(&a.admin_token)
         .send()
@@ -62,7 +62,7 @@ async fn the_accounts_host_serves_no_sql() {
 async fn each_account_reads_only_its_own_events() {
     let emu = quiet_emulator().await;
     assert!(emu.handle().generate_egress_events(600) > 0);
-    let http = reqwest::Client::new();
+    let http = crate::support::http();
     let mut seen_accounts = 0;
     for a in emu.accounts() {
         // Workspace ids of this account, from the account API.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 async fn start(opts: EmulatorOptions) -> (Emulator, reqwest::Client) {
     let emu = support::emulator_with(opts).await;
-    (emu, reqwest::Client::new())
+    (emu, crate::support::http())
 }
 
 fn acct(emu: &Emulator, cloud: &str) -> DemoAccount {

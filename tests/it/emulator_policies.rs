@@ -19,7 +19,7 @@ impl Ctx {
         let a = support::aws_account(&emu);
         Ctx {
             emu,
-            c: reqwest::Client::new(),
+            c: crate::support::http(),
             a,
         }
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn setup() -> (Emulator, reqwest::Client, DemoAccount) {
     let emu = support::emulator().await;
     let a = support::aws_account(&emu);
-    (emu, reqwest::Client::new(), a)
+    (emu, crate::support::http(), a)
 }
 
 async fn scim(c: &reqwest::Client, url: &str, token: &str, q: &[(&str, &str)]) -> (u16, Value) {

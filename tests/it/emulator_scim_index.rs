@@ -77,7 +77,7 @@ async fn paging_a_large_account_returns_each_principal_once_across_changes() {
         .into_iter()
         .find(|a| a.cloud == "aws")
         .unwrap();
-    let c = reqwest::Client::new();
+    let c = crate::support::http();
     let url = format!(
         "{}/api/2.0/accounts/{}/scim/v2/ServicePrincipals",
         emu.base_url(),

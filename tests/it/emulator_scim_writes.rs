@@ -25,7 +25,7 @@ impl Ctx {
         let ws = a.workspace_pat.as_ref().map(|p| p.0).unwrap();
         Ctx {
             emu,
-            http: reqwest::Client::new(),
+            http: crate::support::http(),
             a,
             ws,
         }

@@ -76,7 +76,7 @@ async fn the_standalone_emulator_serves_fault_routes_only_with_the_flag() {
             .unwrap();
         let base = line.trim().rsplit(' ').next().unwrap().to_owned();
         let fault = serde_json::json!({"path_prefix": "/x", "kind": {"kind": "malformed"}});
-        let status = reqwest::Client::new()
+        let status = crate::support::http()
             .post(format!("{base}/__emulator/faults"))
             .json(&fault)
             .send()
@@ -137,7 +137,7 @@ async fn the_standalone_emulator_takes_scale_and_fault_flags() {
     };
     // The printed account profile is OAuth M2M (account APIs take no personal access token).
     let account = value("account_id");
-    let minted: serde_json::Value = reqwest::Client::new()
+    let minted: serde_json::Value = crate::support::http()
         .post(format!("{base}/oidc/accounts/{account}/v1/token"))
         .basic_auth(value("client_id"), Some(value("client_secret")))
         .form(&[("grant_type", "client_credentials"), ("scope", "all-apis")])
@@ -149,7 +149,7 @@ async fn the_standalone_emulator_takes_scale_and_fault_flags() {
         .unwrap();
     let token = minted["access_token"].as_str().unwrap().to_owned();
     let url = format!("{base}/api/2.0/accounts/{account}/scim/v2/ServicePrincipals?count=1");
-    let get = || reqwest::Client::new().get(&url).bearer_auth(&token).send();
+    let get = || crate::support::http().get(&url).bearer_auth(&token).send();
     let first = get().await.unwrap().status().as_u16();
     let second: serde_json::Value = get().await.unwrap().json().await.unwrap();
     child.kill().unwrap();

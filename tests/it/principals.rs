@@ -23,7 +23,7 @@ fn account(emu: &Emulator) -> (String, String) {
 async fn get(emu: &Emulator, path: &str) -> (u16, Value) {
     let (acc, token) = account(emu);
     let url = format!("{}/api/2.0/accounts/{acc}{path}", emu.base_url());
-    let resp = reqwest::Client::new()
+    let resp = crate::support::http()
         .get(url)
         .bearer_auth(token)
         .send()

@@ -62,7 +62,7 @@ async fn dialog_url(h: &mut Harness) -> String {
 /// The browser: the authorize page answers with a redirect to the loopback listener, which the
 /// browser follows (with `tamper` applied to it first).
 async fn play_browser(url: &str, tamper: fn(&str) -> String) {
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = crate::support::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -232,7 +232,7 @@ async fn without_a_free_port_the_redirected_address_is_pasted_into_the_dialog() 
     );
     assert!(screen.contains("enter submit"), "{screen}");
     // The browser on another machine: it ends on the redirect, which the person copies.
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = crate::support::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -29,7 +29,7 @@ fn url_on_screen(screen: &str) -> String {
 }
 
 async fn play_browser(url: &str) {
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = crate::support::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

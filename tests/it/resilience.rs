@@ -351,7 +351,7 @@ mod body_faults {
     #[tokio::test]
     async fn the_fault_route_is_off_unless_asked_for() {
         let emu = emulator_with_fault_routes(false).await;
-        let http = reqwest::Client::new();
+        let http = crate::support::http();
         let url = format!("{}/__emulator/faults", emu.base_url());
         let f = serde_json::json!({"path_prefix": "/api/2.0/preview/scim/v2/Me", "kind": {"kind": "malformed"}});
         assert_eq!(http.post(&url).json(&f).send().await.unwrap().status(), 404);
@@ -374,7 +374,7 @@ mod body_faults {
         let path = format!("/api/2.0/accounts/{}/workspaces", a.account_id);
         emu.handle()
             .inject_body_fault(fault(&path, None, FaultKind::Huge { bytes: 64 << 20 }));
-        let body = reqwest::Client::new()
+        let body = crate::support::http()
             .get(format!("{}{path}", emu.base_url()))
             .bearer_auth(&a.admin_token)
             .send()
@@ -394,7 +394,7 @@ mod body_faults {
     #[tokio::test]
     async fn faults_can_be_injected_over_http() {
         let emu = emulator_with_fault_routes(true).await;
-        let http = reqwest::Client::new();
+        let http = crate::support::http();
         let url = format!("{}/__emulator/faults", emu.base_url());
         let f = serde_json::json!({"path_prefix": "/api/2.0/preview/scim/v2/Me", "kind": {"kind": "malformed"}});
         assert_eq!(http.post(&url).json(&f).send().await.unwrap().status(), 204);

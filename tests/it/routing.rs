@@ -36,7 +36,7 @@ async fn a_unified_host_refuses_a_workspace_call_that_names_no_workspace() {
     let emu = unified().await;
     let a = support::aws_account(&emu);
     let (ws, pat) = a.workspace_pat.clone().unwrap();
-    let c = reqwest::Client::new();
+    let c = crate::support::http();
     let me = format!("{}/api/2.0/preview/scim/v2/Me", emu.base_url());
     // Neither a workspace PAT nor an account-wide token lands on some workspace by default.
     for token in [&pat, &a.admin_token] {

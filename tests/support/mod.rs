@@ -26,6 +26,18 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
+/// A plain reqwest client (redirects followed, no timeouts) for tests that talk to the emulator
+/// directly. reqwest is built without a TLS provider of its own, so install the app's first.
+pub fn http() -> reqwest::Client {
+    http_builder().build().unwrap()
+}
+
+/// [`http`]'s builder, for tests that change a setting.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    dbx_tui::api::client::install_tls_provider();
+    reqwest::Client::builder()
+}
+
 /// Account profiles (OAuth M2M) for every emulated account, named `demo-<cloud>`.
 pub fn profiles(emu: &Emulator) -> Vec<Profile> {
     emu.accounts()

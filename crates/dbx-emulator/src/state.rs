@@ -231,7 +231,7 @@ impl State {
 /// secret, useless to recover one.
 pub(crate) fn secret_digest(secret: &str) -> String {
     use std::fmt::Write as _;
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in digest.as_ref() {
         let _ = write!(hex, "{b:02x}");

@@ -33,7 +33,7 @@ impl TlsListener {
         let key = pki_types::PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes())
             .map_err(|e| bad(format!("key PEM: {e}")))?;
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
+            rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
         .map_err(|e| bad(e.to_string()))?

@@ -23,6 +23,18 @@ pub struct ApiClient {
     routing: Option<Arc<super::routing::WorkspaceRouting>>,
 }
 
+/// Makes rustls on `ring` the process's TLS provider, once; every reqwest client needs it.
+/// reqwest is built without a provider of its own (its default, aws-lc, is a long C build),
+/// and a client built before this call would panic. Building a client through this module
+/// calls it; code that builds a bare `reqwest::Client` calls it first.
+pub fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another provider was installed first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// The shared reqwest client: rustls, bounded connect and request times, no redirects.
 /// Infallible: the settings are fixed and valid.
 pub fn http_client() -> reqwest::Client {
@@ -49,6 +61,7 @@ pub fn http_client_for(profile: &crate::config::Profile) -> Result<reqwest::Clie
 /// go along. A Databricks API does not redirect; a 30x is a sign-in page or a private-link
 /// front door, and is reported with its `Location` (see [`redirect_target`]).
 fn build(extra_ca: Option<Vec<reqwest::Certificate>>) -> reqwest::Result<reqwest::Client> {
+    install_tls_provider();
     let mut b = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))

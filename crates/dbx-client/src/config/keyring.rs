@@ -3,8 +3,8 @@
 //! A profile value `keyring:NAME` (for `token`, `client_secret`, any other secret key, or a
 //! `gateway_headers` value) is read from the OS keyring entry with service `dbx-tui` and user
 //! `NAME`. `dbx-tui auth set PROFILE KEY` stores one. The store is keyring-core's default store
-//! when one is set (tests install the mock store), else the platform store of the `keyring`
-//! crate (Secret Service on Linux, Keychain, Windows Credential Manager). When no keyring service
+//! when one is set (tests install the mock store), else the platform store ([`platform_store`]:
+//! the Secret Service on Linux, Keychain, Windows Credential Manager). When no keyring service
 //! runs (a headless box without Secret Service on D-Bus) we say so; never a silent plaintext
 //! fallback.
 
@@ -44,13 +44,39 @@ fn entry(name: &str) -> Result<keyring_core::Entry, KeyringError> {
         return Err(KeyringError::EmptyName);
     }
     if keyring_core::get_default_store().is_none()
-        && let Err(e) = ::keyring::Entry::store_status()
+        && let Err(e) = platform_store()
     {
         return Err(KeyringError::Unavailable {
             reason: describe(e),
         });
     }
     keyring_core::Entry::new(SERVICE, name).map_err(|e| classify(name, e))
+}
+
+/// Installs the platform's store as keyring-core's default, once; the outcome is kept.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn platform_store() -> &'static Result<(), keyring_core::Error> {
+    // The Secret Service on D-Bus, with the same item attributes (`service`, `username`) as the
+    // `keyring` crate's zbus store, so entries stored by either are found by both.
+    static INSTALLED: std::sync::LazyLock<Result<(), keyring_core::Error>> =
+        std::sync::LazyLock::new(|| {
+            let store = dbus_secret_service_keyring_store::Store::new()?;
+            keyring_core::set_default_store(store);
+            Ok(())
+        });
+    &INSTALLED
+}
+
+/// Installs the platform's store as keyring-core's default, once; the outcome is kept.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn platform_store() -> &'static Result<(), keyring_core::Error> {
+    ::keyring::Entry::store_status()
 }
 
 fn describe(e: &keyring_core::Error) -> String {

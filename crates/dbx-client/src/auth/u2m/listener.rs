@@ -168,6 +168,7 @@ mod tests {
         let l = bind(0..=0).await.unwrap();
         let port = l.inner.local_addr().unwrap().port();
         let wait = tokio::spawn(async move { l.next_answer().await });
+        crate::api::client::install_tls_provider();
         let http = reqwest::Client::new();
         let favicon = http
             .get(format!("http://127.0.0.1:{port}/favicon.ico"))

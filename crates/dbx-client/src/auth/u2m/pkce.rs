@@ -1,10 +1,10 @@
 //! PKCE (RFC 7636, method S256) and the `state` value of one sign-in: random, URL-safe, and
 //! never reused.
 
-use aws_lc_rs::digest::{SHA256, digest};
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::digest::{SHA256, digest};
+use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::config::Secret;
 
