@@ -204,23 +204,22 @@ mod tests {
         assert_eq!(sent, 1);
     }
 
+    /// [`run`], expecting the write to land over "base"; returns the number of writes sent.
+    async fn landed(reads: Vec<&'static str>, writes: Vec<Result<(), ApiError>>) -> usize {
+        let (out, sent) = run(reads, writes).await;
+        let written = matches!(out, Ok(Guarded::Written { before: "base" }));
+        assert!(written, "{out:?}");
+        sent
+    }
+
     #[tokio::test]
     async fn a_lost_answer_of_a_write_that_landed_is_success() {
-        let (out, sent) = run(vec!["base", "ours"], vec![Err(http(504))]).await;
-        assert!(
-            matches!(out, Ok(Guarded::Written { before: "base" })),
-            "{out:?}"
-        );
-        assert_eq!(sent, 1);
+        assert_eq!(landed(vec!["base", "ours"], vec![Err(http(504))]).await, 1);
     }
 
     #[tokio::test]
     async fn an_unchanged_server_gets_the_write_again() {
-        let (out, sent) = run(vec!["base", "base"], vec![Err(http(429)), Ok(())]).await;
-        assert!(
-            matches!(out, Ok(Guarded::Written { before: "base" })),
-            "{out:?}"
-        );
+        let sent = landed(vec!["base", "base"], vec![Err(http(429)), Ok(())]).await;
         assert_eq!(sent, 2);
     }
 

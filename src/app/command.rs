@@ -1,6 +1,6 @@
 //! The `:` command line, k9s style.
 
-use super::panes::{ALL_VIEWS, pane};
+use super::panes::{all_views, info};
 use super::state::View;
 
 /// A parsed command.
@@ -74,9 +74,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         Some("q") => Ok(CommandLine::Quit),
         // Any other pane's command shows it (the first view that names it: a list, not its
         // detail).
-        Some(name)
-            if let Some(&view) = ALL_VIEWS.iter().find(|v| pane(**v).info().command == name) =>
-        {
+        Some(name) if let Some(view) = all_views().find(|v| info(*v).command == name) => {
             Ok(CommandLine::Show(view))
         }
         _ => {

@@ -526,11 +526,7 @@ mod tests {
         let filtered = |e: &mut EgressState, filter: &str| -> Vec<String> {
             e.list.filter = filter.into();
             e.rebuild(&names);
-            e.list
-                .visible
-                .iter()
-                .map(|&i| e.events[i].event_id.clone())
-                .collect()
+            e.list.shown(|i| e.events[i].event_id.clone())
         };
         for (filter, want) in [
             ("openai prod", vec!["1"]),

@@ -396,20 +396,14 @@ mod tests {
 
     #[test]
     fn bad_overrides_are_explained() {
-        let mut o = BTreeMap::new();
-        o.insert("explode".to_string(), vec!["x".to_string()]);
-        assert!(
-            Keymap::with_overrides(&o)
-                .unwrap_err()
-                .contains("unknown action")
-        );
-        let mut o = BTreeMap::new();
-        o.insert("quit".to_string(), vec!["hyper-z".to_string()]);
-        assert!(
-            Keymap::with_overrides(&o)
-                .unwrap_err()
-                .contains("unknown key")
-        );
+        for (action, key, says) in [
+            ("explode", "x", "unknown action"),
+            ("quit", "hyper-z", "unknown key"),
+        ] {
+            let o = BTreeMap::from([(action.to_string(), vec![key.to_string()])]);
+            let error = Keymap::with_overrides(&o).unwrap_err();
+            assert!(error.contains(says), "{action} = {key}: {error}");
+        }
     }
 }
 

@@ -90,6 +90,11 @@ impl ListState {
         self.visible.len()
     }
 
+    /// Something of each shown row, in display order (`row` gets the data index).
+    pub fn shown<T>(&self, row: impl FnMut(usize) -> T) -> Vec<T> {
+        self.visible.iter().copied().map(row).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.visible.is_empty()
     }

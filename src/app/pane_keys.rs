@@ -47,6 +47,8 @@ pub const EVERYWHERE: &[Action] = &[
     Action::SignIn,
 ];
 
+pub(crate) const SORT_NEXT: PaneKey = hint(Action::SortNext, "sort", "sort by the next column");
+pub(crate) const SORT_REVERSE: PaneKey = key(Action::SortReverse, "flip the sort order");
 pub(crate) const REFRESH: PaneKey = hint(Action::Refresh, "refresh", "reload this view");
 pub(crate) const FILTER: PaneKey = hint(Action::Filter, "filter", "filter the list (! inverts)");
 
@@ -64,8 +66,8 @@ pub(crate) const POLICY_ROLLOUT: PaneKey = key(
 pub(crate) const PRINCIPALS: &[PaneKey] = &[
     FILTER,
     hint(Action::Open, "open", "open the service principal"),
-    hint(Action::SortNext, "sort", "sort by the next column"),
-    key(Action::SortReverse, "flip the sort order"),
+    SORT_NEXT,
+    SORT_REVERSE,
     hint(
         Action::ToggleActive,
         "(de)activate",
@@ -145,10 +147,8 @@ pub(crate) const EGRESS: &[PaneKey] = &[
 
 /// The keys `view` handles besides [`EVERYWHERE`] (each pane declares its own).
 pub fn pane_keys(view: View) -> &'static [PaneKey] {
-    super::panes::pane(view).info().keys
+    super::panes::info(view).keys
 }
-
-pub use super::panes::ALL_VIEWS;
 
 /// Whether `view` does something with `action`.
 pub fn handles(view: View, action: Action) -> bool {
@@ -157,7 +157,7 @@ pub fn handles(view: View, action: Action) -> bool {
 
 /// Where a view is, in words for a message.
 fn place(view: View) -> &'static str {
-    super::panes::pane(view).info().place
+    super::panes::info(view).place
 }
 
 /// Why `action` does nothing in `view`, and where it does something.
@@ -165,12 +165,14 @@ pub fn not_here(keymap: &Keymap, view: View, action: Action) -> String {
     let key = keymap
         .label(action)
         .unwrap_or_else(|| info(action).name.to_owned());
-    let elsewhere = ALL_VIEWS.iter().filter(|&&v| v != view).find_map(|&v| {
-        pane_keys(v)
-            .iter()
-            .find(|k| k.action == action)
-            .map(|k| (v, k.does))
-    });
+    let elsewhere = super::panes::all_views()
+        .filter(|&v| v != view)
+        .find_map(|v| {
+            pane_keys(v)
+                .iter()
+                .find(|k| k.action == action)
+                .map(|k| (v, k.does))
+        });
     match elsewhere {
         Some((v, does)) => format!("{key} does nothing here; in {}: {does}", place(v)),
         None => format!("{key} does nothing here"),
@@ -215,12 +217,12 @@ mod tests {
     fn every_action_is_handled_somewhere_and_declared_once_per_view() {
         for a in ACTIONS {
             assert!(
-                ALL_VIEWS.iter().any(|&v| handles(v, a.action)),
+                crate::app::panes::all_views().any(|v| handles(v, a.action)),
                 "{} is handled by no view",
                 a.name
             );
         }
-        for v in ALL_VIEWS {
+        for v in crate::app::panes::all_views() {
             let keys = pane_keys(v);
             for (i, k) in keys.iter().enumerate() {
                 assert!(

@@ -30,12 +30,12 @@ pub enum View {
 
 impl View {
     pub fn title(self) -> &'static str {
-        super::panes::pane(self).info().title
+        super::panes::info(self).title
     }
 
     /// The command that opens the view (for the tab strip).
     pub fn command(self) -> &'static str {
-        super::panes::pane(self).info().command
+        super::panes::info(self).command
     }
 }
 

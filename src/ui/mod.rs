@@ -79,12 +79,13 @@ fn scrub(frame: &mut Frame) {
 
 fn render_body(state: &State, frame: &mut Frame, area: Rect) {
     let focused = crate::app::panes::pane(state.view);
-    if focused.info().account_level && state.session.is_some() && !state.is_account() {
+    let info = crate::app::panes::info(state.view);
+    if info.account_level && state.session.is_some() && !state.is_account() {
         let msg = "Workspaces and network policies are account-level.\nThis is a workspace profile: switch to an account profile with :ctx.";
         message(frame, area, state.view.title(), msg);
         return;
     }
-    if state.session.is_none() && !focused.info().works_offline {
+    if state.session.is_none() && !info.works_offline {
         let msg = match (&state.connecting, &state.last_error) {
             (Some(p), _) => format!("Connecting with profile {p}…"),
             (None, Some(e)) => format!("Not connected: {e}\n\nChoose a profile with :ctx."),

@@ -65,11 +65,7 @@ fn page(h: &mut Harness, id: RequestId, rows: Vec<ServicePrincipal>, done: bool)
 
 fn visible_ids(h: &Harness) -> Vec<String> {
     let p = &h.app.state.principals;
-    p.list
-        .visible
-        .iter()
-        .map(|&i| p.rows[i].id.clone())
-        .collect()
+    p.list.shown(|i| p.rows[i].id.clone())
 }
 
 fn sorted_ids(rows: &[ServicePrincipal], key: impl Fn(&ServicePrincipal) -> String) -> Vec<String> {

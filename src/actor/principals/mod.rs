@@ -82,15 +82,12 @@ pub enum PrincipalWrite {
         id: String,
         workspace: WorkspaceId,
     },
-    AddToGroup {
+    /// Add the principal to the group (`member`) or remove it.
+    SetGroupMember {
         id: String,
         group_id: String,
         group_name: String,
-    },
-    RemoveFromGroup {
-        id: String,
-        group_id: String,
-        group_name: String,
+        member: bool,
     },
     /// `rotating`: the secret this one replaces (deleted after a second confirmation).
     CreateSecret {
@@ -122,10 +119,13 @@ impl PrincipalWrite {
             PrincipalWrite::Unassign { id, workspace } => {
                 format!("removing {id} from workspace {workspace}")
             }
-            PrincipalWrite::AddToGroup { id, group_name, .. } => {
-                format!("adding {id} to group {group_name}")
-            }
-            PrincipalWrite::RemoveFromGroup { id, group_name, .. } => {
+            PrincipalWrite::SetGroupMember {
+                id,
+                group_name,
+                member: true,
+                ..
+            } => format!("adding {id} to group {group_name}"),
+            PrincipalWrite::SetGroupMember { id, group_name, .. } => {
                 format!("removing {id} from group {group_name}")
             }
             PrincipalWrite::CreateSecret { id, .. } => format!("creating a secret for {id}"),

@@ -9,6 +9,19 @@ use crate::api::secrets;
 use crate::api::{ApiError, WorkspaceId};
 use std::time::Duration;
 
+impl PrincipalsPayload {
+    /// A write beside the principal itself (a workspace assignment, a secret), read back: the
+    /// principal's row has nothing new to show.
+    fn verified(id: String, done: &str) -> Self {
+        Self::Written {
+            message: format!("{done}; verified"),
+            id,
+            sp: None,
+            deleted: false,
+        }
+    }
+}
+
 impl Session {
     async fn patch_and_verify(
         &self,
@@ -196,14 +209,8 @@ impl Session {
                     Some(serde_json::json!({ "permissions": after })),
                 )
                 .await;
-                Ok(PrincipalsPayload::Written {
-                    message: format!(
-                        "assigned {id} to workspace {workspace} as {permission}; verified"
-                    ),
-                    id,
-                    sp: None,
-                    deleted: false,
-                })
+                let done = format!("assigned {id} to workspace {workspace} as {permission}");
+                Ok(PrincipalsPayload::verified(id, &done))
             }
             PrincipalWrite::Unassign { id, workspace } => {
                 let acc = self.account_id()?;
@@ -225,27 +232,16 @@ impl Session {
                     None,
                 )
                 .await;
-                Ok(PrincipalsPayload::Written {
-                    message: format!("removed {id} from workspace {workspace}; verified"),
-                    id,
-                    sp: None,
-                    deleted: false,
-                })
+                let done = format!("removed {id} from workspace {workspace}");
+                Ok(PrincipalsPayload::verified(id, &done))
             }
-            PrincipalWrite::AddToGroup {
+            PrincipalWrite::SetGroupMember {
                 id,
                 group_id,
                 group_name,
+                member,
             } => {
-                self.set_membership(&scope, id, (group_id, group_name), true)
-                    .await
-            }
-            PrincipalWrite::RemoveFromGroup {
-                id,
-                group_id,
-                group_name,
-            } => {
-                self.set_membership(&scope, id, (group_id, group_name), false)
+                self.set_membership(&scope, id, (group_id, group_name), member)
                     .await
             }
             PrincipalWrite::CreateSecret {
@@ -318,12 +314,8 @@ impl Session {
                     None,
                 )
                 .await;
-                Ok(PrincipalsPayload::Written {
-                    message: format!("deleted secret {secret_id} of {id}; verified"),
-                    id,
-                    sp: None,
-                    deleted: false,
-                })
+                let done = format!("deleted secret {secret_id} of {id}");
+                Ok(PrincipalsPayload::verified(id, &done))
             }
         }
     }

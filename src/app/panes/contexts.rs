@@ -22,11 +22,9 @@ const KEYS: &[PaneKey] = &[
     hint(Action::Open, "switch", "switch to the profile"),
 ];
 
+pub const INFO: PaneInfo = PaneInfo::new("Contexts", "ctx", ":ctx", KEYS).works_offline();
+
 impl Pane for Contexts {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Contexts", "ctx", ":ctx", KEYS).works_offline();
-        &INFO
-    }
     super::list_at!(contexts.list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_contexts();

@@ -12,11 +12,9 @@ use ratatui::layout::Rect;
 
 pub struct Egress;
 
+pub const INFO: PaneInfo = PaneInfo::new("Egress block log", "egress", ":egress", EGRESS);
+
 impl Pane for Egress {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Egress block log", "egress", ":egress", EGRESS);
-        &INFO
-    }
     fn list<'s>(&self, state: &'s State) -> Option<&'s ListState> {
         let e = &state.egress;
         Some(match e.tab {

@@ -65,11 +65,9 @@ const KEYS: &[PaneKey] = &[
     REFRESH,
 ];
 
+pub const INFO: PaneInfo = PaneInfo::new("History", "history", ":history", KEYS);
+
 impl Pane for History {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("History", "history", ":history", KEYS);
-        &INFO
-    }
     super::list_at!(history.list);
     fn rebuild(&self, state: &mut State) {
         state.history.rebuild();

@@ -1,7 +1,7 @@
 //! One component per pane. Each pane is a [`Pane`]: the keys it declares, its key handling,
 //! what it asks the actor for when shown, its list (filter, scroll) and its drawing. `App`
-//! routes the focused view to its pane through [`pane`], the one registry: a new pane is its
-//! own module, a [`View`] variant and one line here (and in [`ALL_VIEWS`] next to it).
+//! routes the focused view to its pane through [`pane`]; [`PANES`] is the one registry: a new
+//! pane is its own module (with its [`PaneInfo`]), a [`View`] variant and one line there.
 //!
 //! Replies come back by feature: `Payload::Workspaces` to [`workspaces::on_reply`],
 //! `Payload::Policies` to [`policies::on_reply`], `Payload::Journal` to [`history::on_reply`],
@@ -88,10 +88,9 @@ impl PaneInfo {
     }
 }
 
-/// A pane: what `App` needs of the focused view. Everything but [`Pane::info`],
-/// [`Pane::perform`] and [`Pane::render`] has a default for a pane without a list or loads.
+/// A pane: what `App` needs of the focused view. Everything but [`Pane::perform`] and
+/// [`Pane::render`] has a default for a pane without a list or loads.
 pub trait Pane: Sync {
-    fn info(&self) -> &'static PaneInfo;
     /// Its list, if it has one (filter, scroll and selection live there).
     fn list<'s>(&self, _state: &'s State) -> Option<&'s ListState> {
         None
@@ -135,33 +134,46 @@ pub trait Pane: Sync {
     fn render(&self, state: &State, frame: &mut Frame, area: Rect);
 }
 
-/// The registry: the component of each view.
+/// The registry: every view with its component and its words, in the order of [`View`]'s
+/// variants (which is also the order the help and the "does nothing here" message look them up).
+pub static PANES: [(View, &dyn Pane, PaneInfo); 9] = [
+    (View::Workspaces, &workspaces::Workspaces, workspaces::INFO),
+    (View::Policies, &policies::Policies, policies::INFO),
+    (
+        View::PolicyDetail,
+        &policy_detail::PolicyDetail,
+        policy_detail::INFO,
+    ),
+    (
+        View::Principals,
+        &principals::Principals,
+        principals::LIST_INFO,
+    ),
+    (
+        View::PrincipalDetail,
+        &principals::PrincipalDetail,
+        principals::DETAIL_INFO,
+    ),
+    (View::Egress, &egress::Egress, egress::INFO),
+    (View::Contexts, &contexts::Contexts, contexts::INFO),
+    (View::History, &history::History, history::INFO),
+    (View::Rollout, &rollout::Rollout, rollout::INFO),
+];
+
+/// The component of a view.
 pub fn pane(view: View) -> &'static dyn Pane {
-    match view {
-        View::Workspaces => &workspaces::Workspaces,
-        View::Policies => &policies::Policies,
-        View::PolicyDetail => &policy_detail::PolicyDetail,
-        View::Principals => &principals::Principals,
-        View::PrincipalDetail => &principals::PrincipalDetail,
-        View::Egress => &egress::Egress,
-        View::Contexts => &contexts::Contexts,
-        View::History => &history::History,
-        View::Rollout => &rollout::Rollout,
-    }
+    PANES[view as usize].1
 }
 
-/// Every view, in the order the help and the "does nothing here" message look them up.
-pub const ALL_VIEWS: [View; 9] = [
-    View::Workspaces,
-    View::Policies,
-    View::PolicyDetail,
-    View::Principals,
-    View::PrincipalDetail,
-    View::Egress,
-    View::Contexts,
-    View::History,
-    View::Rollout,
-];
+/// What a view's pane says about itself.
+pub fn info(view: View) -> &'static PaneInfo {
+    &PANES[view as usize].2
+}
+
+/// Every view, in the registry's order.
+pub fn all_views() -> impl Iterator<Item = View> {
+    PANES.iter().map(|(view, _, _)| *view)
+}
 
 #[cfg(test)]
 mod tests {
@@ -172,9 +184,20 @@ mod tests {
     /// list keeps the filter typed into it.
     #[test]
     fn every_view_has_one_pane_and_a_list_pane_keeps_its_filter() {
-        for (i, v) in ALL_VIEWS.iter().enumerate() {
-            assert!(!ALL_VIEWS[i + 1..].contains(v), "{v:?} is listed twice");
-            let info = pane(*v).info();
+        // No wildcard: a new `View` stops this from compiling until it has its line in `PANES`.
+        let registered = |v: View| match v {
+            View::Workspaces | View::Policies | View::PolicyDetail | View::Principals => true,
+            View::PrincipalDetail | View::Egress | View::Contexts | View::History => true,
+            View::Rollout => true,
+        };
+        assert!(all_views().all(registered));
+        assert_eq!(PANES.len(), View::Rollout as usize + 1);
+        for (i, (v, _, _)) in PANES.iter().enumerate() {
+            assert_eq!(
+                *v as usize, i,
+                "{v:?} is out of order, so `pane` would find another"
+            );
+            let info = info(*v);
             assert!(!info.title.is_empty() && !info.place.is_empty(), "{v:?}");
             assert_eq!(
                 info.account_level,
@@ -184,7 +207,7 @@ mod tests {
             assert_eq!(info.works_offline, *v == View::Contexts, "{v:?}");
         }
         let mut app = App::new(Vec::new(), Keymap::default());
-        for v in ALL_VIEWS {
+        for v in all_views() {
             app.state.view = v;
             let focused = pane(v);
             if focused.list(&app.state).is_none() {

@@ -9,7 +9,7 @@ use crate::app::keymap::Action;
 use crate::app::modal::Modal;
 use crate::app::pane_keys::{
     FILTER, POLICY_BIND, POLICY_CLONE, POLICY_DELETE, POLICY_EXPORT, POLICY_ROLLOUT, PaneKey,
-    REFRESH, hint, key,
+    REFRESH, SORT_NEXT, SORT_REVERSE, hint, key,
 };
 use crate::app::state::{Load, State};
 use ratatui::Frame;
@@ -27,16 +27,14 @@ const KEYS: &[PaneKey] = &[
     POLICY_DELETE,
     POLICY_BIND,
     POLICY_ROLLOUT,
-    hint(Action::SortNext, "sort", "sort by the next column"),
-    key(Action::SortReverse, "flip the sort order"),
+    SORT_NEXT,
+    SORT_REVERSE,
     REFRESH,
 ];
 
+pub const INFO: PaneInfo = PaneInfo::new("Network policies", "np", ":np", KEYS).account_level();
+
 impl Pane for Policies {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Network policies", "np", ":np", KEYS).account_level();
-        &INFO
-    }
     super::list_at!(policies_list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_policies();

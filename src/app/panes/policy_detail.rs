@@ -58,12 +58,10 @@ const KEYS: &[PaneKey] = &[
     REFRESH,
 ];
 
+pub const INFO: PaneInfo =
+    PaneInfo::new("Network policy", "np", "a policy (:np, enter)", KEYS).account_level();
+
 impl Pane for PolicyDetail {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo =
-            PaneInfo::new("Network policy", "np", "a policy (:np, enter)", KEYS).account_level();
-        &INFO
-    }
     fn load(&self, app: &mut App, force: bool) {
         super::workspaces::load_list(app, force);
         let s = &mut app.state;

@@ -12,11 +12,9 @@ use ratatui::layout::Rect;
 pub struct Principals;
 pub struct PrincipalDetail;
 
+pub const LIST_INFO: PaneInfo = PaneInfo::new("Service principals", "sp", ":sp", PRINCIPALS);
+
 impl Pane for Principals {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Service principals", "sp", ":sp", PRINCIPALS);
-        &INFO
-    }
     super::list_at!(principals.list);
     fn rebuild(&self, state: &mut State) {
         state.principals.refilter();
@@ -38,16 +36,14 @@ impl Pane for Principals {
     }
 }
 
+pub const DETAIL_INFO: PaneInfo = PaneInfo::new(
+    "Service principal",
+    "sp",
+    "a service principal (:sp, enter)",
+    PRINCIPAL_DETAIL,
+);
+
 impl Pane for PrincipalDetail {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new(
-            "Service principal",
-            "sp",
-            "a service principal (:sp, enter)",
-            PRINCIPAL_DETAIL,
-        );
-        &INFO
-    }
     super::list_at!(principals.detail.items);
     fn rebuild(&self, state: &mut State) {
         state.principals.rebuild_detail();

@@ -58,11 +58,9 @@ const KEYS: &[PaneKey] = &[
     REFRESH,
 ];
 
+pub const INFO: PaneInfo = PaneInfo::new("Rollout", "rollout", ":rollout", KEYS);
+
 impl Pane for Rollout {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Rollout", "rollout", ":rollout", KEYS);
-        &INFO
-    }
     super::list_at!(rollout.list);
     fn rebuild(&self, state: &mut State) {
         state.rollout.rebuild();

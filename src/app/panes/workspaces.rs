@@ -6,7 +6,7 @@ use crate::actor::{
 };
 use crate::app::App;
 use crate::app::keymap::Action;
-use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, hint, key};
+use crate::app::pane_keys::{FILTER, PaneKey, REFRESH, SORT_NEXT, SORT_REVERSE, hint, key};
 use crate::app::state::{Binding, Load, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,16 +25,14 @@ const KEYS: &[PaneKey] = &[
         Action::ReadEgressThrough,
         "read the egress log through this workspace",
     ),
-    hint(Action::SortNext, "sort", "sort by the next column"),
-    key(Action::SortReverse, "flip the sort order"),
+    SORT_NEXT,
+    SORT_REVERSE,
     REFRESH,
 ];
 
+pub const INFO: PaneInfo = PaneInfo::new("Workspaces", "ws", ":ws", KEYS).account_level();
+
 impl Pane for Workspaces {
-    fn info(&self) -> &'static PaneInfo {
-        const INFO: PaneInfo = PaneInfo::new("Workspaces", "ws", ":ws", KEYS).account_level();
-        &INFO
-    }
     super::list_at!(workspaces_list);
     fn rebuild(&self, state: &mut State) {
         state.rebuild_workspaces();

@@ -250,10 +250,11 @@ impl App {
                 )
             }
             Some(DetailItem::Group { id, name: gname }) => (
-                PrincipalWrite::RemoveFromGroup {
+                PrincipalWrite::SetGroupMember {
                     id: sp.id.clone(),
                     group_id: id.clone(),
                     group_name: gname.clone(),
+                    member: false,
                 },
                 format!("Remove {name} from group {gname}?"),
                 vec![format!("It loses whatever {gname} grants.")],

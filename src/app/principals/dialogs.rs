@@ -184,10 +184,11 @@ impl PickPurpose for PrincipalPick {
             PrincipalPick::Group { id } => {
                 let n = name(app, &id);
                 Some(confirm(
-                    PrincipalWrite::AddToGroup {
+                    PrincipalWrite::SetGroupMember {
                         id,
                         group_id: value,
                         group_name: label.clone(),
+                        member: true,
                     },
                     format!("Add {n} to group {label}?"),
                     vec![format!("{n} gets whatever {label} grants.")],

@@ -212,13 +212,7 @@ mod tests {
             row("2", "etl-nightly", Some("dev")),
             row("3", "prod-reports", None),
         ]);
-        let shown = |p: &PrincipalsState| -> Vec<String> {
-            p.list
-                .visible
-                .iter()
-                .map(|&i| p.rows[i].id.clone())
-                .collect()
-        };
+        let shown = |p: &PrincipalsState| -> Vec<String> { p.list.shown(|i| p.rows[i].id.clone()) };
         for (filter, want) in [
             ("prod etl", vec!["1"]),
             ("ETL  nightly", vec!["1", "2"]),
