@@ -10,7 +10,9 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 pub use crate::files::project_dirs;
 
@@ -20,7 +22,9 @@ pub const MAX_LOG_BYTES: u64 = 10 * 1024 * 1024;
 pub const KEPT_LOGS: usize = 3;
 const LOG_NAME: &str = "dbx-tui.log";
 
-/// Start logging to `<dir>/dbx-tui.log`; level from `DBX_TUI_LOG` (default `info`).
+/// Start logging to `<dir>/dbx-tui.log`; level from `DBX_TUI_LOG` (default `info`): a level
+/// (`debug`) or per-module levels (`dbx_client=trace,info`). No regular expressions: the
+/// filter `tracing-subscriber` would parse them with costs a regex engine in the build.
 /// Keep the guard alive for the life of the program so the last lines are flushed.
 pub fn init(dir: &Path, owned: bool) -> Result<(WorkerGuard, PathBuf)> {
     files::private_dir(dir, owned)
@@ -28,11 +32,16 @@ pub fn init(dir: &Path, owned: bool) -> Result<(WorkerGuard, PathBuf)> {
     let writer = RotatingLog::open(dir, LOG_NAME, MAX_LOG_BYTES, KEPT_LOGS)
         .wrap_err_with(|| format!("opening the log in {}", dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(writer);
-    let filter = EnvFilter::try_from_env("DBX_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = std::env::var("DBX_TUI_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .finish()
+        .with(filter)
         .try_init()
         .map_err(|e| color_eyre::eyre::eyre!("starting the logger: {e}"))?;
     Ok((guard, dir.join(LOG_NAME)))
