@@ -54,6 +54,7 @@ mod policy_rollout;
 mod policy_validate;
 mod principals;
 mod principals_scale;
+mod principals_writes;
 mod readme_keys;
 mod relogin;
 mod relogin_pty;
