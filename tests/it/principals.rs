@@ -3,10 +3,7 @@
 
 use crate::support;
 
-use crossterm::event::KeyCode;
 use dbx_tui::actor::{ActorEvent, Payload};
-use dbx_tui::app::dialog::{self, PickFor};
-use dbx_tui::app::modal::Modal;
 use dbx_tui::app::state::{Load, View};
 use dbx_tui::emulator::{Emulator, EmulatorOptions};
 use serde_json::Value;
