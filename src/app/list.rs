@@ -17,11 +17,11 @@ pub struct ListState {
 
 /// Whether `hay` holds `word` (already lower-cased), ignoring case: for ASCII text without
 /// allocating, by looking for the word's first letter in either case and comparing the rest.
-/// Inlined into each filter's loop over rows (the release build has no LTO to do it).
+/// Small enough to inline into each filter's loop over rows; other text takes a cold path.
 #[inline]
 pub fn holds_word(hay: &str, word: &str) -> bool {
     if !hay.is_ascii() || !word.is_ascii() {
-        return hay.to_lowercase().contains(word);
+        return holds_word_unicode(hay, word);
     }
     let (h, w) = (hay.as_bytes(), word.as_bytes());
     let Some((&first, rest)) = w.split_first() else {
@@ -32,6 +32,11 @@ pub fn holds_word(hay: &str, word: &str) -> bool {
     }
     memchr::memchr2_iter(first, first.to_ascii_uppercase(), &h[..=h.len() - w.len()])
         .any(|at| h[at + 1..at + w.len()].eq_ignore_ascii_case(rest))
+}
+
+#[cold]
+fn holds_word_unicode(hay: &str, word: &str) -> bool {
+    hay.to_lowercase().contains(word)
 }
 
 impl ListState {
@@ -60,10 +65,12 @@ impl ListState {
         let previously = self.selected_index();
         let (words, invert) = self.words();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        self.visible = rows
-            .into_iter()
-            .filter(|&i| words.is_empty() || holds(i, &words) != invert)
-            .collect();
+        // Room for every row up front: grown by doubling, the list was copied a dozen times
+        // per key with 100,000 rows.
+        let rows = rows.into_iter();
+        let mut visible = Vec::with_capacity(rows.size_hint().1.unwrap_or(0));
+        visible.extend(rows.filter(|&i| words.is_empty() || holds(i, &words) != invert));
+        self.visible = visible;
         self.selected = previously
             .and_then(|p| self.visible.iter().position(|&i| i == p))
             .unwrap_or(0);
