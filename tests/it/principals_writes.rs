@@ -3,10 +3,24 @@
 //! the emulator, checked against what the emulator holds afterwards.
 
 use crate::principals::{account, find, get, harness, mask_dates, secret_ids, sp_on_emulator};
+use crate::support::Harness;
 use crate::support::emulator;
 use crossterm::event::KeyCode;
 use dbx_tui::app::dialog::{self, PickFor};
 use dbx_tui::app::modal::Modal;
+
+/// The choices of the principal pick dialog that is open (label, value).
+fn pick_options(h: &Harness) -> Vec<(String, String)> {
+    let Some(Modal::Pick(dialog::Pick {
+        purpose: PickFor::Principal(_),
+        options,
+        ..
+    })) = &h.app.state.modal
+    else {
+        panic!("no principal pick is open: {:?}", h.app.state.modal)
+    };
+    options.clone()
+}
 
 #[tokio::test]
 async fn snapshot_of_the_secret_modal_has_no_secret() {
@@ -198,14 +212,7 @@ async fn assign_to_a_workspace_and_remove() {
     h.keys("\n").await;
     assert!(h.screen().contains("not assigned to any workspace"));
     h.keys("b").await;
-    let Some(Modal::Pick(dialog::Pick {
-        purpose: PickFor::Principal(_),
-        options,
-        ..
-    })) = &h.app.state.modal
-    else {
-        panic!("{:?}", h.app.state.modal)
-    };
+    let options = pick_options(&h);
     let ws: i64 = options[0].1.parse().unwrap();
     h.keys("\n").await; // first workspace
     h.keys("j\n").await; // ADMIN
@@ -248,14 +255,7 @@ async fn add_to_a_group_and_remove() {
         .groups
         .len();
     h.keys("+").await;
-    let Some(Modal::Pick(dialog::Pick {
-        purpose: PickFor::Principal(_),
-        options,
-        ..
-    })) = &h.app.state.modal
-    else {
-        panic!("{:?}", h.app.state.modal)
-    };
+    let options = pick_options(&h);
     assert!(
         !options.is_empty(),
         "groups should have loaded into the picker"
